@@ -1,0 +1,97 @@
+"""Serve Matchmaker and run one job worker together, as `make run` does.
+
+The web server is gunicorn (2 sync workers, as in production, so the demo behaves
+like the real thing); the job worker is `python -m matchmaker.worker` (Huey).
+Both are children of this script: Ctrl-C (or SIGTERM) stops both, and if either
+dies the other is stopped too, so nothing is left running.
+
+Environment: HOST (default 127.0.0.1), PORT (default 5000), WEB_CONCURRENCY
+(gunicorn workers, default 2). Everything else (DATABASE_URL, REDIS_URL, ...) is
+read by the app itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STOP_TIMEOUT = 10.0
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    """Ask every child still running to stop; kill those that don't in time."""
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def main() -> int:
+    host = os.environ.get("HOST") or "127.0.0.1"
+    port = int(os.environ.get("PORT") or 5000)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    if port_open(shown_host, port):
+        print(f"Port {port} is already in use; try: PORT={port + 1} make run", file=sys.stderr)
+        return 1
+
+    web_cmd = [
+        str(BIN / "gunicorn"),
+        "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+        "--bind", f"{host}:{port}",
+        "wsgi:app",
+    ]  # fmt: skip
+    worker_cmd = [sys.executable, "-m", "matchmaker.worker"]
+
+    # SIGTERM to this script behaves like Ctrl-C.
+    def on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+
+    procs: list[subprocess.Popen] = []
+    try:
+        procs.append(subprocess.Popen(web_cmd, cwd=ROOT))
+        procs.append(subprocess.Popen(worker_cmd, cwd=ROOT))
+        deadline = time.monotonic() + 60
+        while not port_open(shown_host, port):
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                print("Matchmaker failed to start.", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        print(f"\nMatchmaker is running: http://{shown_host}:{port}/  (Ctrl-C stops it)\n", flush=True)
+        while True:
+            for p in procs:
+                code = p.poll()
+                if code is not None:
+                    name = "web server" if p is procs[0] else "job worker"
+                    print(f"The {name} stopped (exit {code}); stopping.", file=sys.stderr)
+                    return code or 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping Matchmaker...", file=sys.stderr)
+        return 0
+    finally:
+        stop(procs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Fixtures for the browser tests: a live server, a real job worker, and Chromium.
+
+- `live_server` (session): the real app from `create_app()` on its own database (a
+  fresh SQLite file, or a fresh `<name>_e2e` database next to TEST_DATABASE_URL on
+  PostgreSQL), migrated with Alembic exactly as in production, served by werkzeug in
+  a background thread on a free port, with a real Huey consumer (one worker thread,
+  SQLite storage in a temp folder) so jobs run as they do in production, not in
+  immediate mode. `live_server.url` is the base URL; `live_server.app` gives an app
+  context for seeding data (`with live_server.app.app_context(): ...`).
+- `browser` (session): Debian's Chromium (`/usr/bin/chromium`, or CHROMIUM_PATH) driven
+  by Playwright's sync API; Playwright's own browser download is never used.
+- `context` / `page` (per test): a fresh browser context (no shared cookies) whose
+  base URL is the live server, so tests write `page.goto("/")`. A failing test
+  leaves a screenshot and the page's HTML in test-results/. An uncaught JavaScript
+  error on the page fails the test.
+
+Browser tests are marked `e2e` automatically and run after all other tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "test-results"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The machine has no internet: without these, Chromium keeps trying to reach Google's
+# services and logs the refused connections.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+E2E_DIR = Path(__file__).resolve().parent
+
+
+# --- collection: mark and order -------------------------------------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark browser tests `e2e` and run them last (they are the slowest)."""
+    browser_tests, others = [], []
+    for item in items:
+        if E2E_DIR in item.path.resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+            browser_tests.append(item)
+        else:
+            others.append(item)
+    items[:] = others + browser_tests
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the item so `page` can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+# --- the live server --------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
+def _fresh_postgres_database(base_url: str) -> str:
+    """Create (or recreate) `<name>_e2e` on the server of `base_url`; return its URL.
+
+    The browser tests get their own database so that they never meet the schema or
+    the rolled-back transactions of the unit tests' database.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    name = f"{url.database}_e2e"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _migrate(app: Flask) -> None:
+    """Run the Alembic migrations, keeping pytest's logging set-up intact.
+
+    Alembic's env.py calls logging.config.fileConfig, which would otherwise disable
+    every logger that already exists and replace the root handlers.
+    """
+    from flask_migrate import upgrade
+
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    saved_disabled = {
+        name: logger.disabled
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    try:
+        with app.app_context():
+            upgrade(directory=str(REPO / "migrations"))
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        for name, disabled in saved_disabled.items():
+            logging.getLogger(name).disabled = disabled
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from werkzeug.serving import make_server
+
+    from matchmaker import create_app
+    from matchmaker.extensions import db, huey
+
+    tmp = tmp_path_factory.mktemp("live_server")
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    database_url = _fresh_postgres_database(pg_url) if pg_url else f"sqlite:///{tmp / 'e2e.db'}"
+    huey_path = str(tmp / "huey.db")
+
+    with pytest.MonkeyPatch.context() as env:
+        # Anything that reads the environment rather than app.config sees the same.
+        env.setenv("DATABASE_URL", database_url)
+        env.setenv("HUEY_SQLITE_PATH", huey_path)
+        env.delenv("REDIS_URL", raising=False)
+
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": "e2e-secret",
+                "WTF_CSRF_ENABLED": True,  # the browser sends real tokens
+                "HUEY_IMMEDIATE": False,
+                "HUEY_SQLITE_PATH": huey_path,
+            }
+        )
+        _migrate(app)
+
+        # A real job worker: one thread, polling often so tests need not wait long.
+        assert not huey.immediate, "the e2e app must use a real queue, not immediate mode"
+        consumer = huey.create_consumer(
+            workers=1,
+            worker_type="thread",
+            periodic=False,  # tests trigger their jobs; no clock-driven surprises
+            initial_delay=0.05,
+            backoff=1.1,
+            max_delay=0.25,
+            check_worker_health=False,
+        )
+        # Consumer.start() would take over SIGTERM/SIGINT/SIGHUP from pytest.
+        consumer._set_signal_handlers = lambda: None
+        consumer.start()
+
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+        thread.start()
+        try:
+            yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+            consumer.stop(graceful=True)
+            with app.app_context():
+                db.engine.dispose()
+
+
+# --- the browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: run `make test` (it installs Debian's chromium) "
+            "or set CHROMIUM_PATH"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server: LiveServer):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(context, request: pytest.FixtureRequest):
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        try:
+            page.screenshot(path=str(RESULTS / f"{stem}.png"), full_page=True)
+            (RESULTS / f"{stem}.html").write_text(page.content(), encoding="utf-8")
+        except Exception as exc:  # the page may have crashed; the test already failed
+            print(f"could not save the failure screenshot: {exc}")
+    page.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
