@@ -1,0 +1,127 @@
+"""Independent checker of a result against its problem.
+
+Written apart from the solver (it imports none of its code) so that tests and
+benchmarks can trust a schedule: ``check_result(problem, result)`` returns the list of
+violated hard constraints and wrong figures, empty when the result is valid.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .problem import Problem
+from .result import Result
+
+
+def _breaks(indices: list[int]) -> int:
+    s = sorted(indices)
+    return sum(1 for a, b in zip(s, s[1:], strict=False) if b - a > 1)
+
+
+def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]:
+    if isinstance(result, dict):
+        result = Result.from_dict(result)
+    errors: list[str] = []
+    order = {s.id: i for i, s in enumerate(problem.slots)}
+    session = {s.id: s.session for s in problem.slots}
+    meetings = {m.id: m for m in problem.meetings}
+    people = {p.id: p for p in problem.participants}
+    tables = set(problem.tables)
+    stands = {p.table for p in problem.participants if p.table}
+    placed: dict[str, tuple[str, str]] = {}
+    for a in result.assignments:
+        if a.meeting not in meetings:
+            errors.append(f"assignment of unknown meeting {a.meeting}")
+            continue
+        if a.meeting in placed:
+            errors.append(f"meeting {a.meeting} assigned twice")
+        if a.slot not in order:
+            errors.append(f"meeting {a.meeting}: unknown slot {a.slot}")
+            continue
+        if a.table not in tables:
+            errors.append(f"meeting {a.meeting}: unknown table {a.table}")
+        placed[a.meeting] = (a.slot, a.table)
+    if result.status == "infeasible" and placed:
+        errors.append("infeasible result with assignments")
+    if result.status in ("optimal", "feasible"):
+        for m in problem.meetings:
+            if not m.optional and m.id not in placed:
+                errors.append(f"required meeting {m.id} not scheduled")
+    seat: dict[tuple[str, str], str] = {}
+    table_use: dict[tuple[str, str], str] = {}
+    for mid, (slot, table) in placed.items():
+        m = meetings[mid]
+        if (table, slot) in table_use:
+            errors.append(
+                f"table {table} holds meetings {table_use[table, slot]} and {mid} in slot {slot}"
+            )
+        table_use[table, slot] = mid
+        own = {people[p].table for p in m.participants if people[p].table}
+        if own and table not in own:
+            errors.append(
+                f"meeting {mid} at table {table}, not at its participants' stand {sorted(own)}"
+            )
+        if not own and table in stands:
+            errors.append(f"meeting {mid} at stand table {table} of someone else")
+        for p in m.participants:
+            if (p, slot) in seat:
+                errors.append(
+                    f"participant {p} in meetings {seat[p, slot]} and {mid} in slot {slot}"
+                )
+            seat[p, slot] = mid
+            if slot in people[p].unavailable:
+                errors.append(f"meeting {mid} in slot {slot} where participant {p} is unavailable")
+        if m.session is not None and session[slot] != m.session:
+            errors.append(f"meeting {mid} in slot {slot}, outside session {m.session}")
+        if m.fixed_slot is not None and slot != m.fixed_slot:
+            errors.append(f"meeting {mid} in slot {slot}, not its fixed slot {m.fixed_slot}")
+        if m.slots is not None and slot not in m.slots:
+            errors.append(f"meeting {mid} in slot {slot}, not among its allowed slots")
+        for a in m.after:
+            if a in placed and order[placed[a][0]] >= order[slot]:
+                errors.append(
+                    f"meeting {mid} in slot {slot} is not after meeting {a} (slot {placed[a][0]})"
+                )
+    previous = {pl.meeting: pl for pl in problem.previous}
+    for mid in problem.locked:
+        pl = previous[mid]
+        got = placed.get(mid)
+        if result.status != "infeasible" and (
+            got is None or got[0] != pl.slot or (pl.table and got[1] != pl.table)
+        ):
+            errors.append(f"locked meeting {mid} not kept in slot {pl.slot} table {pl.table}")
+    if result.status in ("optimal", "feasible") or placed:
+        busy: dict[str, list[int]] = {p: [] for p in people}
+        for mid, (slot, _) in placed.items():
+            for p in meetings[mid].participants:
+                busy[p].append(order[slot])
+        per = {p: _breaks(v) for p, v in busy.items()}
+        total = sum(per.values())
+        if result.breaks != total:
+            errors.append(f"reported {result.breaks} breaks, schedule has {total}")
+        if (
+            problem.fairness is not None
+            and per
+            and max(per.values()) - min(per.values()) > problem.fairness
+        ):
+            errors.append(
+                f"fairness {problem.fairness} violated: "
+                f"breaks range {min(per.values())}..{max(per.values())}"
+            )
+        if result.status == "optimal" and result.bound != total:
+            errors.append(f"optimal but bound {result.bound} != breaks {total}")
+        if result.bound is not None and result.bound > total:
+            errors.append(f"bound {result.bound} above breaks {total}")
+        moved = sum(1 for pl in problem.previous if placed.get(pl.meeting, (None,))[0] != pl.slot)
+        if problem.previous and result.moved != moved:
+            errors.append(f"reported {result.moved} moved, schedule moves {moved}")
+    unscheduled = {u.meeting for u in result.unscheduled}
+    for m in problem.meetings:
+        if (
+            m.optional
+            and m.id not in placed
+            and result.status != "infeasible"
+            and m.id not in unscheduled
+        ):
+            errors.append(f"optional meeting {m.id} neither scheduled nor listed as unscheduled")
+    return errors

@@ -1,0 +1,197 @@
+"""The CP-SAT model.
+
+One boolean ``x[m, s]`` per meeting and *allowed* slot (domains already exclude
+sessions, fixed slots, allowed-slot lists, unavailability and locks).  Tables are not
+modelled per slot: a slot holds at most ``#tables`` meetings and at most one meeting per
+stand table; real tables are assigned afterwards (``tables.py``), which removes the
+table symmetry entirely.
+
+Breaks are counted as *blocks*: ``start[p, s]`` is true when participant ``p`` is busy
+in ``s`` but not in ``s - 1``; a participant's breaks are ``blocks - 1`` (if they have a
+meeting).  Per-participant lower bounds (``bounds.py``) are added as ``blocks >= lb + 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .instance import Instance
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    scheduled: dict[int, object]  # meeting -> linear expr (0/1)
+    breaks: object  # linear expr: total breaks
+    priority: object  # linear expr: scheduled priority
+    moved: object  # linear expr: meetings moved away from their previous slot
+    org_blocks: object  # linear expr
+    breaks_max: int = 0
+    org_max: int = 0
+    moves_max: int = 0
+    enforce: dict[str, object] = field(default_factory=dict)
+
+
+def build_model(
+    inst: Instance,
+    meetings: list[int],
+    lower: list[int] | None = None,
+    min_priority: int | None = None,
+    assumptions: bool = False,
+) -> Built:
+    """Build the model over ``meetings`` (indices; the others are left unscheduled).
+
+    ``lower[p]`` is a lower bound on participant ``p``'s breaks; ``min_priority`` fixes a
+    minimum scheduled priority (second stage of the lexicographic objective).  With
+    ``assumptions`` the optional constraint groups are guarded by literals (for
+    explanations), see ``explain.py``.
+    """
+    model = cp_model.CpModel()
+    S = inst.n_slots
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    active = set(meetings)
+    for m in meetings:
+        for s in inst.domain[m]:
+            x[m, s] = model.new_bool_var(f"x{m}_{s}")
+    scheduled = {}
+    for m in meetings:
+        lits = [x[m, s] for s in inst.domain[m]]
+        if inst.optional[m]:
+            model.add(sum(lits) <= 1)
+        else:
+            model.add_exactly_one(lits)
+        scheduled[m] = sum(lits)
+    by_slot: list[list[int]] = [[] for _ in range(S)]
+    for m, s in x:
+        by_slot[s].append(m)
+    # Table capacity: stand tables are reserved for their owners (one meeting a slot
+    # each); the other meetings share the remaining tables.
+    for s in range(S):
+        free = [m for m in by_slot[s] if inst.uses_free_table(m)]
+        if len(free) > inst.n_free_tables:
+            model.add(sum(x[m, s] for m in free) <= inst.n_free_tables)
+        groups: dict[str, list[int]] = {}
+        for m in by_slot[s]:
+            if inst.table_of[m] is not None:
+                groups.setdefault(inst.table_of[m], []).append(m)
+        for ms in groups.values():
+            if len(ms) > 1:
+                model.add_at_most_one(x[m, s] for m in ms)
+    # Precedences: m after a  =>  x[m, s] excludes a in any slot >= s.
+    for m in meetings:
+        for a in inst.after[m]:
+            if a not in active:
+                continue
+            for s in inst.domain[m]:
+                later = [x[a, t] for t in inst.domain[a] if t >= s]
+                if later:
+                    model.add(x[m, s] + sum(later) <= 1)
+    # Participants: one meeting a slot, blocks and breaks.
+    busy_of: list[dict[int, object]] = []
+    total_breaks = []
+    per_participant = []
+    breaks_max = 0
+    for p in range(inst.n_participants):
+        ms = [m for m in inst.meetings_of[p] if m in active]
+        busy: dict[int, object] = {}
+        for s in range(S):
+            lits = [x[m, s] for m in ms if (m, s) in x]
+            if len(lits) > 1:
+                model.add_at_most_one(lits)
+            if lits:
+                busy[s] = sum(lits)
+        busy_of.append(busy)
+        if not ms:
+            per_participant.append(0)
+            continue
+        starts = []
+        for s in sorted(busy):
+            st = model.new_bool_var(f"st{p}_{s}")
+            model.add(st <= busy[s])
+            if s - 1 in busy:
+                model.add(st <= 1 - busy[s - 1])
+                model.add(st >= busy[s] - busy[s - 1])
+            else:
+                model.add(st >= busy[s])
+            starts.append(st)
+        blocks = sum(starts)
+        if any(not inst.optional[m] for m in ms):
+            has = 1
+            model.add(blocks >= 1 + (lower[p] if lower else 0))
+        else:
+            has = model.new_bool_var(f"has{p}")
+            for b in busy.values():
+                model.add(has >= b)
+            model.add(has <= sum(busy.values()))
+        hi = max(0, min(len(ms), (len(busy) + 1) // 2) - 1)
+        brk = model.new_int_var(min(lower[p] if lower else 0, hi), hi, f"brk{p}")
+        model.add(brk == blocks - has)
+        per_participant.append(brk)
+        total_breaks.append(brk)
+        breaks_max += hi
+    if inst.problem.fairness is not None and total_breaks:
+        lo = model.new_int_var(0, S, "fair_lo")
+        for brk in per_participant:
+            model.add(brk >= lo)
+            model.add(brk <= lo + inst.problem.fairness)
+    # Organisation blocks (secondary objective).
+    org_terms = []
+    org_max = 0
+    if inst.problem.organisation_blocks:
+        for reps in inst.organisations.values():
+            slots = sorted({s for p in reps for s in busy_of[p]})
+            if not slots:
+                continue
+            ob = {}
+            for s in slots:
+                b = model.new_bool_var("")
+                terms = [busy_of[p][s] for p in reps if s in busy_of[p]]
+                model.add(b <= sum(terms))
+                for t in terms:
+                    model.add(b >= t)
+                ob[s] = b
+            for s in slots:
+                st = model.new_bool_var("")
+                model.add(st >= ob[s] - ob[s - 1] if s - 1 in ob else st >= ob[s])
+                org_terms.append(st)
+            org_max += (len(slots) + 1) // 2
+    # Minimal change: a meeting moves when it leaves its previous slot.
+    moves = []
+    for m in meetings:
+        ps = inst.previous_slot[m]
+        if ps is None:
+            continue
+        moves.append(1 - x[m, ps] if (m, ps) in x else 1)
+    priority = sum(inst.priority[m] * scheduled[m] for m in meetings if inst.optional[m])
+    priority += sum(inst.priority[m] for m in meetings if not inst.optional[m])
+    if min_priority is not None:
+        model.add(priority >= min_priority)
+    return Built(
+        model=model,
+        x=x,
+        scheduled=scheduled,
+        breaks=sum(total_breaks),
+        priority=priority,
+        moved=sum(moves),
+        org_blocks=sum(org_terms),
+        breaks_max=breaks_max,
+        org_max=org_max,
+        moves_max=len(moves),
+    )
+
+
+def main_objective(inst: Instance, built: Built) -> tuple[object, int]:
+    """Lexicographic objective as weights: moves, then breaks, then organisation blocks.
+
+    Returns (expression, weight of one break)."""
+    w_break = built.org_max + 1 if inst.problem.organisation_blocks else 1
+    w_move = (built.breaks_max + 1) * w_break
+    expr = built.breaks * w_break
+    if inst.problem.organisation_blocks:
+        expr += built.org_blocks
+    if built.moves_max:
+        expr += built.moved * w_move
+    return expr, w_break

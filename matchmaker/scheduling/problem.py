@@ -1,0 +1,340 @@
+"""The scheduling problem: dataclasses and the parser of the JSON format.
+
+The format is ``matchmaker.scheduling/1`` (see ``/work/shared/SCHEDULING.md``) plus the
+additions documented in ``docs/scheduling.md``: participant ``label``, ``organisation``
+and ``table``; meeting ``label``; problem-level ``organisation_blocks``, ``previous`` and
+``locked``.
+
+``parse_problem(data)`` validates a decoded JSON object and returns a :class:`Problem`;
+any malformed item raises :class:`ProblemError` whose message names the item, e.g.
+``meeting "12": unknown participant "99"``.  Unknown keys are ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FORMAT = "matchmaker.scheduling/1"
+
+
+class ProblemError(ValueError):
+    """A malformed problem; the message names the offending item."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    session: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    unavailable: tuple[str, ...] = ()
+    label: str | None = None
+    organisation: str | None = None
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    participants: tuple[str, ...]
+    session: str | None = None
+    fixed_slot: str | None = None
+    slots: tuple[str, ...] | None = None
+    after: tuple[str, ...] = ()
+    optional: bool = False
+    priority: int = 1
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One meeting of a previous schedule (for minimal-change re-planning)."""
+
+    meeting: str
+    slot: str
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    slots: tuple[Slot, ...]
+    tables: tuple[str, ...]
+    participants: tuple[Participant, ...]
+    meetings: tuple[Meeting, ...]
+    fairness: int | None = None
+    name: str | None = None
+    organisation_blocks: bool = False
+    previous: tuple[Placement, ...] = ()
+    locked: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        return parse_problem(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The problem in the JSON format (``parse_problem`` reads it back)."""
+        out: dict[str, Any] = {"format": FORMAT}
+        if self.name is not None:
+            out["name"] = self.name
+        out["slots"] = [_compact(vars(s)) for s in self.slots]
+        out["tables"] = list(self.tables)
+        out["participants"] = [
+            _compact({**vars(p), "unavailable": list(p.unavailable)}) for p in self.participants
+        ]
+        out["meetings"] = [_meeting_dict(m) for m in self.meetings]
+        out["fairness"] = self.fairness
+        if self.organisation_blocks:
+            out["organisation_blocks"] = True
+        if self.previous:
+            out["previous"] = [_compact(vars(p)) for p in self.previous]
+        if self.locked:
+            out["locked"] = list(self.locked)
+        return out
+
+    def label_of_participant(self, pid: str) -> str:
+        p = self.participant_by_id().get(pid)
+        return p.label if p is not None and p.label else f"participant {pid}"
+
+    def label_of_meeting(self, mid: str) -> str:
+        m = self.meeting_by_id().get(mid)
+        return m.label if m is not None and m.label else f"meeting {mid}"
+
+    def participant_by_id(self) -> dict[str, Participant]:
+        return {p.id: p for p in self.participants}
+
+    def meeting_by_id(self) -> dict[str, Meeting]:
+        return {m.id: m for m in self.meetings}
+
+
+def _compact(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None and v != ()}
+
+
+def _meeting_dict(m: Meeting) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": m.id, "participants": list(m.participants)}
+    for key in ("session", "fixed_slot", "label"):
+        if getattr(m, key) is not None:
+            d[key] = getattr(m, key)
+    if m.slots is not None:
+        d["slots"] = list(m.slots)
+    if m.after:
+        d["after"] = list(m.after)
+    if m.optional:
+        d["optional"] = True
+    if m.priority != 1:
+        d["priority"] = m.priority
+    return d
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _ident(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ProblemError(f"{where}: id must be a string, got {value!r}")
+    return str(value)
+
+
+def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ProblemError(f'{where}: "{key}" must be a string, got {value!r}')
+    return str(value)
+
+
+def _id_list(
+    obj: dict[str, Any], key: str, where: str, known: set[str], kind: str
+) -> tuple[str, ...]:
+    value = obj.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ProblemError(f'{where}: "{key}" must be a list')
+    out = []
+    for item in value:
+        ident = _ident(item, where)
+        if ident not in known:
+            raise ProblemError(f'{where}: unknown {kind} "{ident}"')
+        out.append(ident)
+    return tuple(out)
+
+
+def _objects(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise ProblemError(f'problem: "{key}" must be a list')
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "id" not in item:
+            raise ProblemError(f'{key}[{i}]: must be an object with an "id"')
+    return value
+
+
+def _unique(ids: list[str], kind: str) -> None:
+    seen: set[str] = set()
+    for ident in ids:
+        if ident in seen:
+            raise ProblemError(f'{kind} "{ident}": duplicate id')
+        seen.add(ident)
+
+
+def parse_problem(data: Any) -> Problem:
+    """Validate a decoded JSON problem and return a :class:`Problem`.
+
+    Raises :class:`ProblemError` naming the offending item.
+    """
+    if not isinstance(data, dict):
+        raise ProblemError("problem: must be a JSON object")
+    fmt = data.get("format", FORMAT)
+    if fmt != FORMAT:
+        raise ProblemError(f'problem: unsupported format "{fmt}" (expected "{FORMAT}")')
+    slots = tuple(
+        Slot(
+            id=_ident(s["id"], f"slots[{i}]"),
+            session=_opt_str(s, "session", f'slot "{s["id"]}"'),
+            start=_opt_str(s, "start", f'slot "{s["id"]}"'),
+            end=_opt_str(s, "end", f'slot "{s["id"]}"'),
+        )
+        for i, s in enumerate(_objects(data, "slots"))
+    )
+    if not slots:
+        raise ProblemError("problem: no slots")
+    _unique([s.id for s in slots], "slot")
+    slot_ids = {s.id for s in slots}
+    sessions = {s.session for s in slots if s.session is not None}
+    tables_raw = data.get("tables")
+    if not isinstance(tables_raw, list):
+        raise ProblemError('problem: "tables" must be a list')
+    tables = tuple(_ident(t, "tables") for t in tables_raw)
+    _unique(list(tables), "table")
+    table_ids = set(tables)
+    participants = tuple(
+        _parse_participant(p, slot_ids, table_ids) for p in _objects(data, "participants")
+    )
+    _unique([p.id for p in participants], "participant")
+    meetings_raw = _objects(data, "meetings")
+    meeting_ids = [_ident(m["id"], "meetings") for m in meetings_raw]
+    _unique(meeting_ids, "meeting")
+    pids = {p.id for p in participants}
+    meetings = tuple(
+        _parse_meeting(m, slot_ids, pids, set(meeting_ids), sessions) for m in meetings_raw
+    )
+    fairness = data.get("fairness")
+    if fairness is not None and (
+        isinstance(fairness, bool) or not isinstance(fairness, int) or fairness < 0
+    ):
+        raise ProblemError(
+            f'problem: "fairness" must be null or a non-negative integer, got {fairness!r}'
+        )
+    org_blocks = data.get("organisation_blocks", False)
+    if not isinstance(org_blocks, bool):
+        raise ProblemError('problem: "organisation_blocks" must be true or false')
+    previous = _parse_previous(data.get("previous"), set(meeting_ids), slot_ids, table_ids)
+    locked = _id_list(data, "locked", "problem", set(meeting_ids), "locked meeting")
+    prev_ids = {p.meeting for p in previous}
+    for mid in locked:
+        if mid not in prev_ids:
+            raise ProblemError(f'locked meeting "{mid}": not in "previous"')
+    name = data.get("name")
+    return Problem(
+        slots=slots,
+        tables=tables,
+        participants=participants,
+        meetings=meetings,
+        fairness=fairness,
+        name=str(name) if name is not None else None,
+        organisation_blocks=org_blocks,
+        previous=previous,
+        locked=locked,
+    )
+
+
+def _parse_participant(p: dict[str, Any], slot_ids: set[str], table_ids: set[str]) -> Participant:
+    pid = _ident(p["id"], "participants")
+    where = f'participant "{pid}"'
+    table = _opt_str(p, "table", where)
+    if table is not None and table not in table_ids:
+        raise ProblemError(f'{where}: unknown table "{table}"')
+    return Participant(
+        id=pid,
+        unavailable=_id_list(p, "unavailable", where, slot_ids, "slot"),
+        label=_opt_str(p, "label", where),
+        organisation=_opt_str(p, "organisation", where),
+        table=table,
+    )
+
+
+def _parse_meeting(
+    m: dict[str, Any], slot_ids: set[str], pids: set[str], mids: set[str], sessions: set[str]
+) -> Meeting:
+    mid = str(m["id"])
+    where = f'meeting "{mid}"'
+    if not isinstance(m.get("participants"), list):
+        raise ProblemError(f'{where}: "participants" must be a list')
+    members = _id_list(m, "participants", where, pids, "participant")
+    if len(members) < 2:
+        raise ProblemError(f"{where}: needs at least two participants")
+    if len(set(members)) != len(members):
+        raise ProblemError(f"{where}: a participant is listed twice")
+    session = _opt_str(m, "session", where)
+    if session is not None and session not in sessions:
+        raise ProblemError(f'{where}: unknown session "{session}"')
+    fixed = _opt_str(m, "fixed_slot", where)
+    if fixed is not None and fixed not in slot_ids:
+        raise ProblemError(f'{where}: unknown slot "{fixed}"')
+    allowed = _id_list(m, "slots", where, slot_ids, "slot") if m.get("slots") is not None else None
+    after = _id_list(m, "after", where, mids, "meeting")
+    if mid in after:
+        raise ProblemError(f"{where}: must be after itself")
+    optional = m.get("optional", False)
+    if not isinstance(optional, bool):
+        raise ProblemError(f'{where}: "optional" must be true or false')
+    priority = m.get("priority", 1)
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 0:
+        raise ProblemError(f'{where}: "priority" must be a non-negative integer, got {priority!r}')
+    return Meeting(
+        id=mid,
+        participants=members,
+        session=session,
+        fixed_slot=fixed,
+        slots=allowed,
+        after=after,
+        optional=optional,
+        priority=priority,
+        label=_opt_str(m, "label", where),
+    )
+
+
+def _parse_previous(
+    value: Any, mids: set[str], slot_ids: set[str], table_ids: set[str]
+) -> tuple[Placement, ...]:
+    """Previous placements; entries of meetings or slots that no longer exist are dropped
+    (re-planning after changes is the point), but malformed entries are errors."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ProblemError('problem: "previous" must be a list')
+    out = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or "meeting" not in item or "slot" not in item:
+            raise ProblemError(f'previous[{i}]: must be an object with "meeting" and "slot"')
+        mid = _ident(item["meeting"], f"previous[{i}]")
+        slot = _ident(item["slot"], f"previous[{i}]")
+        table = _opt_str(item, "table", f'previous meeting "{mid}"')
+        if mid in seen:
+            raise ProblemError(f'previous meeting "{mid}": listed twice')
+        seen.add(mid)
+        if mid not in mids or slot not in slot_ids:
+            continue
+        if table is not None and table not in table_ids:
+            table = None
+        out.append(Placement(meeting=mid, slot=slot, table=table))
+    return tuple(out)

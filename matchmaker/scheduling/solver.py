@@ -1,0 +1,231 @@
+"""``solve(problem)``: the scheduling engine.
+
+Steps: index the problem (``instance.py``); pre-checks that explain obvious
+impossibilities in words (``explain.py``); per-participant lower bounds on breaks
+(``bounds.py``); a greedy first schedule (``heuristic.py``) given to CP-SAT as a hint;
+CP-SAT on the model of ``model.py`` — first maximising the priority of optional meetings
+(only if there are any), then minimising moves, breaks and organisation blocks; tables
+assigned afterwards (``tables.py``).  Events too large for the exact model are scheduled
+by the heuristic and improved by CP-SAT neighbourhood search (``large.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from . import bounds, explain, large
+from .heuristic import greedy_schedule
+from .instance import Instance, breaks_of, build_instance
+from .model import Built, build_model, main_objective
+from .problem import Problem
+from .result import Assignment, Progress, Result, Unscheduled
+from .tables import assign_tables
+
+#: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
+EXACT_LIMIT = 60_000
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Reports improving solutions and stops when ``should_stop()`` says so."""
+
+    def __init__(
+        self, built: Built, report: Callable[[int | None, int | None, int], None], bound_of
+    ):
+        super().__init__()
+        self.built, self.report, self.bound_of = built, report, bound_of
+
+    def on_solution_callback(self) -> None:
+        placed = sum(1 for m, e in self.built.scheduled.items() if self.value(e))
+        self.report(
+            int(self.value(self.built.breaks)), self.bound_of(self.best_objective_bound), placed
+        )
+
+
+class Engine:
+    def __init__(self, problem: Problem, time_limit: float, workers: int, on_progress, should_stop):
+        self.problem = problem
+        self.inst: Instance = build_instance(problem)
+        self.t0 = time.monotonic()
+        self.deadline = self.t0 + time_limit
+        self.workers = max(1, workers)
+        self.on_progress = on_progress
+        self.should_stop = should_stop or (lambda: False)
+        self.total = len(problem.meetings)
+        self.static_bound = 0
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def remaining(self) -> float:
+        return max(0.05, self.deadline - time.monotonic())
+
+    def progress(self, breaks: int | None, bound: int | None, placed: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.elapsed(), breaks, bound, placed, self.total))
+
+    def run(self) -> Result:
+        inst = self.inst
+        self.progress(None, None, 0)
+        fatal, dropped = explain.precheck(inst)
+        if fatal:
+            return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
+        meetings = [m for m in range(inst.n_meetings) if m not in dropped]
+        pairs = sum(len(inst.domain[m]) for m in meetings)
+        lower, fatal = self.lower_bounds(meetings, exact=pairs <= EXACT_LIMIT)
+        if fatal:
+            return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
+        self.static_bound = sum(lower)
+        if pairs > EXACT_LIMIT:
+            slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, self.progress)
+            if all(m in slot_of for m in meetings if not inst.optional[m]):
+                return self.finish(Result("feasible", bound=self.static_bound), slot_of, dropped)
+        return self.exact(meetings, lower, dropped)
+
+    def lower_bounds(self, meetings: list[int], exact: bool) -> tuple[list[int], list[str]]:
+        inst = self.inst
+        active = set(meetings)
+        lower = []
+        for p in range(inst.n_participants):
+            ms = [m for m in inst.meetings_of[p] if m in active]
+            if exact:
+                lb = bounds.participant_min_breaks(
+                    inst, p, ms, time_limit=min(1.0, self.remaining() / 4)
+                )
+                if lb is None:
+                    return [], explain.participant_overload(inst, p, ms)
+            else:
+                lb = bounds.interval_lower_bound(inst, p, ms)
+            lower.append(lb)
+        fatal = explain.fairness_precheck(inst, meetings, lower)
+        return lower, fatal
+
+    def solver(self, time_share: float = 1.0) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = max(0.05, self.remaining() * time_share)
+        prm.num_workers = self.workers
+        prm.symmetry_level = 2
+        return solver
+
+    def run_solver(self, solver: cp_model.CpSolver, built: Built, bound_of) -> int:
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.wait(0.1):
+                if self.should_stop():
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=poll, daemon=True)
+        watcher.start()
+        try:
+            return solver.solve(built.model, _Watch(built, self.progress, bound_of))
+        finally:
+            done.set()
+            watcher.join()
+
+    def exact(self, meetings: list[int], lower: list[int], dropped: dict[int, str]) -> Result:
+        inst = self.inst
+        hint = greedy_schedule(inst, meetings)
+        min_priority = None
+        proven = True
+        if any(inst.optional[m] for m in meetings):
+            built = build_model(inst, meetings, lower)
+            built.model.maximize(built.priority)
+            self.add_hint(built, hint)
+            solver = self.solver(0.5)
+            status = self.run_solver(solver, built, lambda b: None)
+            if status == cp_model.INFEASIBLE:
+                return self.infeasible(meetings, lower, dropped)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                min_priority = int(solver.value(built.priority))
+                hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+                proven = status == cp_model.OPTIMAL
+        built = build_model(inst, meetings, lower, min_priority=min_priority)
+        objective, w_break = main_objective(inst, built)
+        built.model.minimize(objective)
+        self.add_hint(built, hint)
+        pure = objective is built.breaks or (w_break == 1 and not built.moves_max)
+        bound_of = (lambda b: int(b + 0.999)) if pure else (lambda b: None)
+        solver = self.solver()
+        status = self.run_solver(solver, built, bound_of)
+        if status == cp_model.INFEASIBLE:
+            return self.infeasible(meetings, lower, dropped)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return self.finish(Result("unknown", bound=self.static_bound), {}, dropped)
+        slot_of = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+        optimal = proven and status == cp_model.OPTIMAL
+        breaks = int(solver.value(built.breaks))
+        if optimal:
+            bound = breaks
+        elif pure:
+            bound = max(self.static_bound, int(solver.best_objective_bound + 0.999))
+        else:
+            bound = self.static_bound
+        return self.finish(
+            Result("optimal" if optimal else "feasible", bound=bound), slot_of, dropped
+        )
+
+    def add_hint(self, built: Built, hint: dict[int, int]) -> None:
+        for (m, s), v in built.x.items():
+            built.model.add_hint(v, hint.get(m) == s)
+
+    def infeasible(self, meetings: list[int], lower: list[int], dropped: dict[int, str]) -> Result:
+        reasons = explain.explain_infeasible(self.inst, meetings, lower, min(5.0, self.remaining()))
+        return self.finish(Result("infeasible", explanation=reasons), {}, dropped)
+
+    def finish(self, result: Result, slot_of: dict[int, int], dropped: dict[int, str]) -> Result:
+        """Fill assignments, breaks, moves and the reasons for unscheduled meetings."""
+        inst = self.inst
+        if result.status != "infeasible" and slot_of:
+            tables = assign_tables(inst, slot_of)
+            result.assignments = [
+                Assignment(inst.meeting_ids[m], self.problem.slots[s].id, tables[m])
+                for m, s in sorted(slot_of.items())
+            ]
+            per_p: list[list[int]] = [[] for _ in range(inst.n_participants)]
+            for m, s in slot_of.items():
+                for p in inst.members[m]:
+                    per_p[p].append(s)
+            result.breaks = sum(breaks_of(sl) for sl in per_p)
+            result.priority = sum(inst.priority[m] for m in slot_of)
+            for m in range(inst.n_meetings):
+                ps = inst.previous_slot[m]
+                if ps is None:
+                    continue
+                if slot_of.get(m) != ps:
+                    result.moved += 1
+                elif inst.previous_table[m] is not None and tables[m] != inst.previous_table[m]:
+                    result.table_changes += 1
+            for m in range(inst.n_meetings):
+                if m not in slot_of:
+                    reason = dropped.get(m) or explain.unscheduled_reason(inst, m, slot_of)
+                    result.unscheduled.append(Unscheduled(inst.meeting_ids[m], reason))
+        elif result.status == "infeasible":
+            result.unscheduled = [
+                Unscheduled(inst.meeting_ids[m], r) for m, r in sorted(dropped.items())
+            ]
+        result.seconds = self.elapsed()
+        placed = len(result.assignments)
+        self.progress(result.breaks, result.bound, placed)
+        return result
+
+
+def solve(
+    problem: Problem,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Result:
+    """Schedule ``problem``; never returns an assignment that breaks a hard constraint.
+
+    ``on_progress(Progress)`` is called at the start, on each improving solution and at
+    the end; ``should_stop()`` is polled (every 0.1 s) and, when true, the search stops
+    and the best schedule so far is returned (status ``feasible`` or ``unknown``).
+    """
+    return Engine(problem, time_limit, workers, on_progress, should_stop).run()
