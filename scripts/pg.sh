@@ -144,6 +144,10 @@ ensure() {
         "${psql[@]}" -d postgres -c "CREATE DATABASE $DB_NAME" >/dev/null
         log "created database $DB_NAME"
     fi
+    # A test that waits on a lock held by its own other connection would hang the
+    # whole run; make it fail after 30 s instead (applied to existing clusters too).
+    "${psql[@]}" -d postgres -c "ALTER SYSTEM SET lock_timeout = '30s'" \
+        -c "SELECT pg_reload_conf()" >/dev/null
     url
 }
 

@@ -61,11 +61,13 @@ def main() -> int:
     ]  # fmt: skip
     worker_cmd = [sys.executable, "-m", "matchmaker.worker"]
 
-    # SIGTERM to this script behaves like Ctrl-C.
-    def on_term(signum, frame):
+    # Ctrl-C and SIGTERM both stop everything (set explicitly: a shell that starts us
+    # in the background would otherwise have us ignore SIGINT).
+    def on_signal(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
 
     procs: list[subprocess.Popen] = []
     try:
@@ -77,14 +79,15 @@ def main() -> int:
                 print("Matchmaker failed to start.", file=sys.stderr)
                 return 1
             time.sleep(0.2)
-        print(f"\nMatchmaker is running: http://{shown_host}:{port}/  (Ctrl-C stops it)\n", flush=True)
+        url = f"http://{shown_host}:{port}/"
+        print(f"\nMatchmaker is running: {url}\nPress Ctrl-C to stop it.\n", flush=True)
         while True:
             for p in procs:
                 code = p.poll()
                 if code is not None:
                     name = "web server" if p is procs[0] else "job worker"
                     print(f"The {name} stopped (exit {code}); stopping.", file=sys.stderr)
-                    return code or 1
+                    return code
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping Matchmaker...", file=sys.stderr)
