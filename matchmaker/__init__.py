@@ -1,0 +1,82 @@
+"""Matchmaker: B2B matchmaking for trade missions and brokerage events."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory. ``config`` overrides what the environment says."""
+    from .config import load_config
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import access, errorhandlers, models, security, templating  # noqa: F401
+    from .accounts.models import load_user
+    from .extensions import csrf, db, htmx, init_huey, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    init_huey(app)
+    access.init_access(app)
+    security.init_security(app)
+    errorhandlers.init_errorhandlers(app)
+    templating.init_templating(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import accounts, calendar, demo, events, meetings, notifications, participants, schedules
+
+    for package in (
+        accounts,
+        events,
+        participants,
+        meetings,
+        schedules,
+        calendar,
+        notifications,
+        demo,
+    ):
+        app.register_blueprint(package.bp)
+    # Task modules register their Huey tasks on import.
+    from . import tasks  # noqa: F401
+
+
+def _register_cli(app: Flask) -> None:
+    from .accounts.cli import users_cli
+    from .demo.cli import demo_cli
+
+    for group in (users_cli, demo_cli):
+        app.cli.add_command(group)

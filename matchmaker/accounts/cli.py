@@ -1,0 +1,32 @@
+import click
+from flask.cli import AppGroup
+
+from ..extensions import db
+from . import services
+from .models import user_by_email
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+@users_cli.command("reset-link")
+@click.argument("email")
+def reset_link_command(email: str) -> None:
+    """Print a password reset link for EMAIL (valid for one hour)."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    click.echo(services.reset_link(user))
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option(
+    "--role", type=click.Choice(["admin", "organiser", "participant"]), default="participant"
+)
+@click.password_option()
+def create_command(email: str, name: str, role: str, password: str) -> None:
+    """Create an account (e.g. the first site admin)."""
+    user = services.register_user(name, email, password, role=role)
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}")

@@ -1,0 +1,68 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+
+ROLES = ("admin", "organiser", "participant")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'organiser', 'participant')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    # Bumped on password change: invalidates other sessions and used reset links.
+    auth_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str) -> None:
+        # scrypt: memory-hard, werkzeug's default modern scheme.
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == "admin" or self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.auth_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the auth version, so old sessions die."""
+    try:
+        ident, version = (int(part) for part in user_id.split("."))
+    except ValueError:
+        return None
+    user = db.session.get(User, ident)
+    if user is None or user.auth_version != version:
+        return None
+    return user
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))

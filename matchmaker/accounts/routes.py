@@ -1,0 +1,130 @@
+import logging
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..access import public, user_required
+from ..errors import DomainError
+from ..extensions import db
+from ..notifications.mail import send_mail
+from ..web import render
+from . import bp, services
+from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from .models import user_by_email
+
+log = logging.getLogger(__name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only same-site paths: never an open redirect.
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _start_session(user) -> None:
+    session.clear()  # a fresh session on login: no fixation
+    login_user(user)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    form = RegisterForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.name.data, form.email.data, form.password.data)
+        except DomainError as error:
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Welcome to Matchmaker! Your account is ready.", "success")
+            return redirect(_safe_next(url_for("events.home")))
+    elif form.is_submitted():
+        status = 422
+    return render("accounts/register.html", form=form, status=status)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("E-mail or password is wrong.")
+            status = 422
+        else:
+            db.session.commit()
+            _start_session(user)
+            return redirect(_safe_next(url_for("events.home")))
+    elif form.is_submitted():
+        status = 422
+    return render("accounts/login.html", form=form, status=status)
+
+
+@bp.post("/logout")
+@user_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("events.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = user_by_email(form.email.data)
+        if user is not None:
+            link = services.reset_link(user)
+            if current_app.config.get("MAIL_SERVER"):
+                body = f"Reset your password here (the link works for one hour):\n{link}"
+                send_mail(user.email, "Reset your Matchmaker password", body)
+            else:
+                # No mail server: the operator finds the link in the log.
+                log.info("Password reset link for %s: %s", user.email, link)
+        # The same answer whether or not the address is known: no account probing.
+        flash("If an account uses that address, a reset link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render("accounts/forgot.html", form=form, status=422 if form.is_submitted() else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        user = services.user_from_reset_token(token)
+    except DomainError as error:
+        return render("accounts/reset_invalid.html", message=error.message, status=400)
+    form = ResetPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.password.data)
+        except DomainError as error:
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Your password is changed.", "success")
+            return redirect(url_for("events.home"))
+    elif form.is_submitted():
+        status = 422
+    return render("accounts/reset.html", form=form, status=status)
+
+
+@bp.get("/account")
+@user_required
+def account():
+    return render("accounts/account.html", user=current_user)

@@ -1,0 +1,101 @@
+"""Registering, authenticating and resetting passwords."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..dbtypes import utcnow
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..web import absolute_url
+from .models import ROLES, User, user_by_email
+
+MIN_PASSWORD, MAX_PASSWORD = 8, 128
+RESET_SALT = "matchmaker.password-reset"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text().splitlines()
+    return frozenset(line.strip() for line in lines if line and not line.startswith("#"))
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """Raise ``Invalid`` at ``field`` when the password is too short, long or common."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"Use at least {MIN_PASSWORD} characters.", field)
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(f"Use at most {MAX_PASSWORD} characters.", field)
+    if password.lower() in common_passwords():
+        raise Invalid("This password is too common; choose another.", field)
+
+
+def register_user(name: str, email: str, password: str, role: str = "participant") -> User:
+    """Create an account. E-mail addresses are unique, case-insensitively."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise Invalid(f"Unknown role {role!r}.", "role")
+    if not name.strip():
+        raise Invalid("Enter your name.", "name")
+    check_password_rules(password)
+    if user_by_email(email) is not None:
+        raise Conflict(
+            "An account with this e-mail address exists already. Log in instead.", "email"
+        )
+    user = User(name=name.strip(), email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email)
+    if user is None or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def reset_token(user: User) -> str:
+    # The auth version makes the link single-use: a password change bumps it.
+    return _serializer().dumps({"u": user.id, "v": user.auth_version})
+
+
+def reset_link(user: User) -> str:
+    return absolute_url("accounts.reset_password", token=reset_token(user))
+
+
+def user_from_reset_token(token: str) -> User:
+    """The user a reset link belongs to; ``Invalid`` if expired, used or forged."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid("This reset link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise Invalid("This reset link is not valid. Ask for a new one.") from None
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.auth_version != data.get("v"):
+        raise Invalid("This reset link has been used already. Ask for a new one.")
+    return user
+
+
+def change_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.set_password(password)
+    user.auth_version += 1  # logs out every other session, voids reset links
+
+
+def users_by_role(role: str) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == role).order_by(User.email)))

@@ -1,0 +1,102 @@
+"""Load the demo trade mission. Idempotent: does nothing when it exists already."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..accounts.models import User, user_by_email
+from ..events import services as events
+from ..events.models import Event
+from ..extensions import db
+from ..participants.models import Opportunity, Organisation, Participant
+from ..participants.tags import pack_tags
+from . import data
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _ascii(text).lower()).strip("-")
+
+
+def demo_email(person: str, organisation: str) -> str:
+    first, *rest = _ascii(person).replace("Prof. ", "").lower().split()
+    last = rest[-1] if rest else "team"
+    return f"{first}.{last}@{_slug(organisation)[:30].strip('-')}.example"
+
+
+def _user(name: str, email: str, role: str) -> User:
+    user = user_by_email(email)
+    if user is None:
+        user = User(name=name, email=email, role=role)
+        user.set_password(data.PASSWORD)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def load_demo() -> Event | None:
+    """Create the Bell Equipment mission with its people. Returns None if it exists."""
+    if db.session.scalar(select(Event).where(Event.slug == data.EVENT["slug"])):
+        return None
+    organisers = [_user(o["name"], o["email"], "organiser") for o in data.ORGANISERS]
+    event = events.create_event(
+        organisers[0],
+        **data.EVENT,
+        registration_opens_at=datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+        registration_closes_at=datetime(2027, 2, 26, 15, 0, tzinfo=UTC),
+        booking_deadline=datetime(2027, 3, 2, 15, 0, tzinfo=UTC),
+    )
+    event.organisers.extend(organisers[1:])
+    for session in data.SESSIONS:
+        events.add_session(event, **session)
+    events.add_tables(event, data.TABLES)
+    for item in data.PROGRAMME:
+        events.add_programme_item(event, **item)
+    for name, country, city, kind, size, sectors, people, offers, requests in data.ORGANISATIONS:
+        org = Organisation(
+            name=name,
+            country=country,
+            city=city,
+            kind=kind,
+            size=size,
+            sectors=pack_tags(sectors),
+            website=f"https://{_slug(name)[:30].strip('-')}.example",
+        )
+        db.session.add(org)
+        for person, title in people:
+            user = _user(person, demo_email(person, name), "participant")
+            participant = Participant(
+                event=event,
+                user=user,
+                organisation=org,
+                status="approved",
+                name=person,
+                email=user.email,
+                role_title=title,
+                languages="English",
+            )
+            db.session.add(participant)
+            for kind_, items in (("offer", offers), ("request", requests)):
+                for title_, tags in items:
+                    participant.opportunities.append(
+                        Opportunity(kind=kind_, title=title_, tags=pack_tags(tags))
+                    )
+    events.set_status(event, "open")
+    db.session.flush()
+    return event
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """(role, email) of every demo account, organisers first."""
+    emails = [o["email"] for o in data.ORGANISERS]
+    rows = [("organiser", e) for e in emails]
+    for name, *_rest, people, _offers, _requests in data.ORGANISATIONS:
+        rows += [("participant", demo_email(person, name)) for person, _title in people]
+    return rows

@@ -1,0 +1,3 @@
+"""The demo has no pages of its own; see cli.py."""
+
+from . import bp  # noqa: F401

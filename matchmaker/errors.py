@@ -1,0 +1,42 @@
+"""Domain errors raised by services; one handler maps them to HTTP statuses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. ``field`` names the form field at fault."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def apply_to(self, form) -> None:
+        """Attach the message to the form field it concerns (or the form as a whole)."""
+        field = getattr(form, self.field, None) if self.field else None
+        if field is not None:
+            field.errors = [*field.errors, self.message]
+        else:
+            form.form_errors.append(self.message)
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    """The change clashes with the current state (double booking, duplicate request)."""
+
+    status = 409
+
+
+class Invalid(DomainError):
+    """Well-formed input that breaks a rule of the domain."""
+
+    status = 422

@@ -1,0 +1,160 @@
+"""Events, their meeting sessions, tables and programme."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import (
+    Table as SATable,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, utcnow
+from ..extensions import db
+
+if TYPE_CHECKING:
+    from ..accounts.models import User
+
+EVENT_STATUSES = ("draft", "open", "closed", "published")
+
+event_organisers = SATable(
+    "event_organisers",
+    db.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed', 'published')", name="status"),
+        CheckConstraint(
+            "max_meetings_per_participant IS NULL OR max_meetings_per_participant > 0",
+            name="max_meetings_positive",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booking_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(default=True)
+    max_meetings_per_participant: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organisers: Mapped[list[User]] = relationship(secondary=event_organisers)
+    sessions: Mapped[list[MeetingSession]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(MeetingSession.day, MeetingSession.start_time)",
+    )
+    tables: Mapped[list[Table]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Table.position"
+    )
+    programme: Mapped[list[ProgrammeItem]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="ProgrammeItem.starts_at"
+    )
+
+    def is_organised_by(self, user) -> bool:
+        return bool(user and user.is_authenticated) and (
+            user.is_admin or any(o.id == user.id for o in self.organisers)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class MeetingSession(db.Model):
+    """A block of meeting slots on one day, in the event's local time."""
+
+    __tablename__ = "meeting_sessions"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_minutes_range"),
+        CheckConstraint("pause_minutes BETWEEN 0 AND 120", name="pause_minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    day: Mapped[date] = mapped_column()
+    start_time: Mapped[time] = mapped_column()
+    end_time: Mapped[time] = mapped_column()
+    slot_minutes: Mapped[int] = mapped_column(default=20)
+    pause_minutes: Mapped[int] = mapped_column(default=5)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+
+class Table(db.Model):
+    """A meeting table or room."""
+
+    __tablename__ = "tables"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    capacity_note: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="tables")
+
+
+class ProgrammeItem(db.Model):
+    """Seminar, factory tour, dinner: time the attendees cannot spend in meetings."""
+
+    __tablename__ = "programme_items"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("attendance IN ('all', 'opt_in')", name="attendance"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attendance: Mapped[str] = mapped_column(String(10), default="all")
+    # Bumped on every change of time, place or status, for calendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="programme")
+    attendees: Mapped[list[ProgrammeAttendance]] = relationship(
+        back_populates="item", cascade="all, delete-orphan"
+    )
+
+
+class ProgrammeAttendance(db.Model):
+    """A participant who opted in to an opt-in programme item."""
+
+    __tablename__ = "programme_attendance"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("programme_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    item: Mapped[ProgrammeItem] = relationship(back_populates="attendees")

@@ -1,0 +1,245 @@
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from ..access import public, role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..web import render
+from . import bp, services
+from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
+from .loaders import organised_event_or_404, visible_event_or_404
+
+
+@bp.get("/")
+@public
+def home():
+    return render("events/home.html", events=services.listed_events())
+
+
+@bp.get("/events/<slug>")
+@public
+def show(slug: str):
+    event = visible_event_or_404(slug)
+    slots = services.event_slots(event)
+    return render(
+        "events/show.html",
+        event=event,
+        days=services.slots_by_day(slots),
+        is_organiser=event.is_organised_by(current_user),
+    )
+
+
+@bp.get("/organiser")
+@role_required("organiser")
+def organiser_index():
+    return render("events/organiser_index.html", events=services.organised_by(current_user))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@role_required("organiser")
+def create():
+    form = EventForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, **form.to_data())
+        except DomainError as error:
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            flash("Event created. Now add its meeting sessions and tables.", "success")
+            return redirect(url_for("events.manage", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    return render("events/form.html", form=form, event=None, status=status)
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit(slug: str):
+    event = organised_event_or_404(slug)
+    form = EventForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, **form.to_data())
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            flash("Event saved.", "success")
+            return redirect(url_for("events.manage", slug=event.slug))
+    elif form.is_submitted():
+        status = 422
+    else:
+        form.fill_from(event)
+    return render("events/form.html", form=form, event=event, status=status)
+
+
+def _manage_context(event, **forms):
+    return {
+        "event": event,
+        "session_form": forms.get("session_form") or SessionForm(formdata=None),
+        "tables_form": forms.get("tables_form") or TablesForm(formdata=None),
+        "programme_form": forms.get("programme_form") or ProgrammeForm(formdata=None),
+        "status_form": StatusForm(formdata=None, status=event.status),
+        "status_labels": services.STATUS_LABELS,
+        "transitions": sorted(services.STATUS_TRANSITIONS[event.status]),
+        "days": services.slots_by_day(services.event_slots(event)),
+    }
+
+
+@bp.get("/events/<slug>/manage")
+@role_required("organiser")
+def manage(slug: str):
+    event = organised_event_or_404(slug)
+    return render("events/manage.html", **_manage_context(event))
+
+
+@bp.post("/events/<slug>/sessions")
+@role_required("organiser")
+def add_session(slug: str):
+    event = organised_event_or_404(slug)
+    form = SessionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_session(
+                event,
+                day=form.day.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+                slot_minutes=form.slot_minutes.data,
+                pause_minutes=form.pause_minutes.data or 0,
+                name=form.name.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            form = None
+    else:
+        status = 422
+    return render(
+        "events/manage.html",
+        "events/_sessions.html",
+        status=status,
+        **_manage_context(event, session_form=form),
+    )
+
+
+@bp.post("/events/<slug>/sessions/<int:session_id>/delete")
+@role_required("organiser")
+def delete_session(slug: str, session_id: int):
+    event = organised_event_or_404(slug)
+    services.delete_session(event, session_id)
+    db.session.commit()
+    return render("events/manage.html", "events/_sessions.html", **_manage_context(event))
+
+
+@bp.post("/events/<slug>/tables")
+@role_required("organiser")
+def add_tables(slug: str):
+    event = organised_event_or_404(slug)
+    form = TablesForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_tables(
+                event, form.count.data, form.prefix.data or "Table", form.capacity_note.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            form = None
+    else:
+        status = 422
+    return render(
+        "events/manage.html",
+        "events/_tables.html",
+        status=status,
+        **_manage_context(event, tables_form=form),
+    )
+
+
+@bp.post("/events/<slug>/tables/<int:table_id>/delete")
+@role_required("organiser")
+def delete_table(slug: str, table_id: int):
+    event = organised_event_or_404(slug)
+    services.delete_table(event, table_id)
+    db.session.commit()
+    return render("events/manage.html", "events/_tables.html", **_manage_context(event))
+
+
+@bp.post("/events/<slug>/programme")
+@role_required("organiser")
+def add_programme_item(slug: str):
+    event = organised_event_or_404(slug)
+    form = ProgrammeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_programme_item(
+                event,
+                title=form.title.data,
+                day=form.day.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+                place=form.place.data or "",
+                description=form.description.data or "",
+                attendance=form.attendance.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            form = None
+    else:
+        status = 422
+    return render(
+        "events/manage.html",
+        "events/_programme.html",
+        status=status,
+        **_manage_context(event, programme_form=form),
+    )
+
+
+@bp.post("/events/<slug>/programme/<int:item_id>/delete")
+@role_required("organiser")
+def delete_programme_item(slug: str, item_id: int):
+    event = organised_event_or_404(slug)
+    services.delete_programme_item(event, item_id)
+    db.session.commit()
+    return render("events/manage.html", "events/_programme.html", **_manage_context(event))
+
+
+@bp.post("/events/<slug>/status")
+@role_required("organiser")
+def change_status(slug: str):
+    event = organised_event_or_404(slug)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return render("events/manage.html", status=422, **_manage_context(event))
+    services.set_status(event, form.status.data)
+    db.session.commit()
+    flash(f"The event is now: {services.STATUS_LABELS[event.status].lower()}.", "success")
+    return redirect(url_for("events.manage", slug=event.slug))
+
+
+@bp.get("/events/<slug>/slots")
+@public
+def slots(slug: str):
+    event = visible_event_or_404(slug)
+    return render(
+        "events/slots.html", event=event, days=services.slots_by_day(services.event_slots(event))
+    )

@@ -1,0 +1,21 @@
+"""Import every domain's models so SQLAlchemy's metadata (and Alembic) knows them all."""
+
+from .accounts.models import User  # noqa: F401
+from .calendar.models import CalendarFeed  # noqa: F401
+from .events.models import (  # noqa: F401
+    Event,
+    MeetingSession,
+    ProgrammeAttendance,
+    ProgrammeItem,
+    Table,
+)
+from .meetings.models import Meeting, MeetingParticipant, MeetingRequest  # noqa: F401
+from .notifications.models import Notification  # noqa: F401
+from .participants.models import (  # noqa: F401
+    Favourite,
+    Opportunity,
+    Organisation,
+    Participant,
+    Unavailability,
+)
+from .schedules.models import PublishedMeeting, ScheduleRevision, SolverRun  # noqa: F401

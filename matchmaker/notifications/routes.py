@@ -1,0 +1,26 @@
+from flask_login import current_user
+
+from ..access import user_required
+from ..extensions import db
+from ..web import render
+from . import bp
+from .services import mark_all_read, recent_notifications
+
+
+@bp.get("/notifications")
+@user_required
+def index():
+    notes = recent_notifications(current_user)
+    return render("notifications/index.html", notifications=notes)
+
+
+@bp.post("/notifications/read")
+@user_required
+def read_all():
+    mark_all_read(current_user)
+    db.session.commit()
+    return render(
+        "notifications/index.html",
+        "notifications/_list.html",
+        notifications=recent_notifications(current_user),
+    )

@@ -1,0 +1,75 @@
+"""Tell users what happened: in the app always, by e-mail when SMTP is configured."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from .models import Notification
+
+
+def after_commit(callback) -> None:
+    """Run ``callback`` once the current transaction commits (never on rollback)."""
+    db.session.info.setdefault("after_commit", []).append(callback)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop("after_commit", []):
+        callback()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop("after_commit", None)
+
+
+def notify(user, message: str, *, kind: str, link: str = "", event=None) -> Notification | None:
+    """Record an in-app notification for ``user`` and e-mail it after commit."""
+    if user is None:
+        return None
+    note = Notification(
+        user_id=user.id, event_id=event.id if event else None, kind=kind, message=message, link=link
+    )
+    db.session.add(note)
+    if current_app.config.get("MAIL_SERVER"):
+        from .mail import send_mail
+
+        email, base = user.email, current_app.config["BASE_URL"]
+        body = f"{message}\n\n{base}{link}" if link else message
+        after_commit(lambda: send_mail(email, "Matchmaker: " + message[:60], body))
+    return note
+
+
+def unread_count(user) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def recent_notifications(user, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_all_read(user) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

@@ -1,0 +1,3 @@
+"""Routes of this domain."""
+
+from . import bp  # noqa: F401

@@ -1,0 +1,50 @@
+"""Rendering helpers shared by every blueprint."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+
+from .extensions import db
+
+
+def wants_fragment() -> bool:
+    """A fragment for htmx requests, a whole page otherwise (boosted links get pages)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
+    """Render ``fragment`` for htmx requests and ``page`` otherwise.
+
+    The page ``{% include %}``s the fragment, so both come from one template file.
+    """
+    template = fragment if fragment and wants_fragment() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def get_or_404(model, ident):
+    """Load a row by primary key or answer 404."""
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def absolute_url(endpoint: str, base_url: str | None = None, **values) -> str:
+    """An absolute link for e-mails, feeds and the command line (``BASE_URL`` + path)."""
+    base = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)
