@@ -27,6 +27,6 @@ def reset_link_command(email: str) -> None:
 @click.password_option()
 def create_command(email: str, name: str, role: str, password: str) -> None:
     """Create an account (e.g. the first site admin)."""
-    user = services.register_user(name, email, password, role=role)
+    user = services.register_user(name, email, password, role=role, allow_admin=True)
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}")

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from .services import MAX_PASSWORD, MIN_PASSWORD
@@ -16,6 +16,14 @@ class RegisterForm(FlaskForm):
         "Password",
         description=PASSWORD_HINT,
         validators=[DataRequired()],  # length and commonness: services.check_password_rules
+    )
+    role = RadioField(
+        "I want to",
+        choices=[
+            ("participant", "take part in events (companies and their representatives)"),
+            ("organiser", "organise events (clusters, business networks, chambers)"),
+        ],
+        default="participant",
     )
 
 

@@ -37,7 +37,9 @@ def register():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.name.data, form.email.data, form.password.data)
+            user = services.register_user(
+                form.name.data, form.email.data, form.password.data, role=form.role.data
+            )
         except DomainError as error:
             error.apply_to(form)
             status = error.status

@@ -17,6 +17,8 @@ from .models import ROLES, User, user_by_email
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
 RESET_SALT = "matchmaker.password-reset"
+# Site admins are made on the command line (``flask users create --role admin``).
+SELF_SERVICE_ROLES = ("participant", "organiser")
 
 
 @cache
@@ -36,10 +38,12 @@ def check_password_rules(password: str, field: str = "password") -> None:
         raise Invalid("This password is too common; choose another.", field)
 
 
-def register_user(name: str, email: str, password: str, role: str = "participant") -> User:
+def register_user(
+    name: str, email: str, password: str, role: str = "participant", *, allow_admin: bool = False
+) -> User:
     """Create an account. E-mail addresses are unique, case-insensitively."""
     email = email.strip().lower()
-    if role not in ROLES:
+    if role not in (ROLES if allow_admin else SELF_SERVICE_ROLES):
         raise Invalid(f"Unknown role {role!r}.", "role")
     if not name.strip():
         raise Invalid("Enter your name.", "name")

@@ -8,7 +8,11 @@ from tests.conftest import PASSWORD
 def test_register_creates_account_and_logs_in(client, db):
     response = client.post(
         "/register",
-        data={"name": "Anna Virtanen", "email": "Anna@HydroCyl.example", "password": "long-enough-pass"},
+        data={
+            "name": "Anna Virtanen",
+            "email": "Anna@HydroCyl.example",
+            "password": "long-enough-pass",
+        },
     )
     assert response.status_code == 302
     user = user_by_email("anna@hydrocyl.example")
@@ -18,11 +22,15 @@ def test_register_creates_account_and_logs_in(client, db):
 
 
 def test_register_refuses_short_common_and_duplicate(client, db, make_user):
-    short = client.post("/register", data={"name": "A", "email": "a@x.example", "password": "short"})
+    short = client.post(
+        "/register", data={"name": "A", "email": "a@x.example", "password": "short"}
+    )
     assert short.status_code == 422
     assert "at least 8" in short.get_data(as_text=True)
 
-    common = client.post("/register", data={"name": "A", "email": "a@x.example", "password": "password123"})
+    common = client.post(
+        "/register", data={"name": "A", "email": "a@x.example", "password": "password123"}
+    )
     assert common.status_code == 422
     assert "too common" in common.get_data(as_text=True)
 
@@ -34,7 +42,9 @@ def test_register_refuses_short_common_and_duplicate(client, db, make_user):
     assert "exists already" in dup.get_data(as_text=True)
     assert db.query(User).filter_by(email="taken@x.example").one().id == existing.id
 
-    too_long = client.post("/register", data={"name": "A", "email": "b@x.example", "password": "x" * 129})
+    too_long = client.post(
+        "/register", data={"name": "A", "email": "b@x.example", "password": "x" * 129}
+    )
     assert too_long.status_code == 422
     assert user_by_email("a@x.example") is None and user_by_email("b@x.example") is None
 
@@ -127,3 +137,28 @@ def test_cli_reset_link(app, db, make_user):
     missing = app.test_cli_runner().invoke(args=["users", "reset-link", "nobody@x.example"])
     assert missing.exit_code != 0
     assert user.id
+
+
+def test_register_as_organiser_but_never_as_admin(client, db):
+    client.post(
+        "/register",
+        data={
+            "name": "Kadri",
+            "email": "kadri@x.example",
+            "password": "long-enough-pass",
+            "role": "organiser",
+        },
+    )
+    assert user_by_email("kadri@x.example").role == "organiser"
+    client.post("/logout")
+    response = client.post(
+        "/register",
+        data={
+            "name": "Eve",
+            "email": "eve@x.example",
+            "password": "long-enough-pass",
+            "role": "admin",
+        },
+    )
+    assert response.status_code == 422
+    assert user_by_email("eve@x.example") is None
