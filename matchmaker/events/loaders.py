@@ -31,3 +31,16 @@ def organised_event_or_404(slug: str) -> Event:
     if not event.is_organised_by(current_user):
         abort(404)
     return event
+
+
+def my_participation(event: Event):
+    """The current user's participation in ``event`` (any status), or None."""
+    from ..participants.models import Participant
+
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == event.id, Participant.user_id == current_user.id
+        )
+    )

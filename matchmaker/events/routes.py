@@ -1,13 +1,14 @@
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ..access import public, role_required
+from ..access import public, role_required, user_required
 from ..errors import DomainError
 from ..extensions import db
-from ..web import render
+from ..web import render, wants_fragment
 from . import bp, services
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
-from .loaders import organised_event_or_404, visible_event_or_404
+from .loaders import my_participation, organised_event_or_404, visible_event_or_404
+from .models import ProgrammeItem
 
 
 @bp.get("/")
@@ -21,11 +22,36 @@ def home():
 def show(slug: str):
     event = visible_event_or_404(slug)
     slots = services.event_slots(event)
+    participant = my_participation(event)
     return render(
         "events/show.html",
         event=event,
         days=services.slots_by_day(slots),
         is_organiser=event.is_organised_by(current_user),
+        participant=participant,
+        attending=services.attended_item_ids(event, participant),
+    )
+
+
+@bp.post("/events/<slug>/programme/<int:item_id>/attendance")
+@user_required
+def programme_attendance(slug: str, item_id: int):
+    """An approved participant signs up for (or withdraws from) an opt-in item."""
+    event = visible_event_or_404(slug)
+    item = db.session.get(ProgrammeItem, item_id)
+    participant = my_participation(event)
+    if item is None or item.event_id != event.id or participant is None:
+        abort(404)
+    services.set_programme_attendance(item, participant, request.form.get("attend") == "yes")
+    db.session.commit()
+    if not wants_fragment():
+        return redirect(url_for("events.show", slug=slug) + f"#programme-item-{item.id}")
+    return render(
+        "events/_programme_item.html",
+        event=event,
+        item=item,
+        participant=participant,
+        attending=services.attended_item_ids(event, participant),
     )
 
 

@@ -341,3 +341,35 @@ def organised_by(user) -> list[Event]:
     if not user.is_admin:
         query = query.where(Event.organisers.any(id=user.id))
     return list(db.session.scalars(query))
+
+
+def set_programme_attendance(item: ProgrammeItem, participant, attending: bool) -> None:
+    """Opt a participant in to (or out of) an opt-in programme item."""
+    from .models import ProgrammeAttendance
+
+    if item.attendance != "opt_in":
+        raise Conflict("Everyone attends this item; there is nothing to sign up for.")
+    if participant.status != "approved" or participant.event_id != item.event_id:
+        raise NotFound("No such programme item.")
+    row = db.session.get(ProgrammeAttendance, (item.id, participant.id))
+    if attending and row is None:
+        db.session.add(ProgrammeAttendance(item_id=item.id, participant_id=participant.id))
+    elif not attending and row is not None:
+        db.session.delete(row)
+    db.session.flush()
+
+
+def attended_item_ids(event: Event, participant) -> set[int]:
+    """Programme items ``participant`` attends: everyone's, and the opt-ins they chose."""
+    from .models import ProgrammeAttendance
+
+    if participant is None:
+        return set()
+    chosen = set(
+        db.session.scalars(
+            select(ProgrammeAttendance.item_id).where(
+                ProgrammeAttendance.participant_id == participant.id
+            )
+        )
+    )
+    return {i.id for i in event.programme if i.attendance == "all" or i.id in chosen}

@@ -25,13 +25,24 @@ def test_organiser_creates_event_and_sessions_through_the_web(client, db, make_u
     auth.login(organiser)
     response = client.post(
         "/events/new",
-        data={"name": "Baltic day", "slug": "baltic-day", "timezone": "Europe/Tallinn", "requires_approval": "y"},
+        data={
+            "name": "Baltic day",
+            "slug": "baltic-day",
+            "timezone": "Europe/Tallinn",
+            "requires_approval": "y",
+        },
     )
     assert response.status_code == 302
     event = db.query(Event).filter_by(slug="baltic-day").one()
     added = client.post(
         "/events/baltic-day/sessions",
-        data={"day": "2027-05-04", "start_time": "09:00", "end_time": "12:30", "slot_minutes": "20", "pause_minutes": "5"},
+        data={
+            "day": "2027-05-04",
+            "start_time": "09:00",
+            "end_time": "12:30",
+            "slot_minutes": "20",
+            "pause_minutes": "5",
+        },
         headers=htmx_headers(),
     )
     assert added.status_code == 200
@@ -46,12 +57,16 @@ def test_organiser_creates_event_and_sessions_through_the_web(client, db, make_u
 
 def test_invalid_event_input_gets_field_messages_and_saves_nothing(client, db, make_user, auth):
     auth.login(make_user("organiser"))
-    response = client.post("/events/new", data={"name": "X", "slug": "x-event", "timezone": "Mars/Olympus"})
+    response = client.post(
+        "/events/new", data={"name": "X", "slug": "x-event", "timezone": "Mars/Olympus"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="timezone-error"' in html and "Unknown time zone" in html
     assert db.query(Event).filter_by(slug="x-event").count() == 0
-    bad_slug = client.post("/events/new", data={"name": "X", "slug": "Not A Slug", "timezone": "UTC"})
+    bad_slug = client.post(
+        "/events/new", data={"name": "X", "slug": "Not A Slug", "timezone": "UTC"}
+    )
     assert bad_slug.status_code == 422 and 'id="slug-error"' in bad_slug.get_data(as_text=True)
 
 
@@ -63,13 +78,21 @@ def test_invalid_event_input_gets_field_messages_and_saves_nothing(client, db, m
         ("11:00", "13:00", "20", "start_time", "Overlaps"),
     ],
 )
-def test_invalid_sessions_are_refused_at_the_field(client, db, make_event, auth, start, end, slot, field, message):
+def test_invalid_sessions_are_refused_at_the_field(
+    client, db, make_event, auth, start, end, slot, field, message
+):
     event = make_event()
     auth.login(event.organisers[0])
     before = db.query(MeetingSession).filter_by(event_id=event.id).count()
     response = client.post(
         f"/events/{event.slug}/sessions",
-        data={"day": "2027-03-09", "start_time": start, "end_time": end, "slot_minutes": slot, "pause_minutes": "5"},
+        data={
+            "day": "2027-03-09",
+            "start_time": start,
+            "end_time": end,
+            "slot_minutes": slot,
+            "pause_minutes": "5",
+        },
         headers=htmx_headers(),
     )
     assert response.status_code == 422
@@ -106,7 +129,9 @@ def test_status_transitions(db, make_event):
     event = make_event(status="draft", sessions=False)
     with pytest.raises(Invalid, match="at least one meeting session"):
         services.set_status(event, "open")
-    services.add_session(event, day=date(2027, 1, 5), start_time=time(9), end_time=time(10), slot_minutes=20)
+    services.add_session(
+        event, day=date(2027, 1, 5), start_time=time(9), end_time=time(10), slot_minutes=20
+    )
     services.set_status(event, "open")
     assert event.status == "open"
 
@@ -114,7 +139,11 @@ def test_status_transitions(db, make_event):
 def test_programme_blocks_slots(db, make_event):
     event = make_event()
     item = services.add_programme_item(
-        event, title="Factory tour", day=date(2027, 3, 9), start_time=time(9, 30), end_time=time(10, 10)
+        event,
+        title="Factory tour",
+        day=date(2027, 3, 9),
+        start_time=time(9, 30),
+        end_time=time(10, 10),
     )
     blocked = services.programme_slot_keys(event, item)
     local = sorted(s.astimezone(timezone.utc).strftime("%H:%M") for s in blocked)
@@ -133,3 +162,65 @@ def test_demo_load_is_idempotent_and_lists_accounts(app, db):
     accounts = runner.invoke(args=["demo", "accounts"]).output.strip().splitlines()
     roles = [line.split("\t")[0] for line in accounts]
     assert roles.count("organiser") >= 1 and roles.count("participant") >= 30
+
+
+def test_participant_opts_in_to_a_programme_item(client, db, make_event, make_participant, auth):
+    from matchmaker.events.models import ProgrammeAttendance
+
+    event = make_event()
+    tour = services.add_programme_item(
+        event,
+        title="Factory tour",
+        day=date(2027, 3, 9),
+        start_time=time(14),
+        end_time=time(16),
+        attendance="opt_in",
+    )
+    dinner = services.add_programme_item(
+        event, title="Dinner", day=date(2027, 3, 9), start_time=time(19), end_time=time(22)
+    )
+    participant = make_participant(event)
+    auth.login(participant.user)
+    url = f"/events/{event.slug}/programme/{tour.id}/attendance"
+    response = client.post(url, data={"attend": "yes"}, headers=htmx_headers())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and f'id="programme-item-{tour.id}"' in html and "You attend" in html
+    assert services.attended_item_ids(event, participant) == {tour.id, dinner.id}
+    # Everyone attends the dinner: nothing to sign up for.
+    refused = client.post(
+        f"/events/{event.slug}/programme/{dinner.id}/attendance", data={"attend": "no"}
+    )
+    assert refused.status_code == 409
+    client.post(url, data={"attend": "no"})
+    assert db.query(ProgrammeAttendance).filter_by(participant_id=participant.id).count() == 0
+
+
+def test_only_approved_participants_of_the_event_opt_in(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event = make_event()
+    tour = services.add_programme_item(
+        event,
+        title="Tour",
+        day=date(2027, 3, 9),
+        start_time=time(14),
+        end_time=time(16),
+        attendance="opt_in",
+    )
+    pending = make_participant(event, status="pending")
+    auth.login(pending.user)
+    assert (
+        client.post(
+            f"/events/{event.slug}/programme/{tour.id}/attendance", data={"attend": "yes"}
+        ).status_code
+        == 404
+    )
+    auth.logout()
+    auth.login(make_user())  # not a participant at all
+    assert (
+        client.post(
+            f"/events/{event.slug}/programme/{tour.id}/attendance", data={"attend": "yes"}
+        ).status_code
+        == 404
+    )
