@@ -9,6 +9,7 @@ from . import bp, services
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
 from .loaders import my_participation, organised_event_or_404, visible_event_or_404
 from .models import ProgrammeItem
+from .stats import event_stats
 
 
 @bp.get("/")
@@ -115,6 +116,7 @@ def _manage_context(event, **forms):
         "status_labels": services.STATUS_LABELS,
         "transitions": sorted(services.STATUS_TRANSITIONS[event.status]),
         "days": services.slots_by_day(services.event_slots(event)),
+        "stats": event_stats(event),
     }
 
 

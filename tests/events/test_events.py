@@ -224,3 +224,26 @@ def test_only_approved_participants_of_the_event_opt_in(
         ).status_code
         == 404
     )
+
+
+def test_organiser_sees_statistics_and_slot_utilisation(
+    client, db, make_event, make_participant, auth
+):
+    from matchmaker.events.stats import event_stats
+    from matchmaker.meetings import services as meetings
+
+    event = make_event(tables=2)
+    a, b, c = (make_participant(event) for _ in range(3))
+    make_participant(event, status="pending")
+    slot = services.event_slots(event)[0]
+    placed = meetings.create_meeting(event, [a, b])
+    meetings.place_meeting(placed, slot.starts_at, slot.ends_at, event.tables[0].id)
+    meetings.create_meeting(event, [a, c])  # accepted, not yet scheduled
+    stats = event_stats(event)
+    assert stats.participants == {"approved": 3, "pending": 1}
+    assert (stats.meetings, stats.placed) == (2, 1)
+    assert stats.utilisation[0] == ("Tue 09:00", 1) and stats.utilisation[1][1] == 0
+    auth.login(event.organisers[0])
+    html = client.get(f"/events/{event.slug}/manage").get_data(as_text=True)
+    assert 'id="event-stats"' in html and "Meetings per slot" in html
+    assert "<title>Tue 09:00: 1</title>" in html
