@@ -77,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
+    from .schedules.cli import schedule_cli
 
-    for group in (users_cli, demo_cli):
+    for group in (users_cli, demo_cli, schedule_cli):
         app.cli.add_command(group)
+    app.cli.add_command(__import__("matchmaker.calendar.cli").calendar.cli.calendar_cli)

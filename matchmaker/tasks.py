@@ -1,3 +1,4 @@
 """Import every module that defines Huey tasks, so the worker knows them all."""
 
 from .notifications import mail  # noqa: F401
+from .schedules import tasks as schedule_tasks  # noqa: F401

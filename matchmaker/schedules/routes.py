@@ -1,3 +1,272 @@
-"""Routes of this domain."""
+"""Schedule pages: run the solver and watch it, look at and adjust the draft, publish it;
+and each participant's agenda."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required, user_required
+from ..errors import DomainError
+from ..events.loaders import organised_event_or_404, visible_event_or_404
+from ..extensions import db
+from ..web import render
+from . import agenda as agendas
+from . import board as boards
+from . import bp, runs, services
+from .chart import chart
+from .forms import AddMeetingForm, MoveForm, RunForm
+from .models import SolverRun
+
+FINISHED = 286  # htmx stops polling on this status
+
+
+@bp.app_template_filter("fromiso")
+def fromiso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@bp.app_context_processor
+def schedule_helpers() -> dict:
+    def my_agenda_available(event) -> bool:
+        return (
+            current_user.is_authenticated
+            and agendas.is_published(event)
+            and agendas.participant_of(event, current_user) is not None
+        )
+
+    return {"my_agenda_available": my_agenda_available}
+
+
+def _filters() -> dict:
+    values = request.values
+    return {
+        "participant": values.get("participant", type=int) or None,
+        "organisation": values.get("organisation", type=int) or None,
+        "view": "participants" if values.get("view") == "participants" else "grid",
+    }
+
+
+def _board_context(event) -> dict:
+    filters = _filters()
+    board = boards.load_board(event)
+    return {
+        "board": board,
+        "quality": boards.quality(board),
+        "filters": filters,
+        "shown": board.matching(filters["participant"], filters["organisation"]),
+    }
+
+
+def _run_context(event, run: SolverRun | None, form: RunForm | None = None) -> dict:
+    return {"event": event, "run": run, "chart": chart(run), "run_form": form or RunForm()}
+
+
+@bp.get("/events/<slug>/schedule")
+@role_required("organiser")
+def show(slug: str):
+    event = organised_event_or_404(slug)
+    runs.expire_stale_runs(event)
+    db.session.commit()
+    return render(
+        "schedules/show.html",
+        "schedules/_board.html",
+        event=event,
+        revisions=(revs := services.revisions(event)),
+        publishers=services.publishers(revs),
+        pending=services.draft_changes(event),
+        **_run_context(event, runs.latest_run(event)),
+        **_board_context(event),
+    )
+
+
+@bp.post("/events/<slug>/schedule/runs")
+@role_required("organiser")
+def start_run(slug: str):
+    from .tasks import run_solver
+
+    event = organised_event_or_404(slug)
+    form = RunForm()
+    if not form.validate_on_submit():
+        return render(
+            "schedules/run_page.html",
+            "schedules/_run.html",
+            status=422,
+            **_run_context(event, runs.latest_run(event), form),
+        )
+    try:
+        run = runs.start_run(event, current_user, form.time_limit.data)
+    except DomainError as error:
+        db.session.rollback()
+        error.apply_to(form)
+        return render(
+            "schedules/run_page.html",
+            "schedules/_run.html",
+            status=error.status,
+            **_run_context(event, runs.latest_run(event), form),
+        )
+    db.session.commit()
+    run_solver(run.id)
+    run = db.session.get(SolverRun, run.id)
+    db.session.refresh(run)
+    if request.htmx:
+        return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
+    flash("The solver is running.", "success")
+    return redirect(url_for("schedules.show", slug=event.slug))
+
+
+@bp.get("/events/<slug>/schedule/runs/<int:run_id>")
+@role_required("organiser")
+def run_status(slug: str, run_id: int):
+    event = organised_event_or_404(slug)
+    run = runs.run_of(event, run_id)
+    was_active = run.status in ("queued", "running")
+    if runs.is_stale(run):
+        runs.expire_stale_runs(event)
+        db.session.commit()
+    response = render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
+    if request.htmx and run.status not in ("queued", "running"):
+        response.status_code = FINISHED
+        if was_active or request.args.get("polling"):
+            response.headers["HX-Trigger"] = "schedule-updated"
+    return response
+
+
+@bp.post("/events/<slug>/schedule/runs/<int:run_id>/cancel")
+@role_required("organiser")
+def cancel_run(slug: str, run_id: int):
+    event = organised_event_or_404(slug)
+    run = runs.run_of(event, run_id)
+    runs.cancel_run(run)
+    db.session.commit()
+    if request.htmx:
+        return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
+    flash("The run will stop in a moment.", "info")
+    return redirect(url_for("schedules.show", slug=event.slug))
+
+
+def _back_to_board(event):
+    filters = {k: v for k, v in _filters().items() if v and v != "grid"}
+    if request.htmx:
+        return render(
+            "schedules/show.html", "schedules/_board.html", event=event, **_board_context(event)
+        )
+    return redirect(url_for("schedules.show", slug=event.slug, **filters))
+
+
+@bp.post("/events/<slug>/schedule/meetings/<int:meeting_id>/lock")
+@role_required("organiser")
+def lock(slug: str, meeting_id: int):
+    event = organised_event_or_404(slug)
+    meeting = services.meeting_of(event, meeting_id)
+    services.set_locked(
+        meeting, request.form.get("locked") == "1", request.form.get("version", type=int)
+    )
+    db.session.commit()
+    return _back_to_board(event)
+
+
+def _move_choices(event, meeting) -> list:
+    return [
+        (f"{slot.key}@{t.id}", f"{slot.local_start:%a %d %b %H:%M} · {t.name}")
+        for slot, tables in boards.free_targets(event, meeting)
+        for t in tables
+    ]
+
+
+@bp.route("/events/<slug>/schedule/meetings/<int:meeting_id>/move", methods=["GET", "POST"])
+@role_required("organiser")
+def move(slug: str, meeting_id: int):
+    event = organised_event_or_404(slug)
+    meeting = services.meeting_of(event, meeting_id)
+    form = MoveForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            slot_key, table_id = services.parse_target(form.target.data)
+            services.move_meeting(event, meeting, slot_key, table_id, form.version.data)
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+            meeting = services.meeting_of(event, meeting_id)
+        else:
+            db.session.commit()
+            flash("Meeting moved.", "success")
+            target = url_for("schedules.show", slug=event.slug)
+            if request.htmx:  # a redirect would be followed inside the XHR
+                return "", 200, {"HX-Redirect": target}
+            return redirect(target)
+    elif form.is_submitted():
+        status = 422
+    if status == 200 or form.version.data is None:
+        form.version.data = meeting.version
+    form.target.choices = _move_choices(event, meeting)
+    board = boards.load_board(event)
+    return render(
+        "schedules/move.html",
+        "schedules/_move.html",
+        status=status,
+        event=event,
+        meeting=meeting,
+        slot=board.slot_of(meeting),
+        form=form,
+    )
+
+
+@bp.route("/events/<slug>/schedule/meetings/new", methods=["GET", "POST"])
+@role_required("organiser")
+def add_meeting(slug: str):
+    event = organised_event_or_404(slug)
+    form = AddMeetingForm()
+    people = boards.load_board(event).participants
+    choices = [(0, "— choose —")] + [(p.id, p.label) for p in people]
+    form.first.choices = form.second.choices = choices
+    status = 200
+    if form.validate_on_submit():
+        try:
+            meeting = services.add_meeting(event, form.first.data, form.second.data, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            flash("Meeting added. Choose its slot and table.", "success")
+            return redirect(url_for("schedules.move", slug=event.slug, meeting_id=meeting.id))
+    elif form.is_submitted():
+        status = 422
+    return render("schedules/add_meeting.html", status=status, event=event, form=form)
+
+
+@bp.post("/events/<slug>/schedule/publish")
+@role_required("organiser")
+def publish(slug: str):
+    event = organised_event_or_404(slug)
+    revision = services.publish(event, current_user)
+    db.session.commit()
+    flash(
+        f"Published revision {revision.number}: {len(revision.changes)} changes; "
+        "the participants concerned are notified.",
+        "success",
+    )
+    return redirect(url_for("schedules.show", slug=event.slug))
+
+
+@bp.get("/events/<slug>/agenda")
+@user_required
+def agenda(slug: str):
+    event = visible_event_or_404(slug)
+    participant = agendas.participant_of(event, current_user)
+    if participant is None:
+        abort(404)
+    published = agendas.is_published(event)
+    return render(
+        "schedules/agenda.html",
+        event=event,
+        participant=participant,
+        days=agendas.agenda(event, participant) if published else [],
+        published=published,
+    )

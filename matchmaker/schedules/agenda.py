@@ -1,0 +1,118 @@
+"""A participant's agenda: their published meetings, the programme items they attend and
+their free slots, per day in the event's time zone.  Reads only published data, so a
+draft the organisers are still editing changes nothing participants see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..events.models import Event, ProgrammeAttendance, ProgrammeItem
+from ..events.services import event_slots
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingParticipant
+from ..participants.models import Participant
+from ..templating import to_zone
+from .models import PublishedMeeting, ScheduleRevision
+
+
+@dataclass
+class Entry:
+    kind: str  # "meeting" | "programme" | "free"
+    starts_at: datetime
+    ends_at: datetime
+    title: str = ""
+    place: str = ""
+    others: list[Participant] = field(default_factory=list)
+    meeting_id: int | None = None
+
+
+@dataclass
+class Day:
+    day: date
+    entries: list[Entry]
+
+    @property
+    def meeting_count(self) -> int:
+        return sum(1 for e in self.entries if e.kind == "meeting")
+
+
+def participant_of(event: Event, user) -> Participant | None:
+    """The logged-in user's approved participation in ``event``, if any."""
+    return db.session.scalar(
+        select(Participant).where(
+            Participant.event_id == event.id,
+            Participant.user_id == user.id,
+            Participant.status == "approved",
+        )
+    )
+
+
+def is_published(event: Event) -> bool:
+    """Whether participants have a schedule to see (at least one revision)."""
+    return (
+        db.session.scalar(
+            select(ScheduleRevision.id).where(ScheduleRevision.event_id == event.id).limit(1)
+        )
+        is not None
+    )
+
+
+def attended_items(event: Event, participant: Participant) -> list[ProgrammeItem]:
+    opted = set(
+        db.session.scalars(
+            select(ProgrammeAttendance.item_id).where(
+                ProgrammeAttendance.participant_id == participant.id
+            )
+        )
+    )
+    return [i for i in event.programme if i.attendance == "all" or i.id in opted]
+
+
+def agenda(event: Event, participant: Participant) -> list[Day]:
+    """The participant's published day plans, in time order, with free slots shown."""
+    published = list(
+        db.session.scalars(
+            select(PublishedMeeting)
+            .join(MeetingParticipant, MeetingParticipant.meeting_id == PublishedMeeting.meeting_id)
+            .where(
+                PublishedMeeting.event_id == event.id,
+                PublishedMeeting.status == "confirmed",
+                MeetingParticipant.participant_id == participant.id,
+            )
+            .options(
+                selectinload(PublishedMeeting.table),
+                selectinload(PublishedMeeting.meeting)
+                .selectinload(Meeting.attendees)
+                .selectinload(MeetingParticipant.participant)
+                .selectinload(Participant.organisation),
+            )
+        )
+    )
+    entries = [
+        Entry(
+            "meeting",
+            pm.starts_at,
+            pm.ends_at,
+            place=pm.table.name if pm.table else "",
+            others=[
+                a.participant for a in pm.meeting.attendees if a.participant_id != participant.id
+            ],
+            meeting_id=pm.meeting_id,
+        )
+        for pm in published
+    ]
+    items = attended_items(event, participant)
+    entries += [
+        Entry("programme", i.starts_at, i.ends_at, title=i.title, place=i.place) for i in items
+    ]
+    for slot in event_slots(event):
+        if not any(e.starts_at < slot.ends_at and slot.starts_at < e.ends_at for e in entries):
+            entries.append(Entry("free", slot.starts_at, slot.ends_at))
+    days: dict[date, list[Entry]] = {}
+    for e in sorted(entries, key=lambda e: (e.starts_at, e.kind)):
+        days.setdefault(to_zone(e.starts_at, event.timezone).date(), []).append(e)
+    return [Day(d, es) for d, es in days.items()]

@@ -1,0 +1,191 @@
+"""What organisers look at: the draft schedule as a grid, per participant, its quality,
+and the conflict-free places a meeting could move to.  Read-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..events.models import Event, Table
+from ..events.services import event_slots
+from ..events.slots import Slot
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingParticipant
+from ..participants.models import Participant
+from ..scheduling.instance import breaks_of
+from .models import SolverRun
+from .problem import blocked_slots
+
+
+@dataclass
+class Board:
+    event: Event
+    slots: list[Slot]
+    tables: list[Table]
+    meetings: list[Meeting]
+    participants: list[Participant]
+    cell: dict[tuple[datetime, int], Meeting] = field(default_factory=dict)
+    unplaced: list[Meeting] = field(default_factory=list)
+    of_participant: dict[int, list[Meeting]] = field(default_factory=dict)
+    slot_index: dict[datetime, int] = field(default_factory=dict)
+
+    def slot_of(self, meeting: Meeting) -> Slot | None:
+        i = self.slot_index.get(meeting.slot_start)
+        return self.slots[i] if i is not None else None
+
+    def breaks_of(self, participant_id: int) -> int:
+        idx = [
+            self.slot_index[m.slot_start]
+            for m in self.of_participant.get(participant_id, [])
+            if m.slot_start in self.slot_index
+        ]
+        return breaks_of(idx)
+
+    def matching(self, participant_id: int | None, organisation_id: int | None) -> set[int]:
+        """Ids of the meetings the filter keeps (all when there is no filter)."""
+        if not participant_id and not organisation_id:
+            return {m.id for m in self.meetings}
+        return {
+            m.id
+            for m in self.meetings
+            if any(
+                a.participant_id == participant_id
+                or (organisation_id and a.participant.organisation_id == organisation_id)
+                for a in m.attendees
+            )
+        }
+
+
+def load_board(event: Event) -> Board:
+    slots = event_slots(event)
+    meetings = list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.event_id == event.id, Meeting.status == "active")
+            .options(
+                selectinload(Meeting.attendees)
+                .selectinload(MeetingParticipant.participant)
+                .selectinload(Participant.organisation)
+            )
+            .order_by(Meeting.id)
+        )
+    )
+    participants = list(
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.event_id == event.id, Participant.status == "approved")
+            .options(selectinload(Participant.organisation))
+            .order_by(Participant.name)
+        )
+    )
+    board = Board(event, slots, list(event.tables), meetings, participants)
+    board.slot_index = {s.starts_at: s.index for s in slots}
+    for m in meetings:
+        if m.slot_start is not None and m.table_id is not None:
+            board.cell[(m.slot_start, m.table_id)] = m
+        else:
+            board.unplaced.append(m)
+        for a in m.attendees:
+            board.of_participant.setdefault(a.participant_id, []).append(m)
+    for ms in board.of_participant.values():
+        ms.sort(key=lambda m: (m.slot_start is None, m.slot_start or datetime.min))
+    return board
+
+
+def last_finished_run(event: Event) -> SolverRun | None:
+    return db.session.scalar(
+        select(SolverRun)
+        .where(SolverRun.event_id == event.id, SolverRun.status == "succeeded")
+        .order_by(SolverRun.id.desc())
+        .limit(1)
+    )
+
+
+def quality(board: Board) -> dict:
+    """Placed of requested, breaks (total, per participant), fairness, last run's proof,
+    and why each unplaced meeting is unplaced (the engine's words, when it said)."""
+    run = last_finished_run(board.event)
+    breaks = {pid: board.breaks_of(pid) for pid in board.of_participant}
+    placed = len(board.meetings) - len(board.unplaced)
+    reasons = {}
+    if run and run.result:
+        reasons = {int(u["meeting"]): u["reason"] for u in run.result.get("unscheduled", [])}
+    edited_since = bool(
+        run
+        and run.finished_at
+        and any(m.updated_at and m.updated_at > run.finished_at for m in board.meetings)
+    )
+    return {
+        "requested": len(board.meetings),
+        "placed": placed,
+        "total_breaks": sum(breaks.values()),
+        "breaks": breaks,
+        "max_breaks": max(breaks.values(), default=0),
+        "min_breaks": min(breaks.values(), default=0),
+        "fairness": (max(breaks.values()) - min(breaks.values())) if breaks else 0,
+        "run": run,
+        "proven": bool(run and run.solver_status == "optimal" and not edited_since),
+        "edited_since": edited_since,
+        "reasons": {m.id: reasons.get(m.id, "Not scheduled yet.") for m in board.unplaced},
+    }
+
+
+def free_targets(event: Event, meeting: Meeting) -> list[tuple[Slot, list[Table]]]:
+    """Every (slot, tables) where ``meeting`` could go without breaking a hard rule:
+    its participants are free and available, the table is free, and stands (a
+    participant's fixed table) are respected.  Its current place is left out."""
+    slots = event_slots(event)
+    pids = set(meeting.participant_ids)
+    blocked = blocked_slots(event, slots)
+    others = db.session.execute(
+        select(Meeting.id, Meeting.slot_start, Meeting.table_id).where(
+            Meeting.event_id == event.id,
+            Meeting.status == "active",
+            Meeting.slot_start.is_not(None),
+            Meeting.id != meeting.id,
+        )
+    ).all()
+    busy_people = set(
+        db.session.execute(
+            select(MeetingParticipant.slot_start)
+            .join(Meeting, Meeting.id == MeetingParticipant.meeting_id)
+            .where(
+                Meeting.event_id == event.id,
+                Meeting.status == "active",
+                Meeting.id != meeting.id,
+                MeetingParticipant.participant_id.in_(pids),
+                MeetingParticipant.slot_start.is_not(None),
+            )
+        ).scalars()
+    )
+    taken = {(start, table) for _id, start, table in others}
+    stands = dict(
+        db.session.execute(
+            select(Participant.fixed_table_id, Participant.id).where(
+                Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
+            )
+        ).all()
+    )
+    own = {t for t, p in stands.items() if p in pids}
+    if own:
+        allowed_tables = [t for t in event.tables if t.id in own]
+    else:
+        allowed_tables = [t for t in event.tables if t.id not in stands]
+    targets = []
+    for slot in slots:
+        if slot.starts_at in busy_people:
+            continue
+        if any(slot.starts_at in blocked.get(p, ()) for p in pids):
+            continue
+        tables = [
+            t
+            for t in allowed_tables
+            if (slot.starts_at, t.id) not in taken
+            and not (slot.starts_at == meeting.slot_start and t.id == meeting.table_id)
+        ]
+        if tables:
+            targets.append((slot, tables))
+    return targets

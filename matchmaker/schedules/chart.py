@@ -1,0 +1,47 @@
+"""The progress chart of a solver run: server-rendered SVG polylines (no script, no
+inline style), breaks and proven bound against elapsed seconds."""
+
+from __future__ import annotations
+
+from .models import SolverRun
+
+WIDTH, HEIGHT, PAD = 320, 120, 4
+
+
+def chart(run: SolverRun | None) -> dict | None:
+    """Polyline point strings for ``breaks`` and ``bound``, or None when there is
+    nothing to draw yet."""
+    points = [p for p in (run.progress if run else None) or [] if p[1] is not None]
+    if not points:
+        return None
+    t_max = max(float(p[0]) for p in points) or 1.0
+    values = [v for p in points for v in (p[1], p[2]) if v is not None]
+    v_max = max(values) or 1
+
+    def xy(t: float, v: float) -> str:
+        x = PAD + (WIDTH - 2 * PAD) * (t / t_max)
+        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (v / v_max)
+        return f"{x:.1f},{y:.1f}"
+
+    def line(column: int) -> str:
+        out, last = [], None
+        for p in points:
+            if p[column] is None:
+                continue
+            if last is not None:  # a step: the value holds until the next improvement
+                out.append(xy(float(p[0]), last))
+            out.append(xy(float(p[0]), p[column]))
+            last = p[column]
+        if last is not None and run.heartbeat_at and run.started_at:
+            end = max(t_max, (run.heartbeat_at - run.started_at).total_seconds())
+            out.append(xy(min(end, t_max), last))
+        return " ".join(out)
+
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "breaks": line(1),
+        "bound": line(2),
+        "max": v_max,
+        "seconds": t_max,
+    }

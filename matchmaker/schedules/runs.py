@@ -1,0 +1,226 @@
+"""Solver runs: start one (queued for the worker), cancel it, execute it, spot dead ones.
+
+A run goes ``queued -> running -> succeeded | failed | cancelled``.  The database allows
+one active (queued or running) run per event (``uq_solver_runs_active``).  The worker
+heartbeats while it runs; a running run whose heartbeat is older than
+``STALE_AFTER`` belongs to a killed worker and is marked failed by whoever sees it next,
+so it never blocks a new run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..dbtypes import utcnow
+from ..errors import Conflict, Invalid, NotFound
+from ..events.models import Event
+from ..extensions import db
+from ..scheduling import Progress, Result, parse_problem, solve
+from .models import SolverRun
+from .problem import build_problem, save_result
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(seconds=30)
+QUEUED_TOO_LONG = timedelta(minutes=10)
+TICK = 0.5  # seconds between heartbeats (commits) of a running run
+MAX_POINTS = 400  # progress points kept for the chart
+MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 600
+
+
+def latest_run(event: Event) -> SolverRun | None:
+    return db.session.scalar(
+        select(SolverRun)
+        .where(SolverRun.event_id == event.id)
+        .order_by(SolverRun.id.desc())
+        .limit(1)
+    )
+
+
+def run_of(event: Event, run_id: int) -> SolverRun:
+    run = db.session.get(SolverRun, run_id)
+    if run is None or run.event_id != event.id:
+        raise NotFound("No such solver run.")
+    return run
+
+
+def is_stale(run: SolverRun) -> bool:
+    """A run nobody is working on any more: its worker died, or no worker took it."""
+    now = utcnow()
+    if run.status == "running":
+        return (run.heartbeat_at or run.created_at) < now - STALE_AFTER
+    if run.status == "queued":
+        return run.created_at < now - QUEUED_TOO_LONG
+    return False
+
+
+def expire_stale_runs(event: Event) -> None:
+    """Mark the event's dead active runs failed (the schedule they would change stays)."""
+    for run in db.session.scalars(
+        select(SolverRun).where(
+            SolverRun.event_id == event.id, SolverRun.status.in_(("queued", "running"))
+        )
+    ):
+        if is_stale(run):
+            run.error = (
+                "The worker stopped responding; the run was abandoned."
+                if run.status == "running"
+                else "No worker picked the run up."
+            )
+            run.status, run.finished_at = "failed", utcnow()
+    db.session.flush()
+
+
+def start_run(event: Event, user, time_limit: float) -> SolverRun:
+    """Queue a solver run; the route commits, then hands ``run.id`` to the worker."""
+    if not MIN_TIME_LIMIT <= time_limit <= MAX_TIME_LIMIT:
+        raise Invalid(
+            f"Give a time limit between {MIN_TIME_LIMIT} and {MAX_TIME_LIMIT} seconds.",
+            "time_limit",
+        )
+    if not event.sessions or not event.tables:
+        raise Invalid("The event needs meeting sessions and tables before scheduling.")
+    expire_stale_runs(event)
+    run = SolverRun(
+        event_id=event.id,
+        status="queued",
+        time_limit=float(time_limit),
+        started_by_id=user.id if user else None,
+        progress=[],
+    )
+    db.session.add(run)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("A run is in progress already.", "time_limit") from None
+    return run
+
+
+def cancel_run(run: SolverRun) -> None:
+    """Stop a run: a queued one at once, a running one at the worker's next heartbeat."""
+    if run.status == "queued":
+        run.status, run.finished_at = "cancelled", utcnow()
+    elif run.status == "running":
+        run.cancel_requested = True
+    else:
+        raise Conflict("This run has finished already.")
+    db.session.flush()
+
+
+class _Solving:
+    """The engine in a thread of its own; the caller's thread keeps the database."""
+
+    def __init__(self, problem, time_limit: float, workers: int):
+        self.latest: Progress | None = None
+        self.points: list[list[Any]] = []
+        self.stop = threading.Event()
+        self.result: Result | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(
+            target=self._run, args=(problem, time_limit, workers), daemon=True
+        )
+
+    def _run(self, problem, time_limit: float, workers: int) -> None:
+        try:
+            self.result = solve(
+                problem,
+                time_limit=time_limit,
+                workers=workers,
+                on_progress=self._progress,
+                should_stop=self.stop.is_set,
+            )
+        except BaseException as error:  # handed to the caller's thread, which records it
+            self.error = error
+
+    def _progress(self, p: Progress) -> None:
+        self.latest = p
+        point = [round(p.elapsed, 2), p.breaks, p.bound, p.placed]
+        if not self.points or self.points[-1][1:] != point[1:]:
+            self.points.append(point)
+
+
+def _record(run: SolverRun, solving: _Solving) -> None:
+    run.heartbeat_at = utcnow()
+    p = solving.latest
+    if p is not None:
+        run.placed, run.breaks, run.bound, run.total = p.placed, p.breaks, p.bound, p.total
+    points = solving.points[-MAX_POINTS:]
+    if points != run.progress:
+        run.progress = list(points)
+
+
+def execute_run(run_id: int) -> SolverRun | None:
+    """Do a queued run (the worker's job, or the command line's): solve, save, commit.
+
+    Heartbeats and progress are committed every ``TICK`` seconds; a failure of any kind
+    rolls the schedule back and leaves the run ``failed`` with the error.
+    """
+    run = db.session.get(SolverRun, run_id)
+    if run is None or run.status != "queued":
+        return run
+    run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+    db.session.commit()
+    try:
+        event = db.session.get(Event, run.event_id)
+        problem = parse_problem(build_problem(event))
+        run.total = len(problem.meetings)
+        db.session.commit()
+        workers = current_app.config.get("SOLVER_WORKERS", 2)
+        solving = _Solving(problem, run.time_limit, workers)
+        solving.thread.start()
+        while solving.thread.is_alive():
+            solving.thread.join(TICK)
+            _record(run, solving)
+            db.session.commit()
+            db.session.refresh(run, ["cancel_requested"])
+            if run.cancel_requested:
+                solving.stop.set()
+        if solving.error is not None:
+            raise solving.error
+        result = solving.result
+        _record(run, solving)
+        if run.cancel_requested:
+            run.status = "cancelled"
+        else:
+            save_result(event, result)
+            run.status = "succeeded"
+            run.solver_status = result.status
+            run.breaks, run.bound = result.breaks, result.bound
+            run.placed = len(result.assignments)
+            run.result = result.to_dict()
+        run.finished_at = utcnow()
+        db.session.commit()
+    except Exception as error:
+        log.exception("solver run %s failed", run_id)
+        db.session.rollback()
+        run = db.session.get(SolverRun, run_id)
+        run.status, run.finished_at = "failed", utcnow()
+        run.error = f"{type(error).__name__}: {error}"[:2000]
+        db.session.commit()
+    return run
+
+
+def summary_lines(run: SolverRun) -> list[str]:
+    """What the command line prints about a finished run."""
+    lines = [f"run {run.id}: {run.status}"]
+    if run.error:
+        lines.append(f"error: {run.error}")
+    if run.result:
+        r = run.result
+        placed = len(r.get("assignments", []))
+        lines.append(
+            f"solver status: {r['status']}; placed {placed} of {run.total or 0} meetings; "
+            f"breaks {r.get('breaks')}; bound {r.get('bound')}; moved {r.get('moved', 0)}; "
+            f"{r.get('seconds', 0):.1f} s"
+        )
+        for u in r.get("unscheduled", []):
+            lines.append(f"unscheduled meeting {u['meeting']}: {u['reason']}")
+    return lines
