@@ -1,3 +1,206 @@
-"""Routes of this domain."""
+"""Thin views: my meetings, asking for a meeting, answering, and organisers acting for others."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required, user_required
+from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..events.loaders import organised_event_or_404, visible_event_or_404
+from ..extensions import db
+from ..participants.loaders import my_participant
+from ..participants.services import approved_participants, participant_in_event
+from ..web import render, wants_fragment
+from . import bp
+from . import requests as reqs
+from .forms import OnBehalfForm, ReasonForm, RequestForm
+from .views import my_meetings_context, request_box_context
+
+
+@bp.get("/events/<slug>/meetings")
+@user_required
+def mine(slug: str):
+    event = visible_event_or_404(slug)
+    me = my_participant(event)
+    return render(
+        "meetings/mine.html",
+        "meetings/_my_meetings.html",
+        **my_meetings_context(event, me, request.args.get("show", "all")),
+    )
+
+
+@bp.get("/events/<slug>/meetings/counts")
+@user_required
+def counts(slug: str):
+    event = visible_event_or_404(slug)
+    me = my_participant(event)
+    return render(
+        "meetings/_counts.html",
+        event=event,
+        counts=reqs.counts_for(me),
+        show=request.args.get("show", ""),
+    )
+
+
+@bp.post("/events/<slug>/participants/<int:participant_id>/request")
+@user_required
+def ask(slug: str, participant_id: int):
+    event = visible_event_or_404(slug)
+    me = my_participant(event, approved=True)
+    other = participant_in_event(event, participant_id)
+    form = RequestForm()
+    status, error_message = 200, None
+    if form.validate_on_submit():
+        try:
+            reqs.request_meeting(me, other, form.message.data or "", created_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status, error_message = error.status, error.message
+        else:
+            db.session.commit()
+            form = None
+    else:
+        status = 422
+    if not wants_fragment():
+        if status == 200:
+            flash(f"Your request to {other.label} is sent.", "success")
+            return redirect(url_for("participants.show", slug=slug, participant_id=other.id))
+        raise _error(status, error_message or "; ".join(form.message.errors))
+    return render(
+        "meetings/_request_box.html",
+        status=status,
+        event=event,
+        **request_box_context(event, me, other, request_form=form, box_error=error_message),
+    )
+
+
+def _error(status: int, message: str) -> DomainError:
+    """The domain error for ``status``, to show a non-htmx client the usual error page."""
+    kind = {403: Forbidden, 404: NotFound, 409: Conflict}.get(status, Invalid)
+    return kind(message)
+
+
+ACTIONS = {
+    "accept": lambda req, me, reason: reqs.accept_request(req, acting_for=me),
+    "decline": lambda req, me, reason: reqs.decline_request(req, acting_for=me, reason=reason),
+    "withdraw": lambda req, me, reason: reqs.withdraw_request(req, acting_for=me),
+    "cancel": lambda req, me, reason: reqs.cancel_accepted(req, acting_for=me, reason=reason),
+}
+DONE = {
+    "accept": "Meeting accepted. The organisers will schedule it.",
+    "decline": "Request declined.",
+    "withdraw": "Request withdrawn.",
+    "cancel": "Meeting cancelled.",
+}
+
+
+@bp.post("/events/<slug>/requests/<int:request_id>/<any(accept,decline,withdraw,cancel):action>")
+@user_required
+def answer(slug: str, request_id: int, action: str):
+    event = visible_event_or_404(slug)
+    me = my_participant(event)
+    req = reqs.request_for(me, request_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise _error(422, "The reason is limited to 1000 characters.")
+    try:
+        ACTIONS[action](req, me, form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        if not wants_fragment():
+            raise
+        db.session.refresh(req)
+        return render(
+            "meetings/_request.html",
+            status=error.status,
+            event=event,
+            me=me,
+            req=req,
+            row_error=error.message,
+            reason_form=form,
+        )
+    db.session.commit()
+    if not wants_fragment():
+        flash(DONE[action], "success")
+        return redirect(request.referrer or url_for("meetings.mine", slug=slug))
+    response = render(
+        "meetings/_request.html",
+        event=event,
+        me=me,
+        req=req,
+        row_note=DONE[action],
+        reason_form=ReasonForm(formdata=None),
+    )
+    # Counts and badges elsewhere on the page refresh themselves.
+    response.headers["HX-Trigger"] = "meetings-changed"
+    return response
+
+
+# --- organisers acting for participants ------------------------------------------------------
+
+
+def _behalf_context(event, participant, form=None, **extra):
+    others = [p for p in approved_participants(event) if p.id != participant.id]
+    if form is None:
+        form = OnBehalfForm(formdata=None)
+    form.other_id.choices = [(p.id, p.label) for p in others]
+    return {
+        "event": event,
+        "participant": participant,
+        "requests": reqs.requests_of(participant, "all"),
+        "counts": reqs.counts_for(participant),
+        "form": form,
+        **extra,
+    }
+
+
+@bp.get("/events/<slug>/organiser/participants/<int:participant_id>")
+@role_required("organiser")
+def organiser_participant(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    participant = participant_in_event(event, participant_id)
+    return render("meetings/on_behalf.html", **_behalf_context(event, participant))
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/meetings")
+@role_required("organiser")
+def organiser_create(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    participant = participant_in_event(event, participant_id)
+    form = OnBehalfForm()
+    context = _behalf_context(event, participant, form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            other = participant_in_event(event, form.other_id.data)
+            reqs.create_on_behalf(
+                event, participant, other, organiser=current_user, message=form.message.data or ""
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(f"Meeting between {participant.label} and {other.label} created.", "success")
+            return redirect(
+                url_for("meetings.organiser_participant", slug=slug, participant_id=participant.id)
+            )
+    else:
+        status = 422
+    return render("meetings/on_behalf.html", status=status, **context)
+
+
+@bp.post("/events/<slug>/organiser/requests/<int:request_id>/accept")
+@role_required("organiser")
+def organiser_accept(slug: str, request_id: int):
+    event = organised_event_or_404(slug)
+    req = reqs.request_in_event(event, request_id)
+    reqs.accept_request(req, acting_for=req.recipient, by_user=current_user)
+    db.session.commit()
+    flash(f"Accepted on behalf of {req.recipient.label}.", "success")
+    return redirect(
+        url_for("meetings.organiser_participant", slug=slug, participant_id=req.recipient_id)
+    )

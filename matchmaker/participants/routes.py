@@ -1,3 +1,338 @@
-"""Routes of this domain."""
+"""Thin views: registration, profile, marketplace, directory, availability, organiser list."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required, user_required
+from ..errors import DomainError, NotFound
+from ..events.loaders import organised_event_or_404, visible_event_or_404
+from ..events.services import event_slots, slots_by_day
+from ..extensions import db
+from ..web import render
+from . import bp, directory, organiser, services
+from .forms import OpportunityForm, ProfileForm, RegistrationForm
+from .loaders import directory_viewer, my_participant
+from .recommend import suggestions_for
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@user_required
+def register(slug: str):
+    event = visible_event_or_404(slug)
+    existing = services.participant_for(event, current_user)
+    if existing is not None:
+        return redirect(url_for("participants.profile", slug=slug))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.name.data = form.name.data or current_user.name
+        form.org_query.data = request.args.get("org_query", "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.register_participant(
+                event,
+                current_user,
+                organisation_id=form.picked_organisation_id(),
+                new_organisation=form.new_organisation(),
+                name=form.name.data,
+                role_title=form.role_title.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            flash(
+                "You are registered. Now describe what you offer and what you seek."
+                if not event.requires_approval
+                else "Thank you: the organisers will review your registration. "
+                "Meanwhile, describe what you offer and what you seek.",
+                "success",
+            )
+            return redirect(url_for("participants.profile", slug=slug))
+    elif form.is_submitted():
+        status = 422
+    return render(
+        "participants/register.html",
+        event=event,
+        form=form,
+        problem=services.registration_problem(event),
+        matches=services.search_organisations(form.org_query.data or ""),
+        status=status,
+    )
+
+
+@bp.get("/events/<slug>/organisations")
+@user_required
+def organisation_choices(slug: str):
+    event = visible_event_or_404(slug)
+    form = RegistrationForm(formdata=None, org_query=request.args.get("org_query", ""))
+    return render(
+        "participants/register.html",
+        "participants/_organisation_choices.html",
+        event=event,
+        form=form,
+        problem=None,
+        matches=services.search_organisations(request.args.get("org_query", "")),
+    )
+
+
+def _profile_context(event, participant, **forms):
+    return {
+        "event": event,
+        "participant": participant,
+        "form": forms.get("form") or ProfileForm(formdata=None, obj=participant),
+        "opportunity_form": forms.get("opportunity_form") or OpportunityForm(formdata=None),
+        "saved": forms.get("saved", False),
+    }
+
+
+@bp.route("/events/<slug>/profile", methods=["GET", "POST"])
+@user_required
+def profile(slug: str):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    form = ProfileForm() if request.method == "POST" else None
+    status, saved = 200, False
+    if form is not None:
+        if form.validate_on_submit():
+            try:
+                services.update_profile(
+                    participant,
+                    name=form.name.data,
+                    role_title=form.role_title.data or "",
+                    bio=form.bio.data or "",
+                    languages=form.languages.data or "",
+                )
+            except DomainError as error:
+                db.session.rollback()
+                error.apply_to(form)
+                status = error.status
+            else:
+                db.session.commit()
+                saved = True
+        else:
+            status = 422
+    return render(
+        "participants/profile.html",
+        "participants/_profile_form.html",
+        status=status,
+        **_profile_context(event, participant, form=form, saved=saved),
+    )
+
+
+@bp.post("/events/<slug>/opportunities")
+@user_required
+def add_opportunity(slug: str):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    form = OpportunityForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_opportunity(
+                participant,
+                kind=form.kind.data,
+                title=form.title.data,
+                description=form.description.data or "",
+                tags=form.tags.data or "",
+                target_countries=form.target_countries.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            error.apply_to(form)
+            status = error.status
+        else:
+            db.session.commit()
+            form = None
+    else:
+        status = 422
+    db.session.refresh(participant)
+    return render(
+        "participants/profile.html",
+        "participants/_opportunities.html",
+        status=status,
+        **_profile_context(event, participant, opportunity_form=form),
+    )
+
+
+@bp.post("/events/<slug>/opportunities/<int:opportunity_id>/delete")
+@user_required
+def delete_opportunity(slug: str, opportunity_id: int):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    services.delete_opportunity(participant, opportunity_id)
+    db.session.commit()
+    db.session.refresh(participant)
+    return render(
+        "participants/profile.html",
+        "participants/_opportunities.html",
+        **_profile_context(event, participant),
+    )
+
+
+@bp.get("/events/<slug>/directory")
+@user_required
+def directory_page(slug: str):
+    event = visible_event_or_404(slug)
+    viewer = directory_viewer(event)
+    filters = directory.DirectoryFilters.from_args(request.args)
+    results = directory.search_directory(event, filters, viewer.participant)
+    return render(
+        "participants/directory.html",
+        "participants/_directory_results.html",
+        event=event,
+        viewer=viewer,
+        results=results,
+        favourites=services.favourite_ids(viewer.participant),
+        choices=directory.filter_choices(event),
+    )
+
+
+@bp.get("/events/<slug>/suggestions")
+@user_required
+def suggestions(slug: str):
+    event = visible_event_or_404(slug)
+    me = my_participant(event, approved=True)
+    return render(
+        "participants/suggestions.html",
+        event=event,
+        me=me,
+        suggestions=suggestions_for(me, limit=15),
+        favourites=services.favourite_ids(me),
+    )
+
+
+@bp.get("/events/<slug>/participants/<int:participant_id>")
+@user_required
+def show(slug: str, participant_id: int):
+    event = visible_event_or_404(slug)
+    viewer = directory_viewer(event)
+    other = services.participant_in_event(event, participant_id)
+    if other.status != "approved" and not viewer.is_organiser:
+        # Pending and rejected registrations are not public, even by id.
+        raise NotFound("No such participant.")
+    from ..meetings.views import request_box_context
+
+    return render(
+        "participants/show.html",
+        event=event,
+        viewer=viewer,
+        other=other,
+        favourite=bool(viewer.participant) and services.is_favourite(viewer.participant, other),
+        **request_box_context(event, viewer.participant, other),
+    )
+
+
+@bp.post("/events/<slug>/participants/<int:participant_id>/favourite")
+@user_required
+def favourite(slug: str, participant_id: int):
+    event = visible_event_or_404(slug)
+    me = my_participant(event, approved=True)
+    other = services.participant_in_event(event, participant_id)
+    on = services.set_favourite(me, other, request.form.get("on") == "1")
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return render("participants/_favourite.html", event=event, other=other, favourite=on)
+    return redirect(url_for("participants.show", slug=slug, participant_id=other.id))
+
+
+# --- availability ---------------------------------------------------------------------------
+
+
+def _availability_context(event, participant):
+    return {
+        "event": event,
+        "participant": participant,
+        "days": slots_by_day(event_slots(event)),
+        "unavailable": services.unavailable_starts(participant),
+    }
+
+
+@bp.route("/events/<slug>/availability", methods=["GET", "POST"])
+@user_required
+def availability(slug: str):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    if request.method == "POST":
+        services.set_unavailability(participant, request.form.getlist("unavailable"))
+        db.session.commit()
+        flash("Your availability is saved.", "success")
+        return redirect(url_for("participants.availability", slug=slug))
+    return render("participants/availability.html", **_availability_context(event, participant))
+
+
+@bp.post("/events/<slug>/availability/<slot_key>")
+@user_required
+def toggle_slot(slug: str, slot_key: str):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    # The whole availability form comes along: the ticked boxes are the unavailable slots.
+    unavailable = services.toggle_unavailability(
+        participant, slot_key, slot_key in request.form.getlist("unavailable")
+    )
+    db.session.commit()
+    slot = next(s for s in event_slots(event) if s.key == slot_key)
+    return render(
+        "participants/_availability_slot.html",
+        event=event,
+        slot=slot,
+        is_unavailable=unavailable,
+    )
+
+
+@bp.post("/events/<slug>/stand")
+@user_required
+def set_stand(slug: str):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    table = request.form.get("fixed_table_id", "")
+    status, error_message = 200, None
+    try:
+        services.set_fixed_table(participant, int(table) if table.isdigit() else None)
+    except DomainError as error:
+        db.session.rollback()
+        status, error_message = error.status, error.message
+    else:
+        db.session.commit()
+    db.session.refresh(participant)
+    return render(
+        "participants/availability.html",
+        "participants/_stand.html",
+        status=status,
+        stand_error=error_message,
+        **_availability_context(event, participant),
+    )
+
+
+# --- organiser ---------------------------------------------------------------------------------
+
+
+@bp.get("/events/<slug>/organiser/participants")
+@role_required("organiser")
+def organiser_list(slug: str):
+    event = organised_event_or_404(slug)
+    status = request.args.get("status", "")
+    return render(
+        "participants/organiser_list.html",
+        event=event,
+        rows=organiser.participant_rows(event, status),
+        totals=organiser.status_totals(event),
+        status_filter=status,
+    )
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/status")
+@role_required("organiser")
+def organiser_set_status(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    participant = services.participant_in_event(event, participant_id)
+    services.set_participant_status(participant, request.form.get("status", ""))
+    db.session.commit()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("participants.organiser_list", slug=slug))
+    row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
+    return render("participants/_organiser_row.html", event=event, row=row)

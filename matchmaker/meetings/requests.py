@@ -1,0 +1,353 @@
+"""Meeting requests: ask, accept, decline, withdraw, cancel — and the limits on them.
+
+Every function flushes and never commits; the route commits once. Status changes are
+conditional UPDATEs (``... WHERE status = 'pending'``), so of two tabs or two people
+acting on one request at once, exactly one wins and the other gets a ``Conflict``.
+The partial unique index ``uq_meeting_requests_open_pair`` keeps one open request per
+pair even when both sides ask at the same moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..dbtypes import utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..notifications.services import notify
+from ..participants.models import Participant
+from .models import Meeting, MeetingRequest
+from .services import cancel_meeting, create_meeting
+
+MESSAGE_LIMIT = 1000
+OPEN_STATUSES = ("pending", "accepted")
+
+
+def meeting_limit(participant: Participant) -> int | None:
+    """Most open (pending + accepted) requests ``participant`` may be part of."""
+    if participant.max_meetings is not None:
+        return participant.max_meetings
+    return participant.event.max_meetings_per_participant
+
+
+def open_request_count(participant_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(MeetingRequest.id)).where(
+                or_(
+                    MeetingRequest.requester_id == participant_id,
+                    MeetingRequest.recipient_id == participant_id,
+                ),
+                MeetingRequest.status.in_(OPEN_STATUSES),
+            )
+        )
+        or 0
+    )
+
+
+def _lock(*participants: Participant) -> None:
+    """Serialise limit checks per participant (row locks on PostgreSQL).
+
+    SQLite serialises every writer already; on PostgreSQL two requests to the same busy
+    participant would otherwise both see "one place left".
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = sorted(p.id for p in participants)
+        db.session.execute(select(Participant.id).where(Participant.id.in_(ids)).with_for_update())
+
+
+def _check_limit(participant: Participant, *, adding: int, me: Participant) -> None:
+    limit = meeting_limit(participant)
+    if limit is None:
+        return
+    if open_request_count(participant.id) + adding > limit:
+        if participant.id == me.id:
+            raise Conflict(
+                f"You have reached your limit of {limit} meetings (pending and accepted). "
+                "Withdraw or cancel one first."
+            )
+        raise Conflict(f"{participant.label} has no room for more meetings (limit {limit}).")
+
+
+def booking_problem(event) -> str | None:
+    """Why meeting requests are refused right now, or None."""
+    if event.status == "draft":
+        return "This event is not open yet."
+    if event.booking_deadline and utcnow() >= event.booking_deadline:
+        return "The deadline for meeting requests has passed."
+    return None
+
+
+def open_request_between(a: Participant, b: Participant) -> MeetingRequest | None:
+    low, high = sorted((a.id, b.id))
+    return db.session.scalar(
+        select(MeetingRequest).where(
+            MeetingRequest.event_id == a.event_id,
+            MeetingRequest.pair_low == low,
+            MeetingRequest.pair_high == high,
+            MeetingRequest.status.in_(OPEN_STATUSES),
+        )
+    )
+
+
+def request_meeting(
+    requester: Participant,
+    recipient: Participant,
+    message: str = "",
+    *,
+    created_by=None,
+    on_behalf: bool = False,
+) -> MeetingRequest:
+    """``requester`` asks ``recipient`` for a meeting; the recipient is told.
+
+    ``on_behalf``: an organiser acts for the requester (the booking deadline does not
+    bind them; every other rule does).
+    """
+    event = requester.event
+    if recipient.id == requester.id:
+        raise Invalid("You cannot request a meeting with yourself.")
+    if recipient.event_id != requester.event_id:
+        raise NotFound("No such participant.")
+    if requester.status != "approved":
+        raise Forbidden("Your registration is not approved yet.")
+    if recipient.status != "approved":
+        raise Invalid(f"{recipient.label} is not an approved participant.")
+    problem = booking_problem(event)
+    if problem and not (on_behalf and event.status != "draft"):
+        raise Conflict(problem)
+    message = (message or "").replace("\r\n", "\n").strip()
+    if len(message) > MESSAGE_LIMIT:
+        raise Invalid(f"The message is limited to {MESSAGE_LIMIT} characters.", "message")
+    existing = open_request_between(requester, recipient)
+    if existing is not None:
+        raise Conflict(f"You already have an open request with {recipient.label}.")
+    _lock(requester, recipient)
+    _check_limit(requester, adding=1, me=requester)
+    _check_limit(recipient, adding=1, me=requester)
+    low, high = sorted((requester.id, recipient.id))
+    req = MeetingRequest(
+        event_id=event.id,
+        requester_id=requester.id,
+        recipient_id=recipient.id,
+        pair_low=low,
+        pair_high=high,
+        message=message,
+        created_by_id=created_by.id if created_by else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(req)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(f"You already have an open request with {recipient.label}.") from None
+    notify(
+        recipient.user,
+        f"{requester.label} requests a meeting with you.",
+        kind="meeting_request",
+        link=f"/events/{event.slug}/meetings?show=incoming",
+        event=event,
+    )
+    return req
+
+
+def _transition(req: MeetingRequest, from_status: str, to_status: str, **values) -> None:
+    """Change the status only if it is still ``from_status``; else the other tab won."""
+    result = db.session.execute(
+        update(MeetingRequest)
+        .where(MeetingRequest.id == req.id, MeetingRequest.status == from_status)
+        .values(status=to_status, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.refresh(req)
+        raise Conflict(f"This request is {req.status} already.")
+    db.session.refresh(req)
+
+
+def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None) -> Meeting:
+    """The recipient accepts: the meeting exists from now on, to be scheduled."""
+    if acting_for.id != req.recipient_id:
+        raise Forbidden("Only the person asked can accept this request.")
+    if req.status != "pending":
+        raise Conflict(f"This request is {req.status} already.")
+    problem = booking_problem(req.event)
+    if problem and by_user is None:
+        raise Conflict(problem)
+    _lock(req.requester, req.recipient)
+    # The request itself is counted already; over the limit means the limit was lowered.
+    _check_limit(req.recipient, adding=0, me=acting_for)
+    _check_limit(req.requester, adding=0, me=acting_for)
+    _transition(req, "pending", "accepted")
+    try:
+        with db.session.begin_nested():
+            meeting = create_meeting(
+                req.event, [req.requester, req.recipient], request=req, created_by=by_user
+            )
+    except IntegrityError:
+        raise Conflict("This request has a meeting already.") from None
+    _tell(req, req.requester, f"{req.recipient.label} accepted your meeting request.", "accepted")
+    return meeting
+
+
+def decline_request(req: MeetingRequest, *, acting_for: Participant, reason: str = "") -> None:
+    if acting_for.id != req.recipient_id:
+        raise Forbidden("Only the person asked can decline this request.")
+    reason = _reason(reason)
+    _transition(req, "pending", "declined", reason=reason)
+    _tell(req, req.requester, f"{req.recipient.label} declined your meeting request.", "declined")
+
+
+def withdraw_request(req: MeetingRequest, *, acting_for: Participant) -> None:
+    if acting_for.id != req.requester_id:
+        raise Forbidden("Only the person who asked can withdraw this request.")
+    _transition(req, "pending", "withdrawn")
+    _tell(req, req.recipient, f"{req.requester.label} withdrew a meeting request.", "withdrawn")
+
+
+def cancel_accepted(req: MeetingRequest, *, acting_for: Participant, reason: str = "") -> None:
+    """Either side calls off an accepted meeting.
+
+    After publication the meeting row stays (cancelled) so the published schedule and
+    the calendars can show the cancellation.
+    """
+    if not req.involves(acting_for.id):
+        raise Forbidden("Only the two participants can cancel this meeting.")
+    reason = _reason(reason)
+    _transition(req, "accepted", "cancelled", reason=reason)
+    meeting = db.session.scalar(select(Meeting).where(Meeting.request_id == req.id))
+    if meeting is not None and meeting.status != "cancelled":
+        cancel_meeting(meeting)
+    other = req.recipient if acting_for.id == req.requester_id else req.requester
+    _tell(req, other, f"{acting_for.label} cancelled your meeting.", "cancelled")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").replace("\r\n", "\n").strip()
+    if len(reason) > MESSAGE_LIMIT:
+        raise Invalid(f"The reason is limited to {MESSAGE_LIMIT} characters.", "reason")
+    return reason
+
+
+def _tell(req: MeetingRequest, whom: Participant, message: str, kind: str) -> None:
+    event = req.event
+    notify(
+        whom.user,
+        message,
+        kind=f"meeting_{kind}",
+        link=f"/events/{event.slug}/meetings?show={'accepted' if kind == 'accepted' else 'all'}",
+        event=event,
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def request_for(participant: Participant, request_id: int) -> MeetingRequest:
+    """A request ``participant`` is part of, or 404 (others' requests do not exist for them)."""
+    req = db.session.get(MeetingRequest, request_id)
+    if req is None or not req.involves(participant.id):
+        raise NotFound("No such meeting request.")
+    return req
+
+
+def request_in_event(event, request_id: int) -> MeetingRequest:
+    req = db.session.get(MeetingRequest, request_id)
+    if req is None or req.event_id != event.id:
+        raise NotFound("No such meeting request.")
+    return req
+
+
+@dataclass
+class MeetingCounts:
+    incoming: int = 0
+    outgoing: int = 0
+    accepted: int = 0
+    declined: int = 0
+    closed: int = 0  # withdrawn or cancelled
+    limit: int | None = None
+
+    @property
+    def open(self) -> int:
+        return self.incoming + self.outgoing + self.accepted
+
+
+def counts_for(participant: Participant) -> MeetingCounts:
+    """Counts per tab of "my meetings", in one query."""
+    mine = MeetingRequest.requester_id == participant.id
+    row = db.session.execute(
+        select(
+            func.count(case((~mine & (MeetingRequest.status == "pending"), 1))),
+            func.count(case((mine & (MeetingRequest.status == "pending"), 1))),
+            func.count(case((MeetingRequest.status == "accepted", 1))),
+            func.count(case((MeetingRequest.status == "declined", 1))),
+            func.count(case((MeetingRequest.status.in_(("withdrawn", "cancelled")), 1))),
+        ).where(
+            or_(
+                MeetingRequest.requester_id == participant.id,
+                MeetingRequest.recipient_id == participant.id,
+            )
+        )
+    ).one()
+    return MeetingCounts(*row, limit=meeting_limit(participant))
+
+
+TABS = {
+    "incoming": "Incoming",
+    "outgoing": "Outgoing",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "closed": "Withdrawn / cancelled",
+    "all": "All",
+}
+
+
+def requests_of(participant: Participant, show: str = "all") -> list[MeetingRequest]:
+    """The requests of one tab of "my meetings", newest change first."""
+    query = select(MeetingRequest).where(
+        or_(
+            MeetingRequest.requester_id == participant.id,
+            MeetingRequest.recipient_id == participant.id,
+        )
+    )
+    if show == "incoming":
+        query = query.where(
+            MeetingRequest.recipient_id == participant.id, MeetingRequest.status == "pending"
+        )
+    elif show == "outgoing":
+        query = query.where(
+            MeetingRequest.requester_id == participant.id, MeetingRequest.status == "pending"
+        )
+    elif show == "accepted":
+        query = query.where(MeetingRequest.status == "accepted")
+    elif show == "declined":
+        query = query.where(MeetingRequest.status == "declined")
+    elif show == "closed":
+        query = query.where(MeetingRequest.status.in_(("withdrawn", "cancelled")))
+    query = query.options(
+        selectinload(MeetingRequest.requester).selectinload(Participant.organisation),
+        selectinload(MeetingRequest.recipient).selectinload(Participant.organisation),
+    )
+    return list(
+        db.session.scalars(
+            query.order_by(MeetingRequest.updated_at.desc(), MeetingRequest.id.desc()).limit(500)
+        )
+    )
+
+
+def create_on_behalf(
+    event, a: Participant, b: Participant, *, organiser, message: str = ""
+) -> Meeting:
+    """An organiser sets up a meeting for companies that never log in: asked and accepted."""
+    if a.event_id != event.id or b.event_id != event.id:
+        raise NotFound("No such participant.")
+    existing = open_request_between(a, b)
+    if existing is not None and existing.status == "pending":
+        return accept_request(existing, acting_for=existing.recipient, by_user=organiser)
+    if existing is not None:
+        raise Conflict(f"{a.label} and {b.label} have a meeting already.")
+    req = request_meeting(a, b, message, created_by=organiser, on_behalf=True)
+    return accept_request(req, acting_for=b, by_user=organiser)

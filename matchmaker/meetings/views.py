@@ -1,0 +1,34 @@
+"""What the meeting templates need, gathered in one place for pages and fragments."""
+
+from __future__ import annotations
+
+from ..participants.models import Participant
+from .forms import ReasonForm, RequestForm
+from .requests import TABS, booking_problem, counts_for, open_request_between, requests_of
+
+
+def request_box_context(event, me: Participant | None, other: Participant, **extra) -> dict:
+    """The "request a meeting" box on someone's profile, from ``me``'s point of view."""
+    can_ask = me is not None and me.status == "approved" and me.id != other.id
+    return {
+        "box_me": me,
+        "box_other": other,
+        "box_request": open_request_between(me, other) if can_ask else None,
+        "box_can_ask": can_ask,
+        "box_problem": booking_problem(event),
+        "request_form": extra.pop("request_form", None) or RequestForm(formdata=None),
+        "box_error": extra.pop("box_error", None),
+    }
+
+
+def my_meetings_context(event, me: Participant, show: str) -> dict:
+    show = show if show in TABS else "incoming"
+    return {
+        "event": event,
+        "me": me,
+        "show": show,
+        "tabs": TABS,
+        "counts": counts_for(me),
+        "requests": requests_of(me, show),
+        "reason_form": ReasonForm(formdata=None),
+    }

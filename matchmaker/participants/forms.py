@@ -1,0 +1,117 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from .models import OPPORTUNITY_KINDS, ORGANISATION_KINDS, ORGANISATION_SIZES
+from .services import LIMITS
+
+
+class RegistrationForm(FlaskForm):
+    """Pick an existing organisation (``organisation_id``) or describe a new one."""
+
+    organisation_id = HiddenField()
+    org_query = StringField("Find your organisation", validators=[Optional(), Length(max=200)])
+    org_name = StringField(
+        "Organisation name",
+        description=f"Up to {LIMITS['org_name']} characters.",
+        validators=[Optional(), Length(max=LIMITS["org_name"])],
+    )
+    country = StringField(
+        "Country",
+        description="Two-letter code, e.g. ZA, FI, EE.",
+        validators=[Optional(), Length(max=2)],
+    )
+    city = StringField("City", validators=[Optional(), Length(max=LIMITS["city"])])
+    website = StringField(
+        "Website", description="e.g. https://example.com", validators=[Optional(), Length(max=300)]
+    )
+    kind = SelectField("Type", choices=list(ORGANISATION_KINDS.items()), default="sme")
+    size = SelectField(
+        "Size (employees)", choices=[("", "—")] + [(s, s) for s in ORGANISATION_SIZES]
+    )
+    sectors = StringField(
+        "Sectors",
+        description=f"Comma-separated, at most {LIMITS['tags']}, e.g. hydraulics, welding.",
+        validators=[Optional(), Length(max=600)],
+    )
+    name = StringField(
+        "Your name (as others see it)",
+        validators=[DataRequired(), Length(max=LIMITS["name"])],
+    )
+    role_title = StringField(
+        "Your role or title", validators=[Optional(), Length(max=LIMITS["role_title"])]
+    )
+
+    def new_organisation(self) -> dict | None:
+        if not (self.org_name.data or "").strip():
+            return None
+        return {
+            "name": self.org_name.data,
+            "country": self.country.data or "",
+            "city": self.city.data or "",
+            "website": self.website.data or "",
+            "kind": self.kind.data,
+            "size": self.size.data or "",
+            "sectors": self.sectors.data or "",
+        }
+
+    def picked_organisation_id(self) -> int | None:
+        try:
+            return int(self.organisation_id.data) if self.organisation_id.data else None
+        except ValueError:
+            return None
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(), Length(max=LIMITS["name"])],
+        description=f"Up to {LIMITS['name']} characters.",
+    )
+    role_title = StringField(
+        "Role / title",
+        description=f"Up to {LIMITS['role_title']} characters.",
+        validators=[Optional(), Length(max=LIMITS["role_title"])],
+    )
+    bio = TextAreaField(
+        "Short bio",
+        description=f"Up to {LIMITS['bio']} characters. Plain text.",
+        validators=[Optional(), Length(max=LIMITS["bio"])],
+    )
+    languages = StringField(
+        "Languages",
+        description="e.g. English, Finnish, German.",
+        validators=[Optional(), Length(max=LIMITS["languages"])],
+    )
+
+
+class OpportunityForm(FlaskForm):
+    kind = SelectField("Kind", choices=list(OPPORTUNITY_KINDS.items()), default="offer")
+    title = StringField(
+        "Title",
+        description=f"Up to {LIMITS['opp_title']} characters.",
+        validators=[DataRequired(), Length(max=LIMITS["opp_title"])],
+    )
+    description = TextAreaField(
+        "Description",
+        description=f"Up to {LIMITS['opp_description']} characters. Plain text.",
+        validators=[Optional(), Length(max=LIMITS["opp_description"])],
+    )
+    tags = StringField(
+        "Sectors / technologies",
+        description=f"Comma-separated, at most {LIMITS['tags']}.",
+        validators=[Optional(), Length(max=600)],
+    )
+    target_countries = StringField(
+        "Target countries (optional)",
+        description="Two-letter codes, e.g. ZA, DE.",
+        validators=[Optional(), Length(max=200)],
+    )
+
+
+class TableForm(FlaskForm):
+    fixed_table_id = SelectField("My stand", coerce=str, validators=[Optional()])
+
+
+class MaxMeetingsForm(FlaskForm):
+    max_meetings = IntegerField("Max meetings", validators=[Optional()])

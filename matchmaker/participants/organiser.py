@@ -1,0 +1,68 @@
+"""What organisers see of their event's participants: status and request counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager
+
+from ..extensions import db
+from ..meetings.models import MeetingRequest
+from .models import Participant
+
+
+@dataclass
+class ParticipantRow:
+    participant: Participant
+    sent: int
+    received: int
+    accepted: int
+
+
+def participant_rows(
+    event, status: str = "", participant_ids: list[int] | None = None
+) -> list[ParticipantRow]:
+    """Every participant of ``event`` with requests sent, received and accepted (3 queries)."""
+    query = (
+        select(Participant)
+        .join(Participant.organisation)
+        .options(contains_eager(Participant.organisation))
+        .where(Participant.event_id == event.id)
+    )
+    if status in ("pending", "approved", "rejected"):
+        query = query.where(Participant.status == status)
+    if participant_ids is not None:
+        query = query.where(Participant.id.in_(participant_ids))
+    people = list(
+        db.session.scalars(
+            query.order_by(case((Participant.status == "pending", 0), else_=1), Participant.name)
+        )
+    )
+    counts: dict[int, list[int]] = {p.id: [0, 0, 0] for p in people}
+    for column, index in ((MeetingRequest.requester_id, 0), (MeetingRequest.recipient_id, 1)):
+        rows = db.session.execute(
+            select(
+                column,
+                func.count(MeetingRequest.id),
+                func.count(case((MeetingRequest.status == "accepted", 1))),
+            )
+            .where(MeetingRequest.event_id == event.id)
+            .group_by(column)
+        )
+        for pid, total, accepted in rows:
+            if pid in counts:
+                counts[pid][index] += total
+                counts[pid][2] += accepted
+    return [ParticipantRow(p, *counts[p.id]) for p in people]
+
+
+def status_totals(event) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Participant.status, func.count(Participant.id))
+        .where(Participant.event_id == event.id)
+        .group_by(Participant.status)
+    )
+    totals = {"pending": 0, "approved": 0, "rejected": 0}
+    totals.update(dict(rows.all()))
+    return totals

@@ -1,0 +1,434 @@
+"""Taking part in an event: registration, profile, opportunities, favourites, availability.
+
+Services validate, change the session and flush; the route commits once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..dbtypes import utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events.models import Event, Table
+from ..events.services import event_slots
+from ..extensions import db
+from .models import (
+    OPPORTUNITY_KINDS,
+    ORGANISATION_KINDS,
+    ORGANISATION_SIZES,
+    Favourite,
+    Opportunity,
+    Organisation,
+    Participant,
+    Unavailability,
+)
+from .tags import pack_tags, parse_tag_input
+
+# Length limits, stated on the forms too.
+LIMITS = {
+    "org_name": 200,
+    "city": 120,
+    "website": 300,
+    "name": 120,
+    "role_title": 120,
+    "bio": 2000,
+    "languages": 200,
+    "opp_title": 150,
+    "opp_description": 3000,
+    "tags": 12,
+    "countries": 10,
+}
+MAX_OPPORTUNITIES = 20
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None, limit: int, field: str, label: str) -> str:
+    """Strip control characters and surrounding space; refuse text over ``limit``.
+
+    Markup is not removed: every template escapes, so "<b>" shows as typed.
+    """
+    text = _CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
+    if len(text) > limit:
+        raise Invalid(f"{label} is limited to {limit} characters (you sent {len(text)}).", field)
+    return text
+
+
+def parse_countries(text: str, field: str = "target_countries") -> list[str]:
+    codes = [c.strip().upper() for c in re.split(r"[,;\s]+", text or "") if c.strip()]
+    for code in codes:
+        if not COUNTRY_RE.match(code):
+            raise Invalid(f"{code!r} is not a two-letter country code (e.g. ZA, FI).", field)
+    if len(codes) > LIMITS["countries"]:
+        raise Invalid(f"At most {LIMITS['countries']} target countries.", field)
+    return list(dict.fromkeys(codes))
+
+
+def _tags(text: str, field: str) -> str:
+    tags = parse_tag_input(text)
+    if len(tags) > LIMITS["tags"]:
+        raise Invalid(f"At most {LIMITS['tags']} tags.", field)
+    return pack_tags(tags)
+
+
+# --- registration ----------------------------------------------------------------------
+
+
+def participant_for(event: Event, user) -> Participant | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Participant).where(Participant.event_id == event.id, Participant.user_id == user.id)
+    )
+
+
+def registration_problem(event: Event, now: datetime | None = None) -> str | None:
+    """Why registration is closed right now, or None when it is open."""
+    now = now or utcnow()
+    if event.status != "open":
+        return "Registration for this event is not open."
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "Registration has not opened yet."
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "Registration has closed."
+    return None
+
+
+def search_organisations(query: str, limit: int = 8) -> list[Organisation]:
+    """Existing organisations whose name contains ``query`` (for "pick yours")."""
+    query = (query or "").strip()
+    if len(query) < 2:
+        return []
+    pattern = "%" + query.replace("%", r"\%").replace("_", r"\_") + "%"
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.name.ilike(pattern, escape="\\"))
+            .order_by(Organisation.name)
+            .limit(limit)
+        )
+    )
+
+
+def build_organisation(
+    *,
+    name: str,
+    country: str,
+    city: str = "",
+    website: str = "",
+    kind: str = "sme",
+    size: str = "",
+    sectors: str = "",
+    created_by=None,
+) -> Organisation:
+    name = clean_text(name, LIMITS["org_name"], "org_name", "The organisation's name")
+    if not name:
+        raise Invalid("Give your organisation's name, or pick an existing one.", "org_name")
+    country = (country or "").strip().upper()
+    if not COUNTRY_RE.match(country):
+        raise Invalid("Give the two-letter country code, e.g. ZA or FI.", "country")
+    if kind not in ORGANISATION_KINDS:
+        raise Invalid("Choose the type of organisation.", "kind")
+    if size and size not in ORGANISATION_SIZES:
+        raise Invalid("Choose a size from the list.", "size")
+    website = clean_text(website, LIMITS["website"], "website", "The website")
+    if website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", website):
+        raise Invalid("Give the full address, e.g. https://example.com.", "website")
+    org = Organisation(
+        name=name,
+        country=country,
+        city=clean_text(city, LIMITS["city"], "city", "The city"),
+        website=website,
+        kind=kind,
+        size=size,
+        sectors=_tags(sectors, "sectors"),
+        created_by_id=created_by.id if created_by else None,
+    )
+    db.session.add(org)
+    return org
+
+
+def register_participant(
+    event: Event,
+    user,
+    *,
+    organisation: Organisation | None = None,
+    organisation_id: int | None = None,
+    new_organisation: dict | None = None,
+    name: str = "",
+    role_title: str = "",
+    email: str = "",
+    registered_by=None,
+) -> Participant:
+    """Register ``user`` (or, when None, a company that never logs in) for ``event``.
+
+    The organisation is picked (``organisation_id``) or created (``new_organisation``).
+    Approved at once unless the event requires approval. Organisers may register
+    on someone's behalf outside the registration window.
+    """
+    if registered_by is None:
+        problem = registration_problem(event)
+        if problem:
+            raise Conflict(problem)
+    if user is not None and participant_for(event, user):
+        raise Conflict("You are registered for this event already.")
+    if organisation is None and organisation_id:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise Invalid("That organisation no longer exists; search again.", "organisation_id")
+    if organisation is None:
+        if not new_organisation:
+            raise Invalid("Pick your organisation or create it.", "org_name")
+        organisation = build_organisation(**new_organisation, created_by=registered_by or user)
+    display = clean_text(name or (user.name if user else ""), LIMITS["name"], "name", "Your name")
+    if not display:
+        raise Invalid("Give the representative's name.", "name")
+    participant = Participant(
+        event_id=event.id,
+        user_id=user.id if user else None,
+        organisation=organisation,
+        status="pending" if event.requires_approval and registered_by is None else "approved",
+        name=display,
+        email=(email or (user.email if user else "")).strip().lower()[:254],
+        role_title=clean_text(role_title, LIMITS["role_title"], "role_title", "The role"),
+    )
+    db.session.add(participant)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Two tabs registering at once: the unique (event, user) index says no.
+        raise Conflict("You are registered for this event already.") from None
+    if event.requires_approval and participant.status == "pending":
+        from ..notifications.services import notify
+
+        for organiser in event.organisers:
+            notify(
+                organiser,
+                f"{participant.label} asks to take part in {event.name}.",
+                kind="registration",
+                link=f"/events/{event.slug}/organiser/participants",
+                event=event,
+            )
+    return participant
+
+
+def set_participant_status(participant: Participant, status: str) -> None:
+    """Approve or reject a registration (organisers); the participant is told."""
+    if status not in ("approved", "rejected", "pending"):
+        raise Invalid("Unknown status.", "status")
+    if participant.status == status:
+        return
+    participant.status = status
+    db.session.flush()
+    from ..notifications.services import notify
+
+    event = participant.event
+    words = {"approved": "approved", "rejected": "not accepted", "pending": "put on hold"}
+    notify(
+        participant.user,
+        f"Your registration for {event.name} was {words[status]}.",
+        kind="registration",
+        link=f"/events/{event.slug}",
+        event=event,
+    )
+
+
+# --- profile and opportunities --------------------------------------------------------
+
+
+def update_profile(
+    participant: Participant,
+    *,
+    name: str,
+    role_title: str = "",
+    bio: str = "",
+    languages: str = "",
+) -> None:
+    display = clean_text(name, LIMITS["name"], "name", "Your name")
+    if not display:
+        raise Invalid("Give your name as others should see it.", "name")
+    participant.name = display
+    participant.role_title = clean_text(role_title, LIMITS["role_title"], "role_title", "The role")
+    participant.bio = clean_text(bio, LIMITS["bio"], "bio", "The short bio")
+    participant.languages = clean_text(languages, LIMITS["languages"], "languages", "The languages")
+    db.session.flush()
+
+
+def add_opportunity(
+    participant: Participant,
+    *,
+    kind: str,
+    title: str,
+    description: str = "",
+    tags: str = "",
+    target_countries: str = "",
+) -> Opportunity:
+    """Publish an offer, request or partnership in the event's marketplace."""
+    if kind not in OPPORTUNITY_KINDS:
+        raise Invalid("Choose offer, request or partnership.", "kind")
+    title = clean_text(title, LIMITS["opp_title"], "title", "The title")
+    if not title:
+        raise Invalid("Give the opportunity a title.", "title")
+    count = db.session.scalar(
+        select(func.count(Opportunity.id)).where(Opportunity.participant_id == participant.id)
+    )
+    if count >= MAX_OPPORTUNITIES:
+        raise Conflict(f"At most {MAX_OPPORTUNITIES} opportunities each; remove one first.")
+    opportunity = Opportunity(
+        participant_id=participant.id,
+        kind=kind,
+        title=title,
+        description=clean_text(
+            description, LIMITS["opp_description"], "description", "The description"
+        ),
+        tags=_tags(tags, "tags"),
+        target_countries=",".join(parse_countries(target_countries)),
+    )
+    db.session.add(opportunity)
+    db.session.flush()
+    return opportunity
+
+
+def delete_opportunity(participant: Participant, opportunity_id: int) -> None:
+    opportunity = db.session.get(Opportunity, opportunity_id)
+    if opportunity is None or opportunity.participant_id != participant.id:
+        raise NotFound("No such opportunity.")
+    db.session.delete(opportunity)
+    db.session.flush()
+
+
+# --- favourites -------------------------------------------------------------------------
+
+
+def is_favourite(participant: Participant, target: Participant) -> bool:
+    return db.session.get(Favourite, (participant.id, target.id)) is not None
+
+
+def favourite_ids(participant: Participant | None) -> set[int]:
+    if participant is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Favourite.target_id).where(Favourite.participant_id == participant.id)
+        )
+    )
+
+
+def set_favourite(participant: Participant, target: Participant, on: bool) -> bool:
+    """Bookmark (or forget) another participant. Idempotent, so double clicks are harmless."""
+    if target.id == participant.id:
+        raise Invalid("You cannot bookmark yourself.")
+    if target.event_id != participant.event_id:
+        raise NotFound("No such participant.")
+    existing = db.session.get(Favourite, (participant.id, target.id))
+    if on and existing is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(Favourite(participant_id=participant.id, target_id=target.id))
+                db.session.flush()
+        except IntegrityError:
+            pass  # the other tab bookmarked it a moment ago
+    elif not on and existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+    return on
+
+
+# --- availability -----------------------------------------------------------------------
+
+
+def unavailable_starts(participant: Participant) -> set[datetime]:
+    return set(
+        db.session.scalars(
+            select(Unavailability.slot_start).where(Unavailability.participant_id == participant.id)
+        )
+    )
+
+
+def set_unavailability(participant: Participant, slot_keys: Iterable[str]) -> set[datetime]:
+    """Replace the slots in which ``participant`` cannot meet (by slot key)."""
+    slots = {s.key: s.starts_at for s in event_slots(participant.event)}
+    wanted = set()
+    for key in slot_keys:
+        if key not in slots:
+            raise Invalid(f"{key} is not a meeting slot of this event.", "slots")
+        wanted.add(slots[key])
+    db.session.execute(
+        delete(Unavailability).where(Unavailability.participant_id == participant.id)
+    )
+    db.session.add_all(
+        Unavailability(participant_id=participant.id, slot_start=start) for start in wanted
+    )
+    db.session.flush()
+    return wanted
+
+
+def toggle_unavailability(participant: Participant, slot_key: str, unavailable: bool) -> bool:
+    """Mark one slot (by key) as unavailable or available again. Idempotent."""
+    slot = next((s for s in event_slots(participant.event) if s.key == slot_key), None)
+    if slot is None:
+        raise NotFound("No such meeting slot.")
+    row = db.session.get(Unavailability, (participant.id, slot.starts_at))
+    if unavailable and row is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Unavailability(participant_id=participant.id, slot_start=slot.starts_at)
+                )
+                db.session.flush()
+        except IntegrityError:
+            pass
+    elif not unavailable and row is not None:
+        db.session.delete(row)
+        db.session.flush()
+    return unavailable
+
+
+def set_fixed_table(participant: Participant, table_id: int | None) -> None:
+    """ "I have a stand: meet me at Table 4". None removes it."""
+    if table_id:
+        table = db.session.get(Table, table_id)
+        if table is None or table.event_id != participant.event_id:
+            raise Invalid("Choose one of this event's tables.", "fixed_table_id")
+        taken = db.session.scalar(
+            select(Participant)
+            .where(Participant.fixed_table_id == table_id, Participant.id != participant.id)
+            .limit(1)
+        )
+        if taken is not None and taken.organisation_id != participant.organisation_id:
+            raise Conflict(
+                f"{table.name} is the stand of {taken.organisation.name}.", "fixed_table_id"
+            )
+    participant.fixed_table_id = table_id or None
+    db.session.flush()
+
+
+def participant_in_event(event: Event, participant_id: int) -> Participant:
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.event_id != event.id:
+        raise NotFound("No such participant.")
+    return participant
+
+
+def require_approved(participant: Participant | None) -> Participant:
+    if participant is None:
+        raise Forbidden("Register for this event first.")
+    if participant.status != "approved":
+        raise Forbidden("Your registration is not approved yet.")
+    return participant
+
+
+def approved_participants(event: Event) -> list[Participant]:
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.event_id == event.id, Participant.status == "approved")
+            .order_by(Participant.name)
+        )
+    )
