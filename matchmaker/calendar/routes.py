@@ -1,3 +1,160 @@
-"""Routes of this domain."""
+"""Calendar routes: .ics download, private feeds, and the pages that hand out their links."""
 
-from . import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import Response, abort, redirect, request, url_for
+from sqlalchemy import select
+
+from ..access import public, role_required, user_required
+from ..dbtypes import utcnow
+from ..events.loaders import my_participation, organised_event_or_404, visible_event_or_404
+from ..extensions import db
+from ..web import get_or_404, render, wants_fragment
+from . import bp, feeds, ical, services
+from .models import CalendarFeed
+
+
+def _calendar_response(calendar: ical.FeedCalendar, filename: str | None = None) -> Response:
+    """The calendar as bytes, with a strong ETag, Last-Modified and conditional answers."""
+    body = ical.serialize(calendar)
+    response = Response(body, content_type="text/calendar; charset=utf-8")
+    response.set_etag(ical.etag(body))
+    response.last_modified = ical.last_modified(calendar)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+def _approved_participant_or_404(event):
+    participant = my_participation(event)
+    if participant is None or participant.status != "approved":
+        abort(404)
+    return participant
+
+
+@bp.get("/feeds/<token>.ics")
+@public
+def feed(token: str):
+    """A private feed, opened by its secret token alone (calendar apps cannot log in)."""
+    calendar_feed = services.feed_by_token(token)
+    return _calendar_response(feeds.build_calendar(calendar_feed, utcnow()))
+
+
+@bp.get("/events/<slug>/agenda.ics")
+@user_required
+def download(slug: str):
+    """The logged-in participant's agenda as a file to import."""
+    event = visible_event_or_404(slug)
+    participant = _approved_participant_or_404(event)
+    calendar = feeds.participant_calendar(event, participant, utcnow())
+    return _calendar_response(calendar, filename=f"{event.slug}-agenda.ics")
+
+
+@bp.get("/events/<slug>/calendar")
+@user_required
+def page(slug: str):
+    """The participant's calendar links (the agenda page shows the same component)."""
+    event = visible_event_or_404(slug)
+    participant = _approved_participant_or_404(event)
+    return render("calendar/page.html", event=event, participant=participant)
+
+
+@bp.post("/events/<slug>/calendar/feed")
+@user_required
+def create_link(slug: str):
+    """Make the participant's subscription link (once; later calls change nothing)."""
+    return _change_my_feed(slug, reset=False)
+
+
+@bp.post("/events/<slug>/calendar/reset")
+@user_required
+def reset(slug: str):
+    """A new subscription link; the old one stops working at once."""
+    return _change_my_feed(slug, reset=True)
+
+
+def _change_my_feed(slug: str, reset: bool):
+    event = visible_event_or_404(slug)
+    participant = _approved_participant_or_404(event)
+    feed = services.participant_feed(participant)
+    if reset:
+        services.reset_feed(feed)
+    db.session.commit()
+    if wants_fragment():
+        return render(
+            "calendar/_agenda_links.html", event=event, participant=participant, fresh=True
+        )
+    return redirect(_back_to(slug) + "#calendar-links", code=303)
+
+
+def _back_to(slug: str) -> str:
+    """Where the form was (the agenda or the calendar page): a local path only."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("calendar.page", slug=slug)
+
+
+@bp.get("/events/<slug>/calendar/feeds")
+@role_required("organiser")
+def organiser_feeds(slug: str):
+    """The event-wide feed and one feed per table, for organisers and venue staff."""
+    event = organised_event_or_404(slug)
+    return render("calendar/organiser.html", event=event, rows=_organiser_rows(event))
+
+
+@bp.post("/events/<slug>/calendar/feeds")
+@role_required("organiser")
+def create_organiser_feeds(slug: str):
+    """Create the missing event and table feeds (existing links stay as they are)."""
+    event = organised_event_or_404(slug)
+    services.event_feed(event)
+    for table in event.tables:
+        services.table_feed(table)
+    db.session.commit()
+    return redirect(url_for("calendar.organiser_feeds", slug=slug), code=303)
+
+
+@bp.post("/events/<slug>/calendar/feeds/<int:feed_id>/reset")
+@role_required("organiser")
+def reset_organiser_feed(slug: str, feed_id: int):
+    """A new link for the event feed or one table's feed."""
+    event = organised_event_or_404(slug)
+    feed = get_or_404(CalendarFeed, feed_id)
+    if feed.event_id != event.id or feed.kind == "participant":
+        abort(404)
+    services.reset_feed(feed)
+    db.session.commit()
+    if not wants_fragment():
+        return redirect(url_for("calendar.organiser_feeds", slug=slug), code=303)
+    row = next(r for r in _organiser_rows(event) if r["feed"] and r["feed"].id == feed.id)
+    return render("calendar/_feed_row.html", event=event, row=row)
+
+
+@bp.app_context_processor
+def calendar_helpers():
+    return {"calendar_links": _calendar_links}
+
+
+def _calendar_links(participant) -> dict[str, str] | None:
+    """The participant's subscribe URLs, or ``None`` until they ask for a link."""
+    feed = services.participant_feed(participant, create=False)
+    return services.feed_urls(feed) if feed else None
+
+
+def _organiser_rows(event) -> list[dict]:
+    query = select(CalendarFeed).where(
+        CalendarFeed.event_id == event.id, CalendarFeed.kind != "participant"
+    )
+    existing = {(f.kind, f.table_id): f for f in db.session.scalars(query)}
+    rows = [{"label": "Whole event", "key": "event", "feed": existing.get(("event", None))}]
+    rows += [
+        {"label": table.name, "key": f"table-{table.id}", "feed": existing.get(("table", table.id))}
+        for table in event.tables
+    ]
+    for row in rows:
+        row["urls"] = services.feed_urls(row["feed"]) if row["feed"] else None
+    return rows

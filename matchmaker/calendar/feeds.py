@@ -1,0 +1,251 @@
+"""What each feed holds: published rows -> the serializer's plain dataclasses.
+
+Only ``PublishedMeeting`` rows are read, never the draft placement on ``Meeting``, so a
+re-run of the solver changes nothing a calendar shows until the organiser publishes.
+A cancelled meeting stays (STATUS:CANCELLED, its higher SEQUENCE) until its original
+end, then leaves the feed. Feeds carry names and organisations, never e-mail addresses.
+
+Queries select columns, not ORM objects: a feed is fetched every hour by every
+subscriber, and this path is what ``bench/feeds.py`` measures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingParticipant, MeetingRequest
+from ..participants.models import OPPORTUNITY_KINDS, Opportunity, Organisation, Participant
+from ..schedules.models import PublishedMeeting
+from ..templating import fmt_datetime, fmt_time
+from ..web import absolute_url
+from .ical import Entry, FeedCalendar
+from .models import CalendarFeed
+
+SEEKS = {"offer": "Offers", "request": "Seeks", "partnership": "Partnership"}
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    name: str
+    organisation: str
+
+
+def build_calendar(feed: CalendarFeed, now: datetime) -> FeedCalendar:
+    """The calendar a feed shows at ``now`` (cancelled meetings expire at their end)."""
+    event = db.session.get(Event, feed.event_id)
+    if feed.kind == "participant":
+        participant = db.session.get(Participant, feed.participant_id)
+        return participant_calendar(event, participant, now, issued_at=feed.created_at)
+    if feed.kind == "table":
+        table = db.session.get(Table, feed.table_id)
+        return table_calendar(event, table, now, issued_at=feed.created_at)
+    return event_calendar(event, now, issued_at=feed.created_at)
+
+
+def participant_calendar(event, participant, now, issued_at=None) -> FeedCalendar:
+    """A participant's published meetings and the programme items they attend."""
+    mine = select(MeetingParticipant.meeting_id).where(
+        MeetingParticipant.participant_id == participant.id
+    )
+    meetings, latest = _published(event, now, PublishedMeeting.meeting_id.in_(mine))
+    people = _attendees([m.meeting_id for m in meetings])
+    others = {p.id for ps in people.values() for p in ps if p.id != participant.id}
+    wants = _opportunities(others)
+    entries = [
+        _participant_entry(event, m, participant.id, people[m.meeting_id], wants) for m in meetings
+    ]
+    entries += _programme(event, participant.id)
+    organisation = db.session.get(Organisation, participant.organisation_id)
+    return FeedCalendar(
+        name=f"{event.name} · {organisation.name}",
+        description=f"Agenda of {participant.name} ({organisation.name}) at {event.name}",
+        entries=tuple(entries),
+        issued_at=_latest(issued_at, latest),
+    )
+
+
+def event_calendar(event, now, issued_at=None) -> FeedCalendar:
+    """Every published meeting of the event and the whole programme (organisers)."""
+    meetings, latest = _published(event, now)
+    people = _attendees([m.meeting_id for m in meetings])
+    entries = [_venue_entry(event, m, people[m.meeting_id]) for m in meetings]
+    entries += _programme(event, None)
+    return FeedCalendar(
+        name=f"{event.name} · all meetings",
+        description=f"Every meeting and programme item of {event.name}",
+        entries=tuple(entries),
+        issued_at=_latest(issued_at, latest),
+    )
+
+
+def table_calendar(event, table, now, issued_at=None) -> FeedCalendar:
+    """The meetings held at one table, for the venue staff."""
+    meetings, latest = _published(event, now, PublishedMeeting.table_id == table.id)
+    people = _attendees([m.meeting_id for m in meetings])
+    return FeedCalendar(
+        name=f"{event.name} · {table.name}",
+        description=f"Meetings at {table.name}, {event.name}",
+        entries=tuple(_venue_entry(event, m, people[m.meeting_id]) for m in meetings),
+        issued_at=_latest(issued_at, latest),
+    )
+
+
+# --- queries ----------------------------------------------------------------------------
+
+
+def _published(event, now, *where):
+    """Published meetings still to show, and when the last expired cancellation left."""
+    rows = db.session.execute(
+        select(
+            PublishedMeeting.meeting_id,
+            PublishedMeeting.status,
+            PublishedMeeting.starts_at,
+            PublishedMeeting.ends_at,
+            PublishedMeeting.sequence,
+            PublishedMeeting.changed_at,
+            Meeting.uid,
+            Table.name.label("table_name"),
+            MeetingRequest.message,
+            MeetingRequest.requester_id,
+        )
+        .join(Meeting, Meeting.id == PublishedMeeting.meeting_id)
+        .outerjoin(Table, Table.id == PublishedMeeting.table_id)
+        .outerjoin(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .where(PublishedMeeting.event_id == event.id, *where)
+    ).all()
+    shown = [r for r in rows if r.status == "confirmed" or r.ends_at > now]
+    expired = [r.ends_at for r in rows if r.status == "cancelled" and r.ends_at <= now]
+    return shown, max(expired, default=None)
+
+
+def _attendees(meeting_ids) -> dict[int, list[_Person]]:
+    people: dict[int, list[_Person]] = defaultdict(list)
+    if not meeting_ids:
+        return people
+    rows = db.session.execute(
+        select(MeetingParticipant.meeting_id, Participant.id, Participant.name, Organisation.name)
+        .join(Participant, Participant.id == MeetingParticipant.participant_id)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .where(MeetingParticipant.meeting_id.in_(meeting_ids))
+        .order_by(MeetingParticipant.meeting_id, Organisation.name, Participant.id)
+    )
+    for meeting_id, pid, name, organisation in rows:
+        people[meeting_id].append(_Person(pid, name, organisation))
+    return people
+
+
+def _opportunities(participant_ids) -> dict[int, list[tuple[str, str]]]:
+    wants: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if not participant_ids:
+        return wants
+    rows = db.session.execute(
+        select(Opportunity.participant_id, Opportunity.kind, Opportunity.title)
+        .where(Opportunity.participant_id.in_(participant_ids))
+        .order_by(Opportunity.participant_id, Opportunity.id)
+    )
+    for pid, kind, title in rows:
+        wants[pid].append((kind, title))
+    return wants
+
+
+def _programme(event, participant_id: int | None) -> list[Entry]:
+    """Programme items: all of them, or those a participant attends ("all" or opted in)."""
+    query = select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
+    if participant_id is not None:
+        opted_in = select(ProgrammeAttendance.item_id).where(
+            ProgrammeAttendance.participant_id == participant_id
+        )
+        query = query.where(or_(ProgrammeItem.attendance == "all", ProgrammeItem.id.in_(opted_in)))
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "matchmaker"
+    return [
+        Entry(
+            uid=f"programme-{item.id}@{host}",
+            sequence=item.sequence,
+            stamp=item.updated_at,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            summary=item.title,
+            location=", ".join(part for part in (item.place, event.venue) if part),
+            description=_join(item.description, _when(event, item.starts_at, item.ends_at)),
+            url=absolute_url("events.show", slug=event.slug),
+        )
+        for item in db.session.scalars(query)
+    ]
+
+
+# --- entries ----------------------------------------------------------------------------
+
+
+def _participant_entry(event, row, me: int, people: list[_Person], wants) -> Entry:
+    others = [p for p in people if p.id != me]
+    lines = [f"With {p.name} ({p.organisation})" for p in others]
+    for person in others:
+        for kind in OPPORTUNITY_KINDS:
+            titles = [title for k, title in wants.get(person.id, []) if k == kind]
+            if titles:
+                lines.append(f"{person.organisation} — {SEEKS[kind]}: " + "; ".join(titles))
+    if row.message:
+        author = next((p for p in people if p.id == row.requester_id), None)
+        lines.append(f"Message from {author.name if author else 'the requester'}:\n{row.message}")
+    return _meeting_entry(
+        event,
+        row,
+        summary="Meeting: " + ", ".join(dict.fromkeys(p.organisation for p in others)),
+        description=_join(*lines),
+    )
+
+
+def _venue_entry(event, row, people: list[_Person]) -> Entry:
+    return _meeting_entry(
+        event,
+        row,
+        summary="Meeting: " + " — ".join(dict.fromkeys(p.organisation for p in people)),
+        description=_join(*(f"{p.name} ({p.organisation})" for p in people)),
+    )
+
+
+def _meeting_entry(event, row, summary: str, description: str) -> Entry:
+    where = ", ".join(part for part in (event.venue, row.table_name) if part)
+    return Entry(
+        uid=f"{row.uid}@matchmaker",
+        sequence=row.sequence,
+        stamp=row.changed_at,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        summary=summary,
+        location=where,
+        description=_join(
+            description,
+            _when(event, row.starts_at, row.ends_at) + (f" · {where}" if where else ""),
+        ),
+        url=meeting_url(event, row.meeting_id),
+        cancelled=row.status == "cancelled",
+    )
+
+
+def meeting_url(event, meeting_id: int) -> str:
+    """Where a meeting is shown: the participant's agenda, anchored at the meeting."""
+    endpoint = "schedules.agenda" if "schedules.agenda" in current_app.view_functions else None
+    return absolute_url(endpoint or "calendar.page", slug=event.slug) + f"#meeting-{meeting_id}"
+
+
+def _when(event, starts_at, ends_at) -> str:
+    start = fmt_datetime(starts_at, event.timezone)
+    return f"{start}–{fmt_time(ends_at, event.timezone)} ({event.timezone})"
+
+
+def _join(*parts: str) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+def _latest(*stamps):
+    return max((s for s in stamps if s is not None), default=None)

@@ -1,0 +1,137 @@
+"""Calendar feeds: create, reset and look up the secret links. Flush, never commit.
+
+How the secret works (and why):
+
+- Each feed row holds a random ``nonce`` (128 bits from ``secrets``). Its token is
+  ``HMAC-SHA256(SECRET_KEY, "calendar-feed:" + nonce)``, base64url — 256 bits that
+  nobody can compute without the server's key, even with a copy of the database.
+- Only ``sha256(token)`` is stored (``token_hash``) and a request finds its feed by
+  that hash: the token itself is never stored, and never logged (see ``logs.py``).
+- Because the token can be derived again from the row, "my agenda" can show the
+  subscribe link at any time, and ``flask calendar feed-urls`` can print the links
+  without breaking subscriptions that already work.
+- Reset draws a new nonce: the old token's hash matches no row from that moment.
+- Changing ``SECRET_KEY`` invalidates every feed link (lookups re-check the HMAC).
+- Unknown token, reset token, unapproved participant, draft event: the same 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..dbtypes import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from ..web import absolute_url
+from .models import CalendarFeed
+
+TOKEN_LENGTH = 43  # base64url of 32 bytes, no padding
+GONE = "No such calendar feed. It may have been reset: ask for the new link."
+
+
+def _derive_token(nonce: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"calendar-feed:" + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue(feed: CalendarFeed) -> None:
+    feed.nonce = secrets.token_hex(16)
+    feed.token_hash = _hash(_derive_token(feed.nonce))
+    feed.created_at = utcnow()
+
+
+def feed_token(feed: CalendarFeed) -> str:
+    """The secret token of ``feed``: show it to the feed's owner only."""
+    return _derive_token(feed.nonce)
+
+
+def feed_urls(feed: CalendarFeed, base_url: str | None = None) -> dict[str, str]:
+    """The feed's ``https://`` (or ``http://``) address and its ``webcal://`` twin."""
+    url = absolute_url("calendar.feed", base_url=base_url, token=feed_token(feed))
+    return {"https": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+def _get_or_create(owner: dict) -> CalendarFeed:
+    """The feed for ``owner`` (kind + ids); created when missing, race-safe."""
+    query = select(CalendarFeed).filter_by(**owner)
+    feed = db.session.scalar(query)
+    if feed is not None:
+        if not feed.nonce:  # a row from before derived tokens: give it a secret
+            _issue(feed)
+            db.session.flush()
+        return feed
+    feed = CalendarFeed(**owner)
+    _issue(feed)
+    try:
+        with db.session.begin_nested():
+            db.session.add(feed)
+    except IntegrityError:
+        # Someone created it between our select and insert: use theirs.
+        return db.session.scalars(query).one()
+    return feed
+
+
+def participant_feed(participant, create: bool = True) -> CalendarFeed | None:
+    """The participant's own agenda feed (``None`` if missing and ``create`` is false)."""
+    owner = {"kind": "participant", "event_id": participant.event_id}
+    owner["participant_id"] = participant.id
+    if not create:
+        return db.session.scalar(select(CalendarFeed).filter_by(**owner))
+    return _get_or_create(owner)
+
+
+def event_feed(event) -> CalendarFeed:
+    """The event-wide feed (every published meeting and the programme) for organisers."""
+    return _get_or_create({"kind": "event", "event_id": event.id})
+
+
+def table_feed(table) -> CalendarFeed:
+    """One table's meetings, for the venue staff at that table."""
+    return _get_or_create({"kind": "table", "event_id": table.event_id, "table_id": table.id})
+
+
+def reset_feed(feed: CalendarFeed) -> CalendarFeed:
+    """A new secret: the old link stops working as soon as this commits."""
+    _issue(feed)
+    db.session.flush()
+    return feed
+
+
+def feed_by_token(token: str) -> CalendarFeed:
+    """The live feed a token opens, or ``NotFound`` — the same for every failure."""
+    if len(token) != TOKEN_LENGTH:
+        raise NotFound(GONE)
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token)))
+    if feed is None or not feed.nonce:
+        raise NotFound(GONE)
+    if not hmac.compare_digest(_derive_token(feed.nonce), token):
+        raise NotFound(GONE)  # issued under another SECRET_KEY
+    if not feed_is_live(feed):
+        raise NotFound(GONE)
+    return feed
+
+
+def feed_is_live(feed: CalendarFeed) -> bool:
+    """Participant feeds work while the participant is approved and the event not a draft."""
+    from ..events.models import Event
+    from ..participants.models import Participant
+
+    event = db.session.get(Event, feed.event_id)
+    if event is None or event.status == "draft":
+        return False
+    if feed.kind == "participant":
+        participant = db.session.get(Participant, feed.participant_id)
+        return participant is not None and participant.status == "approved"
+    return True
