@@ -198,6 +198,7 @@ def publish(event: Event, user) -> ScheduleRevision:
         pm = db.session.get(PublishedMeeting, meeting.id)
         if change["change"] == "cancelled":
             pm.status = "cancelled"
+            pm.sequence += 1  # a change of status is a change for calendars too
         elif pm is None:
             pm = PublishedMeeting(meeting_id=meeting.id, event_id=event.id, sequence=0)
             db.session.add(pm)
