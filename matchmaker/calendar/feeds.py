@@ -210,10 +210,11 @@ def _venue_entry(event, row, people: list[_Person]) -> Entry:
         row,
         summary="Meeting: " + " — ".join(dict.fromkeys(p.organisation for p in people)),
         description=_join(*(f"{p.name} ({p.organisation})" for p in people)),
+        organiser=True,
     )
 
 
-def _meeting_entry(event, row, summary: str, description: str) -> Entry:
+def _meeting_entry(event, row, summary: str, description: str, organiser=False) -> Entry:
     where = ", ".join(part for part in (event.venue, row.table_name) if part)
     return Entry(
         uid=f"{row.uid}@matchmaker",
@@ -227,15 +228,16 @@ def _meeting_entry(event, row, summary: str, description: str) -> Entry:
             description,
             _when(event, row.starts_at, row.ends_at) + (f" · {where}" if where else ""),
         ),
-        url=meeting_url(event, row.meeting_id),
+        url=meeting_url(event, row.meeting_id, organiser),
         cancelled=row.status == "cancelled",
     )
 
 
-def meeting_url(event, meeting_id: int) -> str:
-    """Where a meeting is shown: the participant's agenda, anchored at the meeting."""
-    endpoint = "schedules.agenda" if "schedules.agenda" in current_app.view_functions else None
-    return absolute_url(endpoint or "calendar.page", slug=event.slug) + f"#meeting-{meeting_id}"
+def meeting_url(event, meeting_id: int, organiser: bool = False) -> str:
+    """The meeting on the participant's agenda, or on the organisers' schedule board."""
+    if organiser:
+        return absolute_url("schedules.show", slug=event.slug) + f"#meeting-{meeting_id}"
+    return absolute_url("schedules.agenda", slug=event.slug) + f"#agenda-meeting-{meeting_id}"
 
 
 def _when(event, starts_at, ends_at) -> str:
