@@ -57,6 +57,11 @@ def _board_context(event) -> dict:
         "quality": boards.quality(board),
         "filters": filters,
         "shown": board.matching(filters["participant"], filters["organisation"]),
+        "board_url": url_for(
+            "schedules.show",
+            slug=event.slug,
+            **{k: v for k, v in filters.items() if v and v != "grid"},
+        ),
     }
 
 
@@ -73,7 +78,6 @@ def show(slug: str):
     return render(
         "schedules/show.html",
         "schedules/_board.html",
-        event=event,
         revisions=(revs := services.revisions(event)),
         publishers=services.publishers(revs),
         pending=services.draft_changes(event),
@@ -107,10 +111,10 @@ def start_run(slug: str):
             status=error.status,
             **_run_context(event, runs.latest_run(event), form),
         )
+    run_id = run.id
     db.session.commit()
-    run_solver(run.id)
-    run = db.session.get(SolverRun, run.id)
-    db.session.refresh(run)
+    run_solver(run_id)  # the worker's job; runs inline only in HUEY_IMMEDIATE mode
+    run = db.session.get(SolverRun, run_id)
     if request.htmx:
         return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
     flash("The solver is running.", "success")

@@ -1,0 +1,234 @@
+"""Solver runs: problem built from the database, run through the queue, progress,
+one active run per event, failed and killed runs, the command line."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from matchmaker.dbtypes import utcnow
+from matchmaker.events.services import add_programme_item, event_slots
+from matchmaker.meetings.models import Meeting
+from matchmaker.participants.models import Unavailability
+from matchmaker.schedules import runs
+from matchmaker.schedules.models import SolverRun
+from matchmaker.schedules.problem import build_problem
+from matchmaker.scheduling import parse_problem
+from tests.conftest import htmx_headers
+from tests.schedules.conftest import assert_valid_schedule
+
+
+def _placements(db, meetings):
+    db.expire_all()
+    return {
+        m.id: (db.get(Meeting, m.id).slot_start, db.get(Meeting, m.id).table_id) for m in meetings
+    }
+
+
+def test_problem_reflects_unavailability_programme_stands_and_locks(db, scheduled_event):
+    from datetime import time
+
+    s = scheduled_event()
+    slots = event_slots(s.event)
+    db.add(Unavailability(participant_id=s.people[0].id, slot_start=slots[2].starts_at))
+    item = add_programme_item(
+        s.event,
+        title="Factory tour",
+        day=slots[0].local_start.date(),
+        start_time=time(9, 0),
+        end_time=time(9, 30),
+        attendance="all",
+    )
+    assert item.id
+    s.people[5].fixed_table_id = s.event.tables[3].id
+    first = s.meetings[0]
+    first.slot_start, first.slot_end, first.table_id = (
+        slots[5].starts_at,
+        slots[5].ends_at,
+        s.event.tables[0].id,
+    )
+    for a in first.attendees:
+        a.slot_start = slots[5].starts_at
+    first.locked = True
+    db.flush()
+
+    data = build_problem(s.event)
+    problem = parse_problem(data)  # the engine accepts it
+    by_id = {p["id"]: p for p in data["participants"]}
+    p0 = by_id[str(s.people[0].id)]
+    # Own unavailability plus the two slots the tour (09:00–09:30) overlaps.
+    assert set(p0["unavailable"]) == {slots[0].key, slots[1].key, slots[2].key}
+    assert by_id[str(s.people[5].id)]["table"] == str(s.event.tables[3].id)
+    assert data["locked"] == [str(first.id)]
+    assert {
+        "meeting": str(first.id),
+        "slot": slots[5].key,
+        "table": str(s.event.tables[0].id),
+    } in data["previous"]
+    assert all(m["optional"] for m in data["meetings"])
+    assert len(problem.meetings) == len(s.meetings)
+
+
+def test_start_run_from_the_page_solves_via_the_queue(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    auth.login(s.organiser)
+    response = client.post(
+        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}, headers=htmx_headers()
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" not in html and 'id="solver-run"' in html
+    db.expire_all()
+    run = db.scalar(select(SolverRun).where(SolverRun.event_id == s.event.id))
+    assert run.status == "succeeded", run.error
+    assert run.placed == len(s.meetings) and run.total == len(s.meetings)
+    assert run.progress and run.result["status"] in ("optimal", "feasible")
+    assert_valid_schedule(db, s.event)
+    assert all(db.get(Meeting, m.id).slot_start is not None for m in s.meetings)
+
+    # Polling a finished run answers 286 (htmx stops polling) with the final numbers.
+    poll = client.get(
+        f"/events/{s.event.slug}/schedule/runs/{run.id}?polling=1", headers=htmx_headers()
+    )
+    assert poll.status_code == 286
+    assert poll.headers["HX-Trigger"] == "schedule-updated"
+    assert f"{run.placed} of {run.total}" in poll.get_data(as_text=True)
+
+
+def test_polling_an_active_run_keeps_polling(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    run = SolverRun(
+        event_id=s.event.id,
+        status="running",
+        heartbeat_at=utcnow(),
+        started_at=utcnow(),
+        placed=3,
+        total=8,
+        breaks=4,
+        bound=2,
+        progress=[[0.5, 6, 0, 3], [1.0, 4, 2, 3]],
+    )
+    db.add(run)
+    db.flush()
+    auth.login(s.organiser)
+    response = client.get(f"/events/{s.event.slug}/schedule/runs/{run.id}", headers=htmx_headers())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in html and "<polyline" in html
+    assert "3 of 8" in html and "Cancel run" in html
+
+
+def test_second_run_is_refused_while_one_is_active(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    db.add(
+        SolverRun(event_id=s.event.id, status="running", heartbeat_at=utcnow(), started_at=utcnow())
+    )
+    db.flush()
+    auth.login(s.organiser)
+    response = client.post(
+        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}, headers=htmx_headers()
+    )
+    assert response.status_code == 409
+    assert "A run is in progress already" in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.scalar(select(SolverRun).where(SolverRun.event_id == s.event.id)).status == "running"
+
+
+def test_a_killed_worker_does_not_block_new_runs(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    dead = SolverRun(
+        event_id=s.event.id,
+        status="running",
+        started_at=utcnow() - timedelta(minutes=5),
+        heartbeat_at=utcnow() - timedelta(minutes=4),
+    )
+    db.add(dead)
+    db.flush()
+    auth.login(s.organiser)
+    page = client.get(f"/events/{s.event.slug}/schedule")
+    assert page.status_code == 200 and "stopped responding" in page.get_data(as_text=True)
+    response = client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"})
+    assert response.status_code == 302
+    db.expire_all()
+    statuses = [
+        r.status
+        for r in db.scalars(
+            select(SolverRun).where(SolverRun.event_id == s.event.id).order_by(SolverRun.id)
+        )
+    ]
+    assert statuses == ["failed", "succeeded"]
+
+
+def test_a_failing_run_leaves_the_previous_schedule(db, scheduled_event, monkeypatch):
+    s = scheduled_event()
+    first = runs.start_run(s.event, s.organiser, 2)
+    db.flush()
+    runs.execute_run(first.id)
+    before = _placements(db, s.meetings)
+    assert all(v[0] is not None for v in before.values())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine crashed")
+
+    monkeypatch.setattr(runs, "solve", broken)
+    second = runs.start_run(s.event, s.organiser, 2)
+    db.flush()
+    runs.execute_run(second.id)
+    db.expire_all()
+    second = db.get(SolverRun, second.id)
+    assert second.status == "failed" and "engine crashed" in second.error
+    assert _placements(db, s.meetings) == before
+
+
+def test_time_limit_is_checked_at_the_field(client, auth, scheduled_event):
+    s = scheduled_event()
+    auth.login(s.organiser)
+    response = client.post(
+        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "0"}, headers=htmx_headers()
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="time_limit-error"' in html and "Between 1 and 600 seconds" in html
+
+
+def test_cancel_a_queued_run(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    run = SolverRun(event_id=s.event.id, status="queued")
+    db.add(run)
+    db.flush()
+    auth.login(s.organiser)
+    response = client.post(
+        f"/events/{s.event.slug}/schedule/runs/{run.id}/cancel", headers=htmx_headers()
+    )
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(SolverRun, run.id).status == "cancelled"
+    again = client.post(
+        f"/events/{s.event.slug}/schedule/runs/{run.id}/cancel", headers=htmx_headers()
+    )
+    assert again.status_code == 409
+
+
+def test_only_the_events_organisers_reach_the_schedule(client, auth, make_user, scheduled_event):
+    s = scheduled_event()
+    auth.login(make_user("organiser"))
+    assert client.get(f"/events/{s.event.slug}/schedule").status_code == 404
+    assert (
+        client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}).status_code
+        == 404
+    )
+    auth.logout()
+    auth.login(s.people[0].user)
+    assert client.get(f"/events/{s.event.slug}/schedule").status_code == 403
+
+
+def test_cli_solve_prints_the_summary(app, db, scheduled_event):
+    s = scheduled_event()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["schedule", "solve", s.event.slug, "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"placed {len(s.meetings)} of {len(s.meetings)} meetings" in result.output
+    assert_valid_schedule(db, s.event)
+    missing = runner.invoke(args=["schedule", "solve", "no-such-event"])
+    assert missing.exit_code != 0 and "No such event" in missing.output
