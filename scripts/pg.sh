@@ -24,7 +24,8 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # Run a server binary as the cluster's owner.
 as_owner() {
-    if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+    # From /: the postgres user may not be allowed into the current directory.
+    if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 find_bindir() {
