@@ -19,15 +19,20 @@ class RegistrationForm(FlaskForm):
     country = StringField(
         "Country",
         description="Two-letter code, e.g. ZA, FI, EE.",
-        validators=[Optional(), Length(max=2)],
+        validators=[Optional(), Length(max=60)],
     )
     city = StringField("City", validators=[Optional(), Length(max=LIMITS["city"])])
     website = StringField(
         "Website", description="e.g. https://example.com", validators=[Optional(), Length(max=300)]
     )
-    kind = SelectField("Type", choices=list(ORGANISATION_KINDS.items()), default="sme")
+    kind = SelectField(
+        "Type", choices=list(ORGANISATION_KINDS.items()), default="sme", validate_choice=False
+    )
     size = SelectField(
-        "Size (employees)", choices=[("", "—")] + [(s, s) for s in ORGANISATION_SIZES]
+        "Size (employees)",
+        choices=[("", "—")] + [(s, s) for s in ORGANISATION_SIZES],
+        default="",
+        validate_choice=False,
     )
     sectors = StringField(
         "Sectors",
@@ -86,7 +91,9 @@ class ProfileForm(FlaskForm):
 
 
 class OpportunityForm(FlaskForm):
-    kind = SelectField("Kind", choices=list(OPPORTUNITY_KINDS.items()), default="offer")
+    kind = SelectField(
+        "Kind", choices=list(OPPORTUNITY_KINDS.items()), default="offer", validate_choice=False
+    )
     title = StringField(
         "Title",
         description=f"Up to {LIMITS['opp_title']} characters.",

@@ -1,0 +1,227 @@
+"""The directory: who may see it, search as you type, filters, pages, bookmarks, suggestions."""
+
+from matchmaker.participants.models import Favourite, Opportunity, Organisation
+from matchmaker.participants.tags import pack_tags
+from tests.conftest import htmx_headers
+
+
+def _company(make_participant, event, name, country="FI", kind="sme", sectors=(), opps=(), **kw):
+    org = Organisation(name=name, country=country, kind=kind, sectors=pack_tags(sectors))
+    participant = make_participant(event, organisation=org, **kw)
+    for opp_kind, title, tags in opps:
+        participant.opportunities.append(
+            Opportunity(kind=opp_kind, title=title, tags=pack_tags(tags))
+        )
+    from matchmaker.extensions import db as _db
+
+    _db.session.flush()
+    return participant
+
+
+def _ids(html):
+    import re
+
+    return {int(i) for i in re.findall(r'id="participant-(\d+)"', html)}
+
+
+def test_search_as_you_type_matches_names_and_opportunities(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event()
+    me = _company(
+        make_participant,
+        event,
+        "Bell Equipment",
+        "ZA",
+        "large",
+        ["earthmoving"],
+        [("request", "Hydraulic cylinders for dump trucks", ["hydraulics"])],
+    )
+    hydro = _company(
+        make_participant,
+        event,
+        "HydroCyl Oy",
+        "FI",
+        "sme",
+        ["hydraulics"],
+        [("offer", "Custom cylinders up to 400 mm bore", ["hydraulic cylinders"])],
+    )
+    cabins = _company(
+        make_participant,
+        event,
+        "Kabiini Works",
+        "EE",
+        "startup",
+        ["cabins"],
+        [("offer", "ROPS cabins", ["cabins"])],
+    )
+    hidden = _company(make_participant, event, "Pending Cylinders Ltd", status="pending")
+    auth.login(me.user)
+    response = client.get(f"/events/{event.slug}/directory?q=cylind", headers=htmx_headers())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="directory-results"' in html
+    assert _ids(html) == {me.id, hydro.id}  # title words, tags; never the pending one
+    assert hidden.id not in _ids(html)
+    assert _ids(client.get(f"/events/{event.slug}/directory?q=kabiini").get_data(as_text=True)) == {
+        cabins.id
+    }
+    # Several words must all match; the full page is a page.
+    page = client.get(f"/events/{event.slug}/directory?q=ROPS+kabiini").get_data(as_text=True)
+    assert "<html" in page and _ids(page) == {cabins.id}
+    # LIKE wildcards typed by people are literal.
+    assert _ids(client.get(f"/events/{event.slug}/directory?q=%25").get_data(as_text=True)) == set()
+
+
+def test_filters_combine(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = _company(make_participant, event, "Bell", "ZA", "large", ["earthmoving"])
+    hydro = _company(
+        make_participant,
+        event,
+        "HydroCyl",
+        "FI",
+        "sme",
+        ["hydraulics"],
+        [("offer", "Cylinders", [])],
+    )
+    lab = _company(
+        make_participant,
+        event,
+        "Uni Tartu",
+        "EE",
+        "research",
+        ["research"],
+        [("partnership", "Robotics", ["hydraulics"])],
+    )
+    auth.login(me.user)
+
+    def get(qs):
+        url = f"/events/{event.slug}/directory?{qs}"
+        return _ids(client.get(url, headers=htmx_headers()).get_data(as_text=True))
+
+    assert get("country=FI") == {hydro.id}
+    assert get("org_kind=research") == {lab.id}
+    assert get("opp_kind=offer") == {hydro.id}
+    assert get("sector=hydraulics") == {hydro.id, lab.id}  # organisation sector or opportunity tag
+    assert get("sector=hydraulics&country=EE") == {lab.id}
+    assert get("org_kind=nonsense") == {
+        me.id,
+        hydro.id,
+        lab.id,
+    }  # unknown filter values are ignored
+
+
+def test_pages_of_twenty(client, db, make_event, make_participant, auth):
+    event = make_event()
+    people = [_company(make_participant, event, f"Company {i:02d}") for i in range(45)]
+    auth.login(people[0].user)
+    first = client.get(f"/events/{event.slug}/directory", headers=htmx_headers()).get_data(
+        as_text=True
+    )
+    third = client.get(f"/events/{event.slug}/directory?page=3", headers=htmx_headers()).get_data(
+        as_text=True
+    )
+    assert len(_ids(first)) == 20 and len(_ids(third)) == 5
+    assert "45 participants" in first and "page 1 of 3" in first
+    assert "page=2" in first and 'rel="prev"' not in first
+    too_far = client.get(f"/events/{event.slug}/directory?page=99").get_data(as_text=True)
+    assert len(_ids(too_far)) == 5  # clamped to the last page
+    assert client.get(f"/events/{event.slug}/directory?page=abc").status_code == 200
+
+
+def test_only_approved_participants_and_organisers_see_the_directory(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event = make_event()
+    _company(make_participant, event, "Visible Oy")
+    auth.login(make_user())
+    assert client.get(f"/events/{event.slug}/directory").status_code == 403
+    auth.logout()
+    auth.login(event.organisers[0])
+    assert "Visible Oy" in client.get(f"/events/{event.slug}/directory").get_data(as_text=True)
+    auth.logout()
+    other_event = make_event()
+    stranger = make_participant(other_event)
+    auth.login(stranger.user)
+    assert client.get(f"/events/{event.slug}/directory").status_code == 403
+
+
+def test_bookmarks_toggle_and_filter(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = _company(make_participant, event, "Bell")
+    hydro = _company(make_participant, event, "HydroCyl")
+    _company(make_participant, event, "Other")
+    auth.login(me.user)
+    url = f"/events/{event.slug}/participants/{hydro.id}/favourite"
+    response = client.post(url, data={"on": "1"}, headers=htmx_headers())
+    html = response.get_data(as_text=True)
+    assert (
+        response.status_code == 200 and "<html" not in html and f'id="favourite-{hydro.id}"' in html
+    )
+    assert 'aria-pressed="true"' in html
+    client.post(url, data={"on": "1"}, headers=htmx_headers())  # a double click changes nothing
+    assert db.query(Favourite).filter_by(participant_id=me.id).count() == 1
+    assert _ids(
+        client.get(f"/events/{event.slug}/directory?favourites=1").get_data(as_text=True)
+    ) == {hydro.id}
+    client.post(url, data={"on": "0"}, headers=htmx_headers())
+    assert db.query(Favourite).filter_by(participant_id=me.id).count() == 0
+    assert (
+        client.post(
+            f"/events/{event.slug}/participants/{me.id}/favourite", data={"on": "1"}
+        ).status_code
+        == 422
+    )
+
+
+def test_suggestions_rank_matches_and_say_why(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = _company(
+        make_participant,
+        event,
+        "Bell Equipment",
+        "ZA",
+        "large",
+        ["earthmoving"],
+        [
+            ("request", "Hydraulic cylinders", ["hydraulic cylinders"]),
+            ("offer", "Supplier programme", ["supply chain"]),
+        ],
+    )
+    hydro = _company(
+        make_participant,
+        event,
+        "HydroCyl Oy",
+        "FI",
+        "sme",
+        ["hydraulics"],
+        [
+            (
+                "offer",
+                "Custom hydraulic cylinders up to 400 mm bore",
+                ["hydraulic cylinders", "hydraulics"],
+            )
+        ],
+    )
+    wheels = _company(
+        make_participant,
+        event,
+        "Wheels Oy",
+        "FI",
+        "sme",
+        ["wheels"],
+        [
+            ("offer", "Wheels and rims", ["wheels"]),
+            ("request", "Supply chain partner", ["supply chain"]),
+        ],
+    )
+    _company(make_participant, event, "Unrelated", opps=[("offer", "Catering", ["food"])])
+    auth.login(me.user)
+    html = client.get(f"/events/{event.slug}/suggestions").get_data(as_text=True)
+    assert html.index(f'id="participant-{hydro.id}"') < html.index(f'id="participant-{wheels.id}"')
+    assert (
+        "they offer Custom hydraulic cylinders up to 400 mm bore, you request Hydraulic cylinders"
+        in html
+    )
+    assert "they request Supply chain partner, you offer Supplier programme" in html
+    assert "Unrelated" not in html

@@ -1,0 +1,118 @@
+"""Profile and opportunities: saved via htmx, limits at the field, text escaped."""
+
+from matchmaker.participants.models import Opportunity, Participant
+from tests.conftest import htmx_headers
+
+
+def test_profile_saves_in_place_and_escapes_markup(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = make_participant(event)
+    other = make_participant(event)
+    auth.login(me.user)
+    response = client.post(
+        f"/events/{event.slug}/profile",
+        data={
+            "name": "Anna",
+            "role_title": "Sales",
+            "bio": "<script>alert(1)</script> cylinders",
+            "languages": "English, Finnish",
+        },
+        headers=htmx_headers(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="profile-card"' in html
+    assert 'id="profile-saved"' in html
+    db.expire_all()
+    assert me.bio == "<script>alert(1)</script> cylinders" and me.languages == "English, Finnish"
+    auth.logout()
+    auth.login(other.user)
+    shown = client.get(f"/events/{event.slug}/participants/{me.id}").get_data(as_text=True)
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; cylinders" in shown and "<script>alert" not in shown
+    )
+
+
+def test_too_long_bio_is_refused_and_nothing_changes(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event()
+    me = make_participant(event, bio="Old bio")
+    auth.login(me.user)
+    response = client.post(
+        f"/events/{event.slug}/profile",
+        data={"name": "Anna", "bio": "x" * 2001},
+        headers=htmx_headers(),
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="bio-error"' in html and "2000" in html
+    assert "x" * 2001 in html  # what the person typed is still there to shorten
+    db.expire_all()
+    assert me.bio == "Old bio"
+
+
+def test_add_and_remove_opportunities(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = make_participant(event)
+    auth.login(me.user)
+    response = client.post(
+        f"/events/{event.slug}/opportunities",
+        data={
+            "kind": "offer",
+            "title": "Custom hydraulic cylinders",
+            "tags": "Hydraulics; hydraulic cylinders",
+            "target_countries": "za, de",
+        },
+        headers=htmx_headers(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html and 'id="opportunities"' in html
+    assert "Custom hydraulic cylinders" in html
+    opp = db.query(Opportunity).filter_by(participant_id=me.id).one()
+    assert opp.tags == "|hydraulics|hydraulic cylinders|" and opp.target_countries == "ZA,DE"
+    bad = client.post(
+        f"/events/{event.slug}/opportunities",
+        data={"kind": "offer", "title": "Wheels", "target_countries": "South Africa"},
+        headers=htmx_headers(),
+    )
+    assert bad.status_code == 422 and 'id="target_countries-error"' in bad.get_data(as_text=True)
+    no_title = client.post(
+        f"/events/{event.slug}/opportunities", data={"kind": "request", "title": ""}
+    )
+    assert no_title.status_code == 422 and 'id="title-error"' in no_title.get_data(as_text=True)
+    bad_kind = client.post(
+        f"/events/{event.slug}/opportunities", data={"kind": "bribe", "title": "X"}
+    )
+    assert bad_kind.status_code == 422 and 'id="kind-error"' in bad_kind.get_data(as_text=True)
+    assert db.query(Opportunity).filter_by(participant_id=me.id).count() == 1
+    removed = client.post(
+        f"/events/{event.slug}/opportunities/{opp.id}/delete", headers=htmx_headers()
+    )
+    assert removed.status_code == 200 and "Custom hydraulic cylinders" not in removed.get_data(
+        as_text=True
+    )
+    assert db.query(Opportunity).filter_by(participant_id=me.id).count() == 0
+
+
+def test_cannot_remove_someone_elses_opportunity(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me, other = make_participant(event), make_participant(event)
+    opp = Opportunity(participant_id=other.id, kind="offer", title="Cabins")
+    db.add(opp)
+    db.flush()
+    auth.login(me.user)
+    assert client.post(f"/events/{event.slug}/opportunities/{opp.id}/delete").status_code == 404
+    assert db.query(Opportunity).filter_by(id=opp.id).count() == 1
+
+
+def test_profile_needs_registration(client, db, make_event, make_user, auth):
+    event = make_event()
+    auth.login(make_user())
+    assert client.get(f"/events/{event.slug}/profile").status_code == 403
+    assert (
+        client.post(
+            f"/events/{event.slug}/opportunities", data={"kind": "offer", "title": "X"}
+        ).status_code
+        == 403
+    )
+    assert db.query(Participant).count() == 0

@@ -1,0 +1,158 @@
+"""Taking part: registration, approval, and who sees what state."""
+
+from datetime import timedelta
+
+from matchmaker.dbtypes import utcnow
+from matchmaker.notifications.models import Notification
+from matchmaker.participants.models import Organisation, Participant
+from tests.conftest import htmx_headers
+
+NEW_ORG = {
+    "org_name": "HydroCyl Oy",
+    "country": "fi",
+    "city": "Tampere",
+    "website": "https://hydrocyl.example",
+    "kind": "sme",
+    "size": "50-249",
+    "sectors": "Hydraulics, hydraulic cylinders",
+    "name": "Anna Virtanen",
+    "role_title": "Sales director",
+}
+
+
+def test_registering_with_a_new_organisation_waits_for_approval(
+    client, db, make_event, make_user, auth
+):
+    event = make_event()
+    user = make_user()
+    auth.login(user)
+    response = client.post(f"/events/{event.slug}/register", data=NEW_ORG)
+    assert response.status_code == 302
+    participant = db.query(Participant).filter_by(event_id=event.id, user_id=user.id).one()
+    assert participant.status == "pending"
+    assert participant.organisation.country == "FI"
+    assert participant.organisation.sectors == "|hydraulics|hydraulic cylinders|"
+    # The organiser is told, and the participant sees the state on their profile.
+    organiser = event.organisers[0]
+    assert db.query(Notification).filter_by(user_id=organiser.id, kind="registration").count() == 1
+    profile = client.get(f"/events/{event.slug}/profile").get_data(as_text=True)
+    assert "Waiting for approval" in profile
+    # Pending participants do not see the directory yet.
+    assert client.get(f"/events/{event.slug}/directory").status_code == 403
+
+
+def test_organiser_approves_and_rejects_with_htmx(client, db, make_event, make_participant, auth):
+    event = make_event()
+    pending = make_participant(event, status="pending")
+    auth.login(event.organisers[0])
+    page = client.get(f"/events/{event.slug}/organiser/participants")
+    assert page.status_code == 200 and f'id="participant-row-{pending.id}"' in page.get_data(
+        as_text=True
+    )
+    response = client.post(
+        f"/events/{event.slug}/organiser/participants/{pending.id}/status",
+        data={"status": "approved"},
+        headers=htmx_headers(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert f'id="participant-row-{pending.id}"' in html and "status-approved" in html
+    db.expire_all()
+    assert pending.status == "approved"
+    note = db.query(Notification).filter_by(user_id=pending.user_id).one()
+    assert "approved" in note.message
+    client.post(
+        f"/events/{event.slug}/organiser/participants/{pending.id}/status",
+        data={"status": "rejected"},
+    )
+    db.expire_all()
+    assert pending.status == "rejected"
+
+
+def test_other_organisers_and_participants_cannot_approve(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event = make_event()
+    pending = make_participant(event, status="pending")
+    auth.login(make_user("organiser"))
+    response = client.post(
+        f"/events/{event.slug}/organiser/participants/{pending.id}/status",
+        data={"status": "approved"},
+    )
+    assert response.status_code == 404
+    auth.logout()
+    auth.login(make_participant(event).user)
+    assert client.get(f"/events/{event.slug}/organiser/participants").status_code == 403
+    db.expire_all()
+    assert pending.status == "pending"
+
+
+def test_picking_an_existing_organisation_without_approval(client, db, make_event, make_user, auth):
+    event = make_event(requires_approval=False)
+    org = Organisation(name="Kabiini Works Oy", country="FI", kind="sme")
+    db.add(org)
+    db.flush()
+    auth.login(make_user())
+    found = client.get(
+        f"/events/{event.slug}/organisations?org_query=kabii", headers=htmx_headers()
+    ).get_data(as_text=True)
+    assert "<html" not in found and f'value="{org.id}"' in found
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data={"organisation_id": str(org.id), "name": "Laura", "kind": "sme"},
+    )
+    assert response.status_code == 302
+    participant = db.query(Participant).filter_by(event_id=event.id).one()
+    assert participant.status == "approved" and participant.organisation_id == org.id
+    assert db.query(Organisation).count() == 1
+    # A second registration of the same user is refused (the page sends them to their profile).
+    again = client.post(
+        f"/events/{event.slug}/register", data={"organisation_id": str(org.id), "name": "L"}
+    )
+    assert (
+        again.status_code == 302 and db.query(Participant).filter_by(event_id=event.id).count() == 1
+    )
+
+
+def test_bad_organisation_input_is_refused_at_the_field(client, db, make_event, make_user, auth):
+    event = make_event()
+    auth.login(make_user())
+    response = client.post(f"/events/{event.slug}/register", data={**NEW_ORG, "country": "Finland"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="country-error"' in html and "two-letter" in html
+    bad_site = client.post(
+        f"/events/{event.slug}/register", data={**NEW_ORG, "website": "not a url"}
+    )
+    assert bad_site.status_code == 422 and 'id="website-error"' in bad_site.get_data(as_text=True)
+    nothing = client.post(f"/events/{event.slug}/register", data={"name": "Anna"})
+    assert nothing.status_code == 422 and "Pick your organisation" in nothing.get_data(as_text=True)
+    assert db.query(Participant).count() == 0 and db.query(Organisation).count() == 0
+
+
+def test_registration_only_while_open(client, db, make_event, make_user, auth):
+    closed = make_event(status="closed")
+    late = make_event(registration_closes_at=utcnow() - timedelta(hours=1))
+    early = make_event(registration_opens_at=utcnow() + timedelta(days=1))
+    auth.login(make_user())
+    for event, message in ((closed, "not open"), (late, "has closed"), (early, "not opened yet")):
+        page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+        assert message in page
+        response = client.post(f"/events/{event.slug}/register", data=NEW_ORG)
+        assert response.status_code == 409, event
+        assert message in response.get_data(as_text=True)
+    assert db.query(Participant).count() == 0
+
+
+def test_event_page_shows_register_or_my_pages(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event = make_event()
+    auth.login(make_user())
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert f"/events/{event.slug}/register" in html
+    auth.logout()
+    participant = make_participant(event)
+    auth.login(participant.user)
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Registration: approved" in html and f"/events/{event.slug}/meetings" in html
