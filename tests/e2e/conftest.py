@@ -6,7 +6,9 @@
   a background thread on a free port, with a real Huey consumer (one worker thread,
   SQLite storage in a temp folder) so jobs run as they do in production, not in
   immediate mode. `live_server.url` is the base URL; `live_server.app` gives an app
-  context for seeding data (`with live_server.app.app_context(): ...`).
+  context, and `live_server.seeding()` a committed session for test data. The unit
+  tests' `db` and factory fixtures belong to another app and database: don't mix them
+  into browser tests.
 - `browser` (session): Debian's Chromium (`/usr/bin/chromium`, or CHROMIUM_PATH) driven
   by Playwright's sync API; Playwright's own browser download is never used.
 - `context` / `page` (per test): a fresh browser context (no shared cookies) whose
@@ -24,11 +26,13 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy.orm import scoped_session
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "test-results"
@@ -78,6 +82,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 class LiveServer:
     url: str
     app: Flask
+
+    @contextmanager
+    def seeding(self) -> Iterator[scoped_session]:
+        """Write test data straight into the live server's database, committed at the end.
+
+        The live database lives for the whole session (it is not rolled back), so each
+        test creates its own event/users rather than relying on what others left:
+
+            with live_server.seeding() as session:
+                event = make_something(session)
+                event_id = event.id   # read what you need inside the block
+        """
+        from matchmaker.extensions import db
+
+        with self.app.app_context():
+            try:
+                yield db.session
+                db.session.commit()
+            finally:
+                db.session.remove()
 
 
 def _fresh_postgres_database(base_url: str) -> str:
