@@ -27,7 +27,13 @@ def participant_min_breaks(
     slots = sorted({s for m in ms for s in inst.domain[m]})
     if len(slots) < len(ms):
         return None
-    # Quick answer: a single run of consecutive slots holding everything is often possible.
+    # Quick answer: k consecutive slots allowed for every meeting => no forced break.
+    common = set(inst.domain[ms[0]]).intersection(*(inst.domain[m] for m in ms[1:]))
+    run = 0
+    for s in range(inst.n_slots):
+        run = run + 1 if s in common else 0
+        if run >= len(ms) and not any(inst.after[m] for m in ms):
+            return 0
     model = cp_model.CpModel()
     x = {(m, s): model.new_bool_var("") for m in ms for s in inst.domain[m]}
     for m in ms:

@@ -33,6 +33,7 @@ class Built:
     org_max: int = 0
     moves_max: int = 0
     enforce: dict[str, object] = field(default_factory=dict)
+    break_lits: list = field(default_factory=list)
 
 
 def build_model(
@@ -93,6 +94,7 @@ def build_model(
     busy_of: list[dict[int, object]] = []
     total_breaks = []
     per_participant = []
+    break_lits: list = []
     breaks_max = 0
     for p in range(inst.n_participants):
         ms = [m for m in inst.meetings_of[p] if m in active]
@@ -104,31 +106,13 @@ def build_model(
             if lits:
                 busy[s] = sum(lits)
         busy_of.append(busy)
-        if not ms:
+        if not busy:
             per_participant.append(0)
             continue
-        starts = []
-        for s in sorted(busy):
-            st = model.new_bool_var(f"st{p}_{s}")
-            model.add(st <= busy[s])
-            if s - 1 in busy:
-                model.add(st <= 1 - busy[s - 1])
-                model.add(st >= busy[s] - busy[s - 1])
-            else:
-                model.add(st >= busy[s])
-            starts.append(st)
-        blocks = sum(starts)
-        if any(not inst.optional[m] for m in ms):
-            has = 1
-            model.add(blocks >= 1 + (lower[p] if lower else 0))
-        else:
-            has = model.new_bool_var(f"has{p}")
-            for b in busy.values():
-                model.add(has >= b)
-            model.add(has <= sum(busy.values()))
-        hi = max(0, min(len(ms), (len(busy) + 1) // 2) - 1)
-        brk = model.new_int_var(min(lower[p] if lower else 0, hi), hi, f"brk{p}")
-        model.add(brk == blocks - has)
+        n_req = sum(1 for m in ms if not inst.optional[m])
+        lb = lower[p] if lower else 0
+        brk, hi, ends = participant_breaks(model, busy, n_req, len(ms) - n_req, lb)
+        break_lits += ends
         per_participant.append(brk)
         total_breaks.append(brk)
         breaks_max += hi
@@ -174,6 +158,7 @@ def build_model(
         x=x,
         scheduled=scheduled,
         breaks=sum(total_breaks),
+        break_lits=break_lits,
         priority=priority,
         moved=sum(moves),
         org_blocks=sum(org_terms),
@@ -181,6 +166,73 @@ def build_model(
         org_max=org_max,
         moves_max=len(moves),
     )
+
+
+def _or_chain(model: cp_model.CpModel, bits: list) -> list:
+    """prefix[i] == bits[0] or ... or bits[i] (None bits are constant false)."""
+    out, cur = [], None
+    for b in bits:
+        if b is not None:
+            if cur is None:
+                cur = b
+            else:
+                nxt = model.new_bool_var("")
+                model.add_bool_or([~nxt, cur, b])
+                model.add_implication(cur, nxt)
+                model.add_implication(b, nxt)
+                cur = nxt
+        out.append(cur)
+    return out
+
+
+def _and(model: cp_model.CpModel, conds: list):
+    """A new literal equal to the conjunction of ``conds``."""
+    e = model.new_bool_var("")
+    model.add_bool_and(conds).only_enforce_if(e)
+    model.add_bool_or([~c for c in conds] + [e])
+    return e
+
+
+def participant_breaks(model: cp_model.CpModel, busy: dict, n_req: int, n_opt: int, lb: int):
+    """Exact break count of one participant as an integer variable.
+
+    ``busy[s]`` (0/1 expressions) become explicit booleans whose sum is the meeting
+    count (the paper's implied constraint).  A break *ends* in ``s`` when busy in ``s``,
+    free in ``s - 1`` and busy somewhere before; it *starts* symmetrically.  Counting
+    both with prefix/suffix "busy somewhere before/after" chains lets a tight break
+    budget propagate ("busy in 3 and 7, no break allowed => busy in 4, 5, 6").
+    """
+    first, last = min(busy), max(busy)
+    b: list = []
+    for s in range(first, last + 1):
+        if s in busy:
+            v = model.new_bool_var("")
+            model.add(v == busy[s])
+            b.append(v)
+        else:
+            b.append(None)
+    bits = [v for v in b if v is not None]
+    if n_opt == 0:
+        model.add(sum(bits) == n_req)
+    else:
+        model.add(sum(bits) >= n_req)
+    before = _or_chain(model, b)
+    after = _or_chain(model, b[::-1])[::-1]
+    ends, starts = [], []
+    for i, v in enumerate(b):
+        if v is None:
+            continue
+        if i > 0 and before[i - 1] is not None:
+            conds = [v, before[i - 1]] + ([~b[i - 1]] if b[i - 1] is not None else [])
+            ends.append(_and(model, conds))
+        if i + 1 < len(b) and after[i + 1] is not None:
+            conds = [v, after[i + 1]] + ([~b[i + 1]] if b[i + 1] is not None else [])
+            starts.append(_and(model, conds))
+    hi = max(0, min(n_req + n_opt, (len(bits) + 1) // 2) - 1)
+    brk = model.new_int_var(min(lb, hi), hi, "")
+    model.add(brk == sum(ends))
+    model.add(brk == sum(starts))
+    return brk, hi, ends
 
 
 def main_objective(inst: Instance, built: Built) -> tuple[object, int]:

@@ -23,6 +23,7 @@ from .instance import Instance, breaks_of, build_instance
 from .model import Built, build_model, main_objective
 from .problem import Problem
 from .result import Assignment, Progress, Result, Unscheduled
+from .search import Portfolio
 from .tables import assign_tables
 
 #: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
@@ -147,28 +148,37 @@ class Engine:
                 proven = status == cp_model.OPTIMAL
         built = build_model(inst, meetings, lower, min_priority=min_priority)
         objective, w_break = main_objective(inst, built)
+        if objective is built.breaks or (w_break == 1 and not built.moves_max):
+            return self.min_breaks(built, meetings, hint, proven, dropped, lower)
         built.model.minimize(objective)
         self.add_hint(built, hint)
-        pure = objective is built.breaks or (w_break == 1 and not built.moves_max)
-        bound_of = (lambda b: int(b + 0.999)) if pure else (lambda b: None)
         solver = self.solver()
-        status = self.run_solver(solver, built, bound_of)
+        status = self.run_solver(solver, built, lambda b: None)
         if status == cp_model.INFEASIBLE:
             return self.infeasible(meetings, lower, dropped)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return self.finish(Result("unknown", bound=self.static_bound), {}, dropped)
         slot_of = {m: s for (m, s), v in built.x.items() if solver.value(v)}
         optimal = proven and status == cp_model.OPTIMAL
-        breaks = int(solver.value(built.breaks))
-        if optimal:
-            bound = breaks
-        elif pure:
-            bound = max(self.static_bound, int(solver.best_objective_bound + 0.999))
-        else:
-            bound = self.static_bound
-        return self.finish(
-            Result("optimal" if optimal else "feasible", bound=bound), slot_of, dropped
+        bound = int(solver.value(built.breaks)) if optimal else self.static_bound
+        status_name = "optimal" if optimal else "feasible"
+        return self.finish(Result(status_name, bound=bound), slot_of, dropped)
+
+    def min_breaks(self, built, meetings, hint, proven, dropped, lower) -> Result:
+        """Pure break minimisation: the two-thread search of ``search.py``."""
+        portfolio = Portfolio(
+            built, self.static_bound, self.deadline, self.should_stop, self.progress, hint
         )
+        portfolio.run(self.workers)
+        if portfolio.infeasible:
+            return self.infeasible(meetings, lower, dropped)
+        if portfolio.solution is None:
+            return self.finish(Result("unknown", bound=portfolio.lower), {}, dropped)
+        slot_of = dict(portfolio.solution)
+        optimal = proven and portfolio.best <= portfolio.lower
+        bound = min(portfolio.lower, portfolio.best)
+        status = "optimal" if optimal else "feasible"
+        return self.finish(Result(status, bound=bound), slot_of, dropped)
 
     def add_hint(self, built: Built, hint: dict[int, int]) -> None:
         for (m, s), v in built.x.items():
@@ -181,7 +191,7 @@ class Engine:
     def finish(self, result: Result, slot_of: dict[int, int], dropped: dict[int, str]) -> Result:
         """Fill assignments, breaks, moves and the reasons for unscheduled meetings."""
         inst = self.inst
-        if result.status != "infeasible" and slot_of:
+        if result.status in ("optimal", "feasible"):
             tables = assign_tables(inst, slot_of)
             result.assignments = [
                 Assignment(inst.meeting_ids[m], self.problem.slots[s].id, tables[m])
@@ -213,6 +223,14 @@ class Engine:
         placed = len(result.assignments)
         self.progress(result.breaks, result.bound, placed)
         return result
+
+
+def _breaks(inst: Instance, slot_of: dict[int, int]) -> int:
+    per: list[list[int]] = [[] for _ in range(inst.n_participants)]
+    for m, s in slot_of.items():
+        for p in inst.members[m]:
+            per[p].append(s)
+    return sum(breaks_of(sl) for sl in per)
 
 
 def solve(
