@@ -61,7 +61,10 @@ PROGRAMME = [
         "end_time": time(8, 50),
         "place": "Bell Equipment auditorium",
         "attendance": "all",
-        "description": "Bell's procurement director presents the supplier programme and the Eisenach assembly plant's needs.",
+        "description": (
+            "Bell's procurement director presents the supplier programme and the Eisenach "
+            "assembly plant's needs."
+        ),
     },
     {
         "title": "Networking dinner",
@@ -79,7 +82,10 @@ PROGRAMME = [
         "end_time": time(16, 30),
         "place": "Bell Equipment plant, Richards Bay",
         "attendance": "opt_in",
-        "description": "Guided tour of the ADT assembly line and the cabin and welding shops. Safety shoes provided.",
+        "description": (
+            "Guided tour of the ADT assembly line and the cabin and welding shops. "
+            "Safety shoes provided."
+        ),
     },
 ]
 
@@ -521,3 +527,72 @@ ORGANISATIONS = [
         [],
     ),
 ]
+
+# Second sentences of the demo bios, picked per person.
+BIO_LINES = [
+    "Twenty years in heavy machinery supply chains; happy to talk volumes and lead times.",
+    "Leads the export team and visits customers on three continents every year.",
+    "Engineer by training; likes to start with the drawing and end with the contract.",
+    "Built the company's quality system from ISO 9001 to EN 1090 EXC3.",
+    "Looking for long-term partners rather than one-off orders.",
+    "Speaks with OEMs about co-development, from prototype to series production.",
+    "Responsible for new markets in Africa and the Middle East.",
+]
+
+LANGUAGES = {
+    "ZA": "English, Afrikaans, isiZulu",
+    "FI": "Finnish, English, Swedish",
+    "EE": "Estonian, English, Russian",
+    "DE": "German, English",
+}
+
+# Organisations exhibiting at a fixed table ("meet me at Table 11").
+STANDS = {"Kabiini Works Oy": "Table 11", "Vanne Wheels Oy": "Table 12"}
+
+DESCRIPTIONS = {
+    "Hydraulic cylinders for articulated dump trucks": (
+        "Tipping, steering and suspension cylinders for the B25E–B60E range, about 6,000 "
+        "cylinders a year for Richards Bay and Eisenach. We look for suppliers with chrome "
+        "plating in house, 400 h salt-spray resistance and delivery to both plants."
+    ),
+    "Operator cabins (ROPS/FOPS)": (
+        "Complete ROPS/FOPS-certified cabins (ISO 3471 / ISO 3449) with HVAC, glazing and "
+        "wiring looms, delivered painted and tested. Around 1,500 cabins a year."
+    ),
+    "Wheels and rims for 25–60 t trucks": (
+        "Multi-piece earthmover rims 25 to 35 inch, and wheel assemblies for the Eisenach "
+        "line. Quality records per batch; local stock in Gauteng appreciated."
+    ),
+    "Welded steel sub-assemblies": (
+        "Front and rear chassis parts, dump body sub-assemblies and brackets in wear-resistant "
+        "steel. EN 1090 / ISO 3834-2 certification and robot welding expected."
+    ),
+    "Industrial automation for the welding shop": (
+        "Robot welding cells and handling automation for the Richards Bay welding shop, "
+        "with local service. Turnkey projects or integration partners."
+    ),
+    "Custom hydraulic cylinders up to 400 mm bore": (
+        "Single- and double-acting cylinders, 40–400 mm bore, strokes up to 6 m. Own chrome "
+        "plating and testing; 30 years of supply to Nordic forestry and mining OEMs."
+    ),
+    "ROPS/FOPS certified operator cabins": (
+        "Cabins designed and certified in house, ROPS/FOPS tested at our own rig, with a "
+        "capacity of 4,000 cabins a year for earthmoving and mining machines."
+    ),
+    "Heavy-duty wheels and rims for mining trucks": (
+        "Earthmover rims and wheel assemblies up to 51 inch, designed with FEM and tested for "
+        "fatigue. Export to 25 countries."
+    ),
+    "Robot-welded steel sub-assemblies, EN 1090 EXC3": (
+        "Fourteen welding robots, parts up to 12 t, machining after welding, and painting "
+        "through partners. Frames, booms and dump bodies for OEMs."
+    ),
+    "Welding and handling robot cells, turnkey": (
+        "Design, build and commissioning of robot cells with offline programming and "
+        "remote support. Reference cells at three Nordic OEMs."
+    ),
+    "Wireless load and wear sensors for dump bodies": (
+        "Battery-powered sensors measure payload and liner wear; data to the fleet system "
+        "over LoRaWAN or the truck's CAN bus. Looking for a pilot in 2027."
+    ),
+}

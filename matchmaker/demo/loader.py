@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Opportunity, Organisation, Participant
 from ..participants.tags import pack_tags
-from . import data
+from . import activity, data
 
 
 def _ascii(text: str) -> str:
@@ -31,11 +32,11 @@ def demo_email(person: str, organisation: str) -> str:
     return f"{first}.{last}@{_slug(organisation)[:30].strip('-')}.example"
 
 
-def _user(name: str, email: str, role: str) -> User:
+def _user(name: str, email: str, role: str, password_hash: str) -> User:
     user = user_by_email(email)
     if user is None:
-        user = User(name=name, email=email, role=role)
-        user.set_password(data.PASSWORD)
+        # One scrypt hash for every demo account: hashing 44 times would take seconds.
+        user = User(name=name, email=email, role=role, password_hash=password_hash)
         db.session.add(user)
         db.session.flush()
     return user
@@ -45,7 +46,10 @@ def load_demo() -> Event | None:
     """Create the Bell Equipment mission with its people. Returns None if it exists."""
     if db.session.scalar(select(Event).where(Event.slug == data.EVENT["slug"])):
         return None
-    organisers = [_user(o["name"], o["email"], "organiser") for o in data.ORGANISERS]
+    hashed = User(name="", email="")
+    hashed.set_password(data.PASSWORD)
+    password_hash = hashed.password_hash
+    organisers = [_user(o["name"], o["email"], "organiser", password_hash) for o in data.ORGANISERS]
     event = events.create_event(
         organisers[0],
         **data.EVENT,
@@ -59,7 +63,9 @@ def load_demo() -> Event | None:
     events.add_tables(event, data.TABLES)
     for item in data.PROGRAMME:
         events.add_programme_item(event, **item)
-    for name, country, city, kind, size, sectors, people, offers, requests in data.ORGANISATIONS:
+    people_made: list[Participant] = []
+    for org_row in data.ORGANISATIONS:
+        name, country, city, kind, size, sectors, people, offers, requests = org_row
         org = Organisation(
             name=name,
             country=country,
@@ -71,7 +77,7 @@ def load_demo() -> Event | None:
         )
         db.session.add(org)
         for person, title in people:
-            user = _user(person, demo_email(person, name), "participant")
+            user = _user(person, demo_email(person, name), "participant", password_hash)
             participant = Participant(
                 event=event,
                 user=user,
@@ -80,15 +86,26 @@ def load_demo() -> Event | None:
                 name=person,
                 email=user.email,
                 role_title=title,
-                languages="English",
+                bio=activity.bio(person, title, org_row),
+                languages=data.LANGUAGES[country],
             )
             db.session.add(participant)
+            people_made.append(participant)
             for kind_, items in (("offer", offers), ("request", requests)):
                 for title_, tags in items:
                     participant.opportunities.append(
-                        Opportunity(kind=kind_, title=title_, tags=pack_tags(tags))
+                        Opportunity(
+                            kind=kind_,
+                            title=title_,
+                            tags=pack_tags(tags),
+                            description=activity.description(title_, tags, name),
+                        )
                     )
     events.set_status(event, "open")
+    db.session.flush()
+    rng = random.Random(2027)
+    activity.make_requests(event, people_made, rng)
+    activity.make_availability(event, people_made, rng)
     db.session.flush()
     return event
 
