@@ -84,8 +84,14 @@ def _change_my_feed(slug: str, reset: bool):
         services.reset_feed(feed)
     db.session.commit()
     if wants_fragment():
+        notice = (
+            "Your new subscription link is ready. Links you had before no longer work:"
+            " subscribe again with this one."
+            if reset
+            else "Your subscription link is ready: copy it into your calendar app."
+        )
         return render(
-            "calendar/_agenda_links.html", event=event, participant=participant, fresh=True
+            "calendar/_agenda_links.html", event=event, participant=participant, notice=notice
         )
     return redirect(_back_to(slug) + "#calendar-links", code=303)
 
