@@ -57,9 +57,10 @@ def place_meeting(
     The database refuses a second meeting for a participant or a table in one slot;
     that refusal becomes a ``Conflict`` (409) and nothing is changed.
     """
-    meeting.slot_start, meeting.slot_end, meeting.table_id = slot_start, slot_end, table_id
-    for attendee in meeting.attendees:
-        attendee.slot_start = slot_start
+    with db.session.no_autoflush:  # loading attendees must not flush half a move
+        meeting.slot_start, meeting.slot_end, meeting.table_id = slot_start, slot_end, table_id
+        for attendee in meeting.attendees:
+            attendee.slot_start = slot_start
     try:
         with db.session.begin_nested():
             db.session.flush()
