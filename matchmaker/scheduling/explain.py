@@ -176,7 +176,7 @@ def participant_overload(inst: Instance, p: int, meetings: list[int]) -> list[st
                 f"{who} has {len(group)} meetings ({names}) that can only be held in "
                 f"{_plural(len(reach), 'slot')} ({_slots(inst, reach)})"
             ]
-    return [f"{who}: their meetings cannot be placed in the order the precedences require"]
+    return []  # no Hall violation: precedences are involved, see explain_infeasible
 
 
 def fairness_precheck(inst: Instance, meetings: list[int], lower: list[int]) -> list[str]:
@@ -254,7 +254,7 @@ def _groups(inst: Instance, meetings: list[int]) -> dict[str, tuple[str, tuple]]
                 f"{_p(inst, p)} is unavailable in slot(s) {_slots(inst, off)}",
                 ("off", p, off),
             )
-    g["tables"] = (f"a slot has {inst.n_tables} tables", ("tables",))
+    g["tables"] = (f"each slot has only {_plural(inst.n_free_tables, 'table')}", ("tables",))
     if problem.fairness is not None:
         f = problem.fairness
         g["fair"] = (

@@ -149,8 +149,10 @@ def build_model(
         if ps is None:
             continue
         moves.append(1 - x[m, ps] if (m, ps) in x else 1)
-    priority = sum(inst.priority[m] * scheduled[m] for m in meetings if inst.optional[m])
-    priority += sum(inst.priority[m] for m in meetings if not inst.optional[m])
+    fixed_priority = sum(inst.priority[m] for m in meetings if not inst.optional[m])
+    priority = (
+        sum(inst.priority[m] * scheduled[m] for m in meetings if inst.optional[m]) + fixed_priority
+    )
     if min_priority is not None:
         model.add(priority >= min_priority)
     return Built(
@@ -235,15 +237,19 @@ def participant_breaks(model: cp_model.CpModel, busy: dict, n_req: int, n_opt: i
     return brk, hi, ends
 
 
-def main_objective(inst: Instance, built: Built) -> tuple[object, int]:
+def main_objective(inst: Instance, built: Built) -> tuple[object, bool]:
     """Lexicographic objective as weights: moves, then breaks, then organisation blocks.
 
-    Returns (expression, weight of one break)."""
-    w_break = built.org_max + 1 if inst.problem.organisation_blocks else 1
+    Returns (expression, whether it is the plain number of breaks).  Expressions are
+    combined without in-place operators: CP-SAT sums may be mutable."""
+    org = inst.problem.organisation_blocks and built.org_max > 0
+    w_break = built.org_max + 1 if org else 1
     w_move = (built.breaks_max + 1) * w_break
-    expr = built.breaks * w_break
-    if inst.problem.organisation_blocks:
-        expr += built.org_blocks
+    terms = [built.breaks * w_break]
+    if org:
+        terms.append(built.org_blocks)
     if built.moves_max:
-        expr += built.moved * w_move
-    return expr, w_break
+        terms.append(built.moved * w_move)
+    if len(terms) == 1:
+        return built.breaks, True
+    return cp_model.LinearExpr.sum(terms), False

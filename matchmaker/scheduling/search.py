@@ -52,6 +52,7 @@ class Portfolio:
         self.solvers: set[cp_model.CpSolver] = set()
         self.budget = built.model.new_int_var(0, max(built.breaks_max, 0), "budget")
         built.model.add(built.breaks <= self.budget)
+        self.first_hint = set(hint.items())
         for (m, s), v in built.x.items():
             built.model.add_hint(v, hint.get(m) == s)
 
@@ -114,9 +115,13 @@ class Portfolio:
         elif status == cp_model.FEASIBLE:
             self.raise_lower(solver.best_objective_bound)
 
-    def decision(self, k: int | None, limit: float) -> int:
+    def decision(self, k: int | None, limit: float, hint: bool) -> int:
         model = self.built.model.clone()
         model.clear_hints()
+        if hint and (self.solution is not None or self.first_hint):
+            chosen = set(self.solution) if self.solution is not None else self.first_hint
+            for key, v in self.built.x.items():
+                model.add_hint(v, key in chosen)
         if k is not None:
             model.proto.variables[self.budget.index].domain[:] = [0, k]
         solver = self._solver(limit)
@@ -125,31 +130,43 @@ class Portfolio:
             print(round(self.left(), 2), "decision", k, limit, solver.status_name(status))
         return status
 
+    def next_budget(self, timed_out: int | None) -> int | None:
+        """The next budget to try: the bound first, then halfway between the largest
+        budget that timed out and the best schedule (or doubling away from the bound
+        while there is no schedule yet).  None: every budget timed out."""
+        with self.lock:
+            lo, best = self.lower, self.best
+        if timed_out is None or timed_out < lo:
+            return lo
+        if best is None:
+            return -1  # any schedule at all
+        k = (timed_out + best) // 2
+        return k if timed_out < k < best else None
+
     def decision_thread(self) -> None:
-        slice_, k = 1.0, self.lower
-        checked = False
+        slice_, timed_out = 1.0, None
         while not self.done.is_set() and self.left() > 0.02:
-            with self.lock:
-                k = max(k, self.lower)
-                if self.best is not None:
-                    k = min(k, self.best - 1)
-            status = self.decision(k, slice_)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                k = self.lower  # found at k: try tighter budgets again
-                slice_ *= 2
+            k = self.next_budget(timed_out)
+            if k is None:
+                slice_, timed_out = slice_ * 2, None
                 continue
+            if k < 0:
+                status = self.decision(None, self.left(), hint=True)
+                if status == cp_model.INFEASIBLE:
+                    self.infeasible = True
+                    self.done.set()
+                continue
+            status = self.decision(k, slice_, hint=k > self.lower)
             if status == cp_model.INFEASIBLE:
-                self.raise_lower(k + 1)
-            if self.best is None and not checked:
-                # Is there any schedule at all?  Proves infeasibility or gives a start.
-                checked = True
-                if self.decision(None, self.left()) == cp_model.INFEASIBLE:
+                if k >= self.built.breaks_max:
                     self.infeasible = True
                     self.done.set()
                     return
-            k += 1  # proven too tight, or too hard in this slice: loosen the budget
-            if k > self.built.breaks_max:
-                k, slice_ = self.lower, slice_ * 2
+                self.raise_lower(k + 1)
+            elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                timed_out = k if timed_out is None else max(timed_out, k)
+                if k >= self.built.breaks_max:
+                    slice_, timed_out = slice_ * 2, None
 
     def run(self, workers: int) -> None:
         self.infeasible = False

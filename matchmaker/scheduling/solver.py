@@ -97,7 +97,10 @@ class Engine:
                     inst, p, ms, time_limit=min(1.0, self.remaining() / 4)
                 )
                 if lb is None:
-                    return [], explain.participant_overload(inst, p, ms)
+                    why = explain.participant_overload(inst, p, ms)
+                    return [], why or explain.explain_infeasible(
+                        inst, meetings, [], min(5.0, self.remaining())
+                    )
             else:
                 lb = bounds.interval_lower_bound(inst, p, ms)
             lower.append(lb)
@@ -147,8 +150,8 @@ class Engine:
                 hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
                 proven = status == cp_model.OPTIMAL
         built = build_model(inst, meetings, lower, min_priority=min_priority)
-        objective, w_break = main_objective(inst, built)
-        if objective is built.breaks or (w_break == 1 and not built.moves_max):
+        objective, pure = main_objective(inst, built)
+        if pure:
             return self.min_breaks(built, meetings, hint, proven, dropped, lower)
         built.model.minimize(objective)
         self.add_hint(built, hint)

@@ -1,0 +1,43 @@
+"""A few B2BSP benchmark instances that solve in about a second, including infeasible
+ones (best-known.csv says ``infeasible``).  The full benchmark is bench/b2bsp.py."""
+
+from __future__ import annotations
+
+import csv
+import json
+import pathlib
+
+import pytest
+
+from matchmaker.scheduling import check_result, parse_problem, solve
+
+DATA = pathlib.Path("/work/shared/benchmarks/b2bsp")
+INSTANCES = [
+    "tic-12.forb0003",  # a participant has more meetings than available slots
+    "forum-13crafb.fixed040-Forb",  # a fixed slot outside the meeting's session
+    "tic-12.fixed040-Forb",
+    "forumt-14.forb0007",
+    "forumt-14.original",
+    "tic-12crafc.original",
+]
+
+pytestmark = pytest.mark.skipif(not DATA.exists(), reason="benchmark folder not available")
+
+
+def best_known() -> dict[str, str]:
+    with open(DATA / "best-known.csv") as fh:
+        return {row["instance"]: row["best_known"] for row in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("name", INSTANCES)
+def test_benchmark_instance(name):
+    problem = parse_problem(json.loads((DATA / f"{name}.json").read_text()))
+    result = solve(problem, time_limit=10, workers=2)
+    assert check_result(problem, result) == []
+    best = best_known()[name]
+    if best == "infeasible":
+        assert result.status == "infeasible"
+        assert result.explanation and all(result.explanation)
+    else:
+        assert result.status in ("optimal", "feasible")
+        assert result.breaks >= int(best)
