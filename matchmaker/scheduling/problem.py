@@ -223,9 +223,8 @@ def parse_problem(data: Any) -> Problem:
     meeting_ids = [_ident(m["id"], "meetings") for m in meetings_raw]
     _unique(meeting_ids, "meeting")
     pids = {p.id for p in participants}
-    meetings = tuple(
-        _parse_meeting(m, slot_ids, pids, set(meeting_ids), sessions) for m in meetings_raw
-    )
+    mids = set(meeting_ids)
+    meetings = tuple(_parse_meeting(m, slot_ids, pids, mids, sessions) for m in meetings_raw)
     fairness = data.get("fairness")
     if fairness is not None and (
         isinstance(fairness, bool) or not isinstance(fairness, int) or fairness < 0

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from . import bounds, explain, large
-from .heuristic import greedy_schedule
+from .heuristic import Greedy
 from .instance import Instance, breaks_of, build_instance
 from .model import Built, build_model, main_objective
 from .problem import Problem
@@ -134,7 +134,10 @@ class Engine:
 
     def exact(self, meetings: list[int], lower: list[int], dropped: dict[int, str]) -> Result:
         inst = self.inst
-        hint = greedy_schedule(inst, meetings)
+        greedy = Greedy(inst, meetings)
+        greedy.run()
+        large.improve(greedy, time.monotonic() + min(0.3, self.remaining() / 10), self.should_stop)
+        hint = dict(greedy.slot_of)
         min_priority = None
         proven = True
         if any(inst.optional[m] for m in meetings):

@@ -1,0 +1,85 @@
+"""Scale benchmark: a generated event of 2,000 participants, 10,000 meetings, 51 slots
+(three sessions of 17) and 300 tables.  Prints seconds, peak RSS, breaks and
+placed/total; every result is checked with ``check_result``.  Figures only.
+
+    .venv/bin/python bench/scheduler_scale.py [--participants 2000] [--meetings 10000]
+        [--slots 51] [--tables 300] [--time-limit 60] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import random
+import resource
+import sys
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from matchmaker.scheduling import check_result, parse_problem, solve  # noqa: E402
+
+
+def generate(n_people: int, n_meetings: int, n_slots: int, n_tables: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    per_session = max(1, n_slots // 3)
+    slots = [
+        {"id": str(i + 1), "session": f"s{min(i // per_session, 2) + 1}"} for i in range(n_slots)
+    ]
+    participants = []
+    for i in range(n_people):
+        p = {"id": str(i + 1), "label": f"Company {i + 1}"}
+        if rng.random() < 0.2:  # some people arrive late or leave early
+            start = rng.randrange(n_slots)
+            p["unavailable"] = [str(s + 1) for s in range(start, min(n_slots, start + 4))]
+        participants.append(p)
+    pairs: set[tuple[int, int]] = set()
+    meetings = []
+    while len(meetings) < n_meetings:
+        a, b = rng.randrange(n_people), rng.randrange(n_people)
+        if a == b or (min(a, b), max(a, b)) in pairs:
+            continue
+        pairs.add((min(a, b), max(a, b)))
+        m = {"id": str(len(meetings) + 1), "participants": [str(a + 1), str(b + 1)]}
+        if rng.random() < 0.1:
+            m["session"] = rng.choice(["s1", "s2", "s3"])
+        meetings.append(m)
+    return {
+        "format": "matchmaker.scheduling/1",
+        "name": f"generated-{n_people}-{n_meetings}-{n_slots}-{n_tables}",
+        "slots": slots,
+        "tables": [str(t + 1) for t in range(n_tables)],
+        "participants": participants,
+        "meetings": meetings,
+        "fairness": None,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--participants", type=int, default=2000)
+    ap.add_argument("--meetings", type=int, default=10000)
+    ap.add_argument("--slots", type=int, default=51)
+    ap.add_argument("--tables", type=int, default=300)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    data = generate(args.participants, args.meetings, args.slots, args.tables, args.seed)
+    t0 = time.monotonic()
+    problem = parse_problem(data)
+    result = solve(problem, time_limit=args.time_limit, workers=args.workers)
+    seconds = time.monotonic() - t0
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    errors = check_result(problem, result)
+    print(f"instance       {data['name']}")
+    print(f"status         {result.status}")
+    print(f"seconds        {seconds:.1f} (solver {result.seconds:.1f})")
+    print(f"peak RSS       {peak_mib:.0f} MiB")
+    print(f"breaks         {result.breaks} (lower bound {result.bound})")
+    print(f"placed/total   {len(result.assignments)}/{len(problem.meetings)}")
+    print(f"violations     {len(errors)}" + (f": {errors[:3]}" if errors else ""))
+
+
+if __name__ == "__main__":
+    main()
