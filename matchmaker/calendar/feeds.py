@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import or_, select
 
-from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
+from ..events.models import ProgrammeAttendance, ProgrammeItem, Table
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant, MeetingRequest
 from ..participants.models import OPPORTUNITY_KINDS, Opportunity, Organisation, Participant
@@ -27,7 +27,6 @@ from ..schedules.models import PublishedMeeting
 from ..templating import fmt_datetime, fmt_time
 from ..web import absolute_url
 from .ical import Entry, FeedCalendar
-from .models import CalendarFeed
 
 SEEKS = {"offer": "Offers", "request": "Seeks", "partnership": "Partnership"}
 
@@ -39,12 +38,11 @@ class _Person:
     organisation: str
 
 
-def build_calendar(feed: CalendarFeed, now: datetime) -> FeedCalendar:
-    """The calendar a feed shows at ``now`` (cancelled meetings expire at their end)."""
-    event = db.session.get(Event, feed.event_id)
+def build_calendar(live, now: datetime) -> FeedCalendar:
+    """The calendar a live feed (``services.feed_by_token``) shows at ``now``."""
+    feed, event = live.feed, live.event
     if feed.kind == "participant":
-        participant = db.session.get(Participant, feed.participant_id)
-        return participant_calendar(event, participant, now, issued_at=feed.created_at)
+        return participant_calendar(event, live.participant, now, issued_at=feed.created_at)
     if feed.kind == "table":
         table = db.session.get(Table, feed.table_id)
         return table_calendar(event, table, now, issued_at=feed.created_at)
@@ -64,7 +62,7 @@ def participant_calendar(event, participant, now, issued_at=None) -> FeedCalenda
         _participant_entry(event, m, participant.id, people[m.meeting_id], wants) for m in meetings
     ]
     entries += _programme(event, participant.id)
-    organisation = db.session.get(Organisation, participant.organisation_id)
+    organisation = participant.organisation
     return FeedCalendar(
         name=f"{event.name} · {organisation.name}",
         description=f"Agenda of {participant.name} ({organisation.name}) at {event.name}",

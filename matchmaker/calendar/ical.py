@@ -19,6 +19,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -106,8 +107,13 @@ def _vevent(entry: Entry) -> VEvent:
     return vevent
 
 
+@lru_cache(maxsize=512)
 def serialize(calendar: FeedCalendar) -> bytes:
-    """The calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets)."""
+    """The calendar as iCalendar bytes (UTF-8, CRLF, folded at 75 octets).
+
+    A pure function of frozen data, so it is memoised: a feed polled again with the
+    same data (the usual case) is not serialised twice by one process.
+    """
     vcalendar = Calendar()
     vcalendar.add("prodid", PRODID)
     vcalendar.add("version", "2.0")
@@ -123,6 +129,7 @@ def serialize(calendar: FeedCalendar) -> bytes:
     return vcalendar.to_ical()
 
 
+@lru_cache(maxsize=512)
 def etag(body: bytes) -> str:
     """A strong validator: the body's hash (same bytes, same ETag)."""
     return hashlib.sha256(body).hexdigest()[:40]

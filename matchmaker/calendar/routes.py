@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..access import public, role_required, user_required
 from ..dbtypes import utcnow
+from ..errors import NotFound
 from ..events.loaders import my_participation, organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..web import get_or_404, render, wants_fragment
@@ -39,8 +40,15 @@ def _approved_participant_or_404(event):
 @public
 def feed(token: str):
     """A private feed, opened by its secret token alone (calendar apps cannot log in)."""
-    calendar_feed = services.feed_by_token(token)
-    return _calendar_response(feeds.build_calendar(calendar_feed, utcnow()))
+    try:
+        live = services.feed_by_token(token)
+    except NotFound as error:
+        # Plain and identical for every failure: nothing tells a guess from a reset link.
+        response = Response(error.message + "\n", 404, content_type="text/plain; charset=utf-8")
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return _calendar_response(feeds.build_calendar(live, utcnow()))
 
 
 @bp.get("/events/<slug>/agenda.ics")

@@ -21,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
@@ -109,29 +110,38 @@ def reset_feed(feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
-def feed_by_token(token: str) -> CalendarFeed:
-    """The live feed a token opens, or ``NotFound`` — the same for every failure."""
+class LiveFeed(NamedTuple):
+    feed: CalendarFeed
+    event: Any
+    participant: Any  # None for event and table feeds
+    organisation: Any  # the participant's
+
+
+def feed_by_token(token: str) -> LiveFeed:
+    """The live feed a token opens, or ``NotFound`` — the same for every failure.
+
+    One query loads the feed with its event, participant and organisation (held by the
+    returned tuple: the session's identity map only keeps objects someone references).
+    """
+    from ..events.models import Event
+    from ..participants.models import Organisation, Participant
+
     if len(token) != TOKEN_LENGTH:
         raise NotFound(GONE)
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(token)))
-    if feed is None or not feed.nonce:
+    row = db.session.execute(
+        select(CalendarFeed, Event, Participant, Organisation)
+        .join(Event, Event.id == CalendarFeed.event_id)
+        .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(CalendarFeed.token_hash == _hash(token))
+    ).first()
+    if row is None or not row.CalendarFeed.nonce:
         raise NotFound(GONE)
+    feed, event, participant = row.CalendarFeed, row.Event, row.Participant
     if not hmac.compare_digest(_derive_token(feed.nonce), token):
         raise NotFound(GONE)  # issued under another SECRET_KEY
-    if not feed_is_live(feed):
+    if event.status == "draft":
         raise NotFound(GONE)
-    return feed
-
-
-def feed_is_live(feed: CalendarFeed) -> bool:
-    """Participant feeds work while the participant is approved and the event not a draft."""
-    from ..events.models import Event
-    from ..participants.models import Participant
-
-    event = db.session.get(Event, feed.event_id)
-    if event is None or event.status == "draft":
-        return False
-    if feed.kind == "participant":
-        participant = db.session.get(Participant, feed.participant_id)
-        return participant is not None and participant.status == "approved"
-    return True
+    if feed.kind == "participant" and (participant is None or participant.status != "approved"):
+        raise NotFound(GONE)
+    return LiveFeed(feed, event, participant, row.Organisation)
