@@ -17,7 +17,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from ..events.models import ProgrammeAttendance, ProgrammeItem, Table
 from ..extensions import db
@@ -51,10 +51,7 @@ def build_calendar(live, now: datetime) -> FeedCalendar:
 
 def participant_calendar(event, participant, now, issued_at=None) -> FeedCalendar:
     """A participant's published meetings and the programme items they attend."""
-    mine = select(MeetingParticipant.meeting_id).where(
-        MeetingParticipant.participant_id == participant.id
-    )
-    meetings, latest = _published(event, now, PublishedMeeting.meeting_id.in_(mine))
+    meetings, latest = _published(event, now, "participant", participant.id)
     people = _attendees([m.meeting_id for m in meetings])
     others = {p.id for ps in people.values() for p in ps if p.id != participant.id}
     wants = _opportunities(others)
@@ -87,7 +84,7 @@ def event_calendar(event, now, issued_at=None) -> FeedCalendar:
 
 def table_calendar(event, table, now, issued_at=None) -> FeedCalendar:
     """The meetings held at one table, for the venue staff."""
-    meetings, latest = _published(event, now, PublishedMeeting.table_id == table.id)
+    meetings, latest = _published(event, now, "table", table.id)
     people = _attendees([m.meeting_id for m in meetings])
     return FeedCalendar(
         name=f"{event.name} · {table.name}",
@@ -100,26 +97,65 @@ def table_calendar(event, table, now, issued_at=None) -> FeedCalendar:
 # --- queries ----------------------------------------------------------------------------
 
 
-def _published(event, now, *where):
-    """Published meetings still to show, and when the last expired cancellation left."""
-    rows = db.session.execute(
-        select(
-            PublishedMeeting.meeting_id,
-            PublishedMeeting.status,
-            PublishedMeeting.starts_at,
-            PublishedMeeting.ends_at,
-            PublishedMeeting.sequence,
-            PublishedMeeting.changed_at,
-            Meeting.uid,
-            Table.name.label("table_name"),
-            MeetingRequest.message,
-            MeetingRequest.requester_id,
+# Statements are built once: building and cache-keying a statement costs more than
+# running it on a feed this size. Values go in as bound parameters.
+_PUBLISHED = (
+    select(
+        PublishedMeeting.meeting_id,
+        PublishedMeeting.status,
+        PublishedMeeting.starts_at,
+        PublishedMeeting.ends_at,
+        PublishedMeeting.sequence,
+        PublishedMeeting.changed_at,
+        Meeting.uid,
+        Table.name.label("table_name"),
+        MeetingRequest.message,
+        MeetingRequest.requester_id,
+    )
+    .join(Meeting, Meeting.id == PublishedMeeting.meeting_id)
+    .outerjoin(Table, Table.id == PublishedMeeting.table_id)
+    .outerjoin(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+    .where(PublishedMeeting.event_id == bindparam("event_id"))
+)
+_PUBLISHED_FOR = {
+    "event": _PUBLISHED,
+    "table": _PUBLISHED.where(PublishedMeeting.table_id == bindparam("owner")),
+    "participant": _PUBLISHED.where(
+        PublishedMeeting.meeting_id.in_(
+            select(MeetingParticipant.meeting_id).where(
+                MeetingParticipant.participant_id == bindparam("owner")
+            )
         )
-        .join(Meeting, Meeting.id == PublishedMeeting.meeting_id)
-        .outerjoin(Table, Table.id == PublishedMeeting.table_id)
-        .outerjoin(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .where(PublishedMeeting.event_id == event.id, *where)
-    ).all()
+    ),
+}
+_ATTENDEES = (
+    select(MeetingParticipant.meeting_id, Participant.id, Participant.name, Organisation.name)
+    .join(Participant, Participant.id == MeetingParticipant.participant_id)
+    .join(Organisation, Organisation.id == Participant.organisation_id)
+    .where(MeetingParticipant.meeting_id.in_(bindparam("ids", expanding=True)))
+    .order_by(MeetingParticipant.meeting_id, Organisation.name, Participant.id)
+)
+_OPPORTUNITIES = (
+    select(Opportunity.participant_id, Opportunity.kind, Opportunity.title)
+    .where(Opportunity.participant_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Opportunity.participant_id, Opportunity.id)
+)
+_PROGRAMME = select(ProgrammeItem).where(ProgrammeItem.event_id == bindparam("event_id"))
+_PROGRAMME_FOR_PARTICIPANT = _PROGRAMME.where(
+    or_(
+        ProgrammeItem.attendance == "all",
+        ProgrammeItem.id.in_(
+            select(ProgrammeAttendance.item_id).where(
+                ProgrammeAttendance.participant_id == bindparam("owner")
+            )
+        ),
+    )
+)
+
+
+def _published(event, now, kind: str = "event", owner: int | None = None):
+    """Published meetings still to show, and when the last expired cancellation left."""
+    rows = db.session.execute(_PUBLISHED_FOR[kind], {"event_id": event.id, "owner": owner}).all()
     shown = [r for r in rows if r.status == "confirmed" or r.ends_at > now]
     expired = [r.ends_at for r in rows if r.status == "cancelled" and r.ends_at <= now]
     return shown, max(expired, default=None)
@@ -129,14 +165,9 @@ def _attendees(meeting_ids) -> dict[int, list[_Person]]:
     people: dict[int, list[_Person]] = defaultdict(list)
     if not meeting_ids:
         return people
-    rows = db.session.execute(
-        select(MeetingParticipant.meeting_id, Participant.id, Participant.name, Organisation.name)
-        .join(Participant, Participant.id == MeetingParticipant.participant_id)
-        .join(Organisation, Organisation.id == Participant.organisation_id)
-        .where(MeetingParticipant.meeting_id.in_(meeting_ids))
-        .order_by(MeetingParticipant.meeting_id, Organisation.name, Participant.id)
-    )
-    for meeting_id, pid, name, organisation in rows:
+    for meeting_id, pid, name, organisation in db.session.execute(
+        _ATTENDEES, {"ids": list(meeting_ids)}
+    ):
         people[meeting_id].append(_Person(pid, name, organisation))
     return people
 
@@ -145,24 +176,18 @@ def _opportunities(participant_ids) -> dict[int, list[tuple[str, str]]]:
     wants: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if not participant_ids:
         return wants
-    rows = db.session.execute(
-        select(Opportunity.participant_id, Opportunity.kind, Opportunity.title)
-        .where(Opportunity.participant_id.in_(participant_ids))
-        .order_by(Opportunity.participant_id, Opportunity.id)
-    )
-    for pid, kind, title in rows:
+    for pid, kind, title in db.session.execute(_OPPORTUNITIES, {"ids": sorted(participant_ids)}):
         wants[pid].append((kind, title))
     return wants
 
 
 def _programme(event, participant_id: int | None) -> list[Entry]:
     """Programme items: all of them, or those a participant attends ("all" or opted in)."""
-    query = select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
-    if participant_id is not None:
-        opted_in = select(ProgrammeAttendance.item_id).where(
-            ProgrammeAttendance.participant_id == participant_id
-        )
-        query = query.where(or_(ProgrammeItem.attendance == "all", ProgrammeItem.id.in_(opted_in)))
+    if participant_id is None:
+        items = db.session.scalars(_PROGRAMME, {"event_id": event.id})
+    else:
+        params = {"event_id": event.id, "owner": participant_id}
+        items = db.session.scalars(_PROGRAMME_FOR_PARTICIPANT, params)
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "matchmaker"
     return [
         Entry(
@@ -176,7 +201,7 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
             description=_join(item.description, _when(event, item.starts_at, item.ends_at)),
             url=absolute_url("events.show", slug=event.slug),
         )
-        for item in db.session.scalars(query)
+        for item in items
     ]
 
 

@@ -24,7 +24,7 @@ import secrets
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
@@ -110,6 +110,9 @@ def reset_feed(feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
+_BY_HASH = None
+
+
 class LiveFeed(NamedTuple):
     feed: CalendarFeed
     event: Any
@@ -128,13 +131,16 @@ def feed_by_token(token: str) -> LiveFeed:
 
     if len(token) != TOKEN_LENGTH:
         raise NotFound(GONE)
-    row = db.session.execute(
-        select(CalendarFeed, Event, Participant, Organisation)
-        .join(Event, Event.id == CalendarFeed.event_id)
-        .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
-        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-        .where(CalendarFeed.token_hash == _hash(token))
-    ).first()
+    global _BY_HASH
+    if _BY_HASH is None:  # built once (models import lazily here to avoid cycles)
+        _BY_HASH = (
+            select(CalendarFeed, Event, Participant, Organisation)
+            .join(Event, Event.id == CalendarFeed.event_id)
+            .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
+            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+            .where(CalendarFeed.token_hash == bindparam("token_hash"))
+        )
+    row = db.session.execute(_BY_HASH, {"token_hash": _hash(token)}).first()
     if row is None or not row.CalendarFeed.nonce:
         raise NotFound(GONE)
     feed, event, participant = row.CalendarFeed, row.Event, row.Participant
