@@ -247,3 +247,27 @@ def test_organiser_sees_statistics_and_slot_utilisation(
     html = client.get(f"/events/{event.slug}/manage").get_data(as_text=True)
     assert 'id="event-stats"' in html and "Meetings per slot" in html
     assert "<title>Tue 09:00: 1</title>" in html
+
+
+def test_event_page_shows_programme_sessions_and_sign_up(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event(description="Meet Bell Equipment.")
+    services.add_programme_item(
+        event,
+        title="Factory tour",
+        day=date(2027, 3, 9),
+        start_time=time(14),
+        end_time=time(16),
+        attendance="opt_in",
+    )
+    services.add_programme_item(
+        event, title="Dinner", day=date(2027, 3, 9), start_time=time(19), end_time=time(22)
+    )
+    anonymous = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Meet Bell Equipment." in anonymous and "Factory tour" in anonymous
+    assert "Africa/Johannesburg" in anonymous and "09:00–09:20" in anonymous
+    assert "Sign me up" not in anonymous
+    auth.login(make_participant(event).user)
+    html = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert html.count("Sign me up") == 1  # the dinner is for everyone
