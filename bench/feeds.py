@@ -212,7 +212,7 @@ def main() -> None:
                 "feed": (path, {}),
                 "304": (path, {"If-None-Match": etag}),
             }
-            for name, (url, headers) in targets.items():  # warm both workers
+            for url, headers in targets.values():  # warm both workers
                 hammer(args.port, url, headers, 1.0, args.threads)
             results: dict[str, list[float]] = {name: [] for name in targets}
             for _ in range(args.rounds):

@@ -26,7 +26,9 @@ def _calendar_response(calendar: ical.FeedCalendar, filename: str | None = None)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response.make_conditional(request)
+    response = response.make_conditional(request)
+    response.headers.pop("Date", None)  # the server adds its own; two would be invalid
+    return response
 
 
 def _approved_participant_or_404(event):
