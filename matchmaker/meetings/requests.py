@@ -305,7 +305,12 @@ TABS = {
 }
 
 
-def requests_of(participant: Participant, show: str = "all") -> list[MeetingRequest]:
+PER_PAGE = 30
+
+
+def requests_of(
+    participant: Participant, show: str = "all", page: int = 1, per_page: int = PER_PAGE
+) -> list[MeetingRequest]:
     """The requests of one tab of "my meetings", newest change first."""
     query = select(MeetingRequest).where(
         or_(
@@ -333,7 +338,9 @@ def requests_of(participant: Participant, show: str = "all") -> list[MeetingRequ
     )
     return list(
         db.session.scalars(
-            query.order_by(MeetingRequest.updated_at.desc(), MeetingRequest.id.desc()).limit(500)
+            query.order_by(MeetingRequest.updated_at.desc(), MeetingRequest.id.desc())
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
         )
     )
 

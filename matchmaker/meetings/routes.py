@@ -26,7 +26,9 @@ def mine(slug: str):
     return render(
         "meetings/mine.html",
         "meetings/_my_meetings.html",
-        **my_meetings_context(event, me, request.args.get("show", "all")),
+        **my_meetings_context(
+            event, me, request.args.get("show", "all"), request.args.get("page", 1, type=int)
+        ),
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from ..participants.models import Participant
 from .forms import ReasonForm, RequestForm
-from .requests import TABS, booking_problem, counts_for, open_request_between, requests_of
+from .requests import PER_PAGE, TABS, booking_problem, counts_for, open_request_between, requests_of
 
 
 def request_box_context(event, me: Participant | None, other: Participant, **extra) -> dict:
@@ -21,14 +23,27 @@ def request_box_context(event, me: Participant | None, other: Participant, **ext
     }
 
 
-def my_meetings_context(event, me: Participant, show: str) -> dict:
-    show = show if show in TABS else "incoming"
+def my_meetings_context(event, me: Participant, show: str, page: int = 1) -> dict:
+    show = show if show in TABS else "all"
+    counts = counts_for(me)
+    in_tab = {
+        "all": counts.open + counts.declined + counts.closed,
+        "incoming": counts.incoming,
+        "outgoing": counts.outgoing,
+        "accepted": counts.accepted,
+        "declined": counts.declined,
+        "closed": counts.closed,
+    }[show]
+    pages = max(1, math.ceil(in_tab / PER_PAGE))
+    page = min(max(page, 1), pages)
     return {
         "event": event,
         "me": me,
         "show": show,
         "tabs": TABS,
-        "counts": counts_for(me),
-        "requests": requests_of(me, show),
+        "counts": counts,
+        "requests": requests_of(me, show, page),
+        "page_number": page,
+        "pages": pages,
         "reason_form": ReasonForm(formdata=None),
     }

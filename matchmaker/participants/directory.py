@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
@@ -144,22 +144,32 @@ def search_directory(
             )
         )
 
-    base = select(Participant).join(Participant.organisation).where(*conditions)
-    total = db.session.scalar(
-        select(func.count()).select_from(base.with_only_columns(Participant.id).subquery())
-    )
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(filters.page, pages)
-    items = list(
+    # One pass finds every matching id in display order (at most the event's size);
+    # counting and slicing that list saves running the LIKE scans a second time.
+    ids = list(
         db.session.scalars(
-            base.options(
-                contains_eager(Participant.organisation), selectinload(Participant.opportunities)
-            )
+            select(Participant.id)
+            .join(Participant.organisation)
+            .where(*conditions)
             .order_by(Organisation.name, Participant.name, Participant.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
         )
     )
+    total = len(ids)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(filters.page, pages)
+    page_ids = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+    loaded = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Participant)
+            .join(Participant.organisation)
+            .where(Participant.id.in_(page_ids))
+            .options(
+                contains_eager(Participant.organisation), selectinload(Participant.opportunities)
+            )
+        )
+    }
+    items = [loaded[i] for i in page_ids]
     filters.page = page
     return DirectoryPage(items=items, total=total, page=page, filters=filters)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
@@ -38,6 +38,18 @@ def words(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in WORD.findall(text.lower()) if w not in STOP_WORDS)
 
 
+# Opportunities change rarely and are read for every "suggested for you": caching the
+# parsed form by text keeps the ranking of 8,000 opportunities cheap.
+@lru_cache(maxsize=50_000)
+def _words(title: str, description: str) -> frozenset[str]:
+    return words(title + " " + description)
+
+
+@lru_cache(maxsize=50_000)
+def _tags(packed: str) -> frozenset[str]:
+    return frozenset(unpack_tags(packed))
+
+
 @dataclass(frozen=True)
 class Need:
     """One opportunity reduced to what matching needs."""
@@ -50,11 +62,18 @@ class Need:
 
     @classmethod
     def of(cls, opportunity: Opportunity) -> Need:
-        tags = frozenset(unpack_tags(opportunity.tags))
-        text = " ".join([opportunity.title, opportunity.description[:500], *tags])
-        return cls(
-            opportunity.participant_id, opportunity.kind, opportunity.title, tags, words(text)
+        return cls.from_row(
+            opportunity.participant_id,
+            opportunity.kind,
+            opportunity.title,
+            opportunity.tags,
+            opportunity.description,
         )
+
+    @classmethod
+    def from_row(cls, participant_id, kind, title, packed_tags, description) -> Need:
+        tags = _tags(packed_tags)
+        return cls(participant_id, kind, title, tags, _words(title, description[:300]) | tags)
 
     @property
     def offers(self) -> bool:
@@ -82,45 +101,85 @@ def _reason(theirs: Need, mine: Need, they_offer: bool) -> str:
     return f"they request {theirs.title}, you offer {mine.title}"
 
 
+@dataclass
+class Market:
+    """An event's opportunities, parsed once per change rather than once per request."""
+
+    key: tuple
+    needs: list[tuple[int, Need]]  # (organisation id, need)
+
+
+_MARKETS: dict[int, Market] = {}
+
+
+def _market(event_id: int) -> Market:
+    """The parsed marketplace, rebuilt only when its opportunities or approvals change.
+
+    Opportunities are added and removed, never edited, so count and id sum identify the set.
+    """
+    scope = (Participant.event_id == event_id, Participant.status == "approved")
+    key = tuple(
+        db.session.execute(
+            select(
+                func.count(Opportunity.id),
+                func.coalesce(func.sum(Opportunity.id), 0),
+                func.max(Opportunity.created_at),
+            )
+            .join(Opportunity.participant)
+            .where(*scope)
+        ).one()
+    )
+    cached = _MARKETS.get(event_id)
+    if cached is not None and cached.key == key:
+        return cached
+    rows = db.session.execute(
+        select(
+            Participant.organisation_id,
+            Opportunity.participant_id,
+            Opportunity.kind,
+            Opportunity.title,
+            Opportunity.tags,
+            Opportunity.description,
+        )
+        .join(Opportunity.participant)
+        .where(*scope)
+    )
+    market = Market(key, [(org_id, Need.from_row(*row)) for org_id, *row in rows])
+    _MARKETS[event_id] = market
+    return market
+
+
 def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     """The approved participants of ``me``'s event that fit ``me`` best, best first."""
     mine = [Need.of(o) for o in me.opportunities]
+    my_sectors = set(unpack_tags(me.organisation.sectors))
+    if not mine:
+        return []
+    market = _market(me.event_id)
     my_requests = [n for n in mine if n.requests]
     my_offers = [n for n in mine if n.offers]
-    my_sectors = set(unpack_tags(me.organisation.sectors))
-    if not mine and not my_sectors:
-        return []
-    rows = db.session.execute(
-        select(Opportunity)
-        .join(Opportunity.participant)
-        .where(
-            Participant.event_id == me.event_id,
-            Participant.status == "approved",
-            Participant.id != me.id,
-            Participant.organisation_id != me.organisation_id,
-        )
-        .options(contains_eager(Opportunity.participant))
-    ).scalars()
-    best: dict[int, list[tuple[float, str]]] = {}
-    for opportunity in rows:
-        theirs = Need.of(opportunity)
-        found = best.setdefault(theirs.participant_id, [])
+    # Reasons are formatted only for the winners: keep (score, theirs, mine, they_offer).
+    best: dict[int, list[tuple[float, Need, Need, bool]]] = {}
+    for org_id, theirs in market.needs:
+        if org_id == me.organisation_id:
+            continue
         if theirs.offers:
             for need in my_requests:
                 score = pair_score(need, theirs)
                 if score:
-                    found.append((score, _reason(theirs, need, True)))
+                    best.setdefault(theirs.participant_id, []).append((score, theirs, need, True))
         if theirs.requests:
-            for offer in my_offers:
-                score = pair_score(theirs, offer)
+            for need in my_offers:
+                score = pair_score(theirs, need)
                 if score:
-                    found.append((score, _reason(theirs, offer, False)))
+                    best.setdefault(theirs.participant_id, []).append((score, theirs, need, False))
     scored: list[tuple[float, int, list[str]]] = []
     for pid, pairs in best.items():
         if not pairs:
             continue
         pairs.sort(key=lambda p: -p[0])
-        scored.append((sum(s for s, _ in pairs[:3]), pid, [r for _, r in pairs[:2]]))
+        reasons = [_reason(theirs, need, offer) for _, theirs, need, offer in pairs[:2]]
+        scored.append((sum(p[0] for p in pairs[:3]), pid, reasons))
     scored.sort(key=lambda t: (-t[0], t[1]))
     top = scored[:limit]
     people = {
