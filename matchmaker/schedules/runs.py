@@ -189,6 +189,15 @@ def execute_run(run_id: int) -> SolverRun | None:
         _record(run, solving)
         if run.cancel_requested:
             run.status = "cancelled"
+        elif not result.assignments and result.status in ("unknown", "infeasible"):
+            # Nothing to save: keep the previous schedule rather than emptying it.
+            run.status, run.solver_status = "failed", result.status
+            run.result = result.to_dict()
+            run.error = (
+                "The problem is infeasible: " + " ".join(result.explanation)
+                if result.status == "infeasible"
+                else "No schedule found within the time limit; the schedule is unchanged."
+            )
         else:
             save_result(event, result)
             run.status = "succeeded"
