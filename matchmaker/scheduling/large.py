@@ -17,17 +17,22 @@ from .heuristic import Greedy
 from .instance import Instance, breaks_of
 
 
-def _runs_added(g: Greedy, m: int, s: int) -> int:
-    total = 0
-    for p in g.inst.members[m]:
-        busy = g.busy[p]
-        total += 1 - (s - 1 in busy) - (s + 1 in busy)
-    return total
+def _runs(busy: dict[int, int]) -> int:
+    return sum(1 for s in busy if s - 1 not in busy)
 
 
 def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
-    """Hill-climb on single-meeting moves (first improvement, random order)."""
+    """Hill-climb on single-meeting moves (best slot per meeting, random order).
+
+    A participant's cost is their breaks plus a heavy penalty for each break above the
+    fairness limit (everyone with at most one meeting has none), so the climb also
+    repairs fairness."""
     inst = g.inst
+    cap = inst.problem.fairness if inst.problem.fairness is not None else inst.n_slots
+
+    def cost(breaks: int) -> int:
+        return breaks + 100 * max(0, breaks - cap)
+
     rng = random.Random(seed)
     movable = [m for m in g.slot_of if not inst.locked[m] and len(inst.domain[m]) > 1]
     improved = True
@@ -39,13 +44,20 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
                 return
             s0 = g.slot_of[m]
             g.remove(m)
-            here = _runs_added(g, m, s0)
-            best, best_gain = s0, 0
+            members = [(g.busy[p], _runs(g.busy[p])) for p in inst.members[m]]
+
+            def total(s: int, members=members) -> int:
+                return sum(
+                    cost(max(0, runs + 1 - (s - 1 in busy) - (s + 1 in busy) - 1))
+                    for busy, runs in members
+                )
+
+            best, best_cost = s0, total(s0)
             for s in inst.domain[m]:
                 if s != s0:
-                    gain = here - _runs_added(g, m, s)
-                    if gain > best_gain and g.fits(m, s):
-                        best, best_gain = s, gain
+                    c = total(s)
+                    if c < best_cost and g.fits(m, s):
+                        best, best_cost = s, c
             g.place(m, best)
             improved |= best != s0
 

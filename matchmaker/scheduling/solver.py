@@ -23,7 +23,7 @@ from .instance import Instance, breaks_of, build_instance
 from .model import Built, build_model, main_objective
 from .problem import Problem
 from .result import Assignment, Progress, Result, Unscheduled
-from .search import Portfolio
+from .search import BreakSearch
 from .tables import assign_tables
 
 #: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
@@ -172,9 +172,16 @@ class Engine:
 
     def min_breaks(self, built, meetings, hint, proven, dropped, lower) -> Result:
         """Pure break minimisation: the two-thread search of ``search.py``."""
-        portfolio = Portfolio(
+        portfolio = BreakSearch(
             built, self.static_bound, self.deadline, self.should_stop, self.progress, hint
         )
+        inst = self.inst
+        if (
+            len(hint) == len(meetings)
+            and not any(inst.optional[m] for m in meetings)
+            and large.fair(inst, hint)
+        ):
+            portfolio.offer(list(hint.items()), _breaks(inst, hint))
         portfolio.run(self.workers)
         if portfolio.infeasible:
             return self.infeasible(meetings, lower, dropped)
