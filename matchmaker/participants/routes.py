@@ -181,7 +181,7 @@ def directory_page(slug: str):
     viewer = directory_viewer(event)
     filters = directory.DirectoryFilters.from_args(request.args)
     results = directory.search_directory(event, filters, viewer.participant)
-    return render(
+    response = render(
         "participants/directory.html",
         "participants/_directory_results.html",
         event=event,
@@ -190,6 +190,11 @@ def directory_page(slug: str):
         favourites=services.favourite_ids(viewer.participant),
         choices=directory.filter_choices(event),
     )
+    # The address bar shows the search without its empty filters.
+    response.headers["HX-Push-Url"] = url_for(
+        "participants.directory_page", slug=slug, **filters.as_args()
+    )
+    return response
 
 
 @bp.get("/events/<slug>/suggestions")
