@@ -56,7 +56,7 @@ E2E_DIR = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark browser tests `e2e` and run them last (they are the slowest)."""
+    """Mark browser tests `e2e` and run them last (they are the slowest), smoke first."""
     browser_tests, others = [], []
     for item in items:
         if E2E_DIR in item.path.resolve().parents:
@@ -64,6 +64,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             browser_tests.append(item)
         else:
             others.append(item)
+    # The smoke tests first: they tell quickest whether the harness itself works.
+    browser_tests.sort(key=lambda item: item.path.name != "test_smoke.py")
     items[:] = others + browser_tests
 
 
