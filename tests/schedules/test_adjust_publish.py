@@ -10,15 +10,16 @@ from matchmaker.schedules import runs
 from matchmaker.schedules.board import free_targets
 from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
 from tests.conftest import htmx_headers
-from tests.schedules.conftest import assert_valid_schedule
+from tests.schedules.conftest import SOLVE_SECONDS, assert_valid_schedule
 
 
 def _solve(db, s):
-    run = runs.start_run(s.event, s.organiser, 2)
+    run = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
     db.flush()
     run = runs.execute_run(run.id)
     assert run.status == "succeeded", run.error
     db.expire_all()
+    assert run.placed == len(s.meetings), run.result
     return run
 
 

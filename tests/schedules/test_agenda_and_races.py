@@ -16,12 +16,14 @@ from matchmaker.meetings.models import Meeting
 from matchmaker.schedules import runs, services
 from matchmaker.schedules.board import free_targets
 from tests.conftest import htmx_headers
+from tests.schedules.conftest import SOLVE_SECONDS
 
 
 def _solve_and_publish(db, s):
-    run = runs.start_run(s.event, s.organiser, 2)
+    run = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
     db.flush()
-    assert runs.execute_run(run.id).status == "succeeded"
+    run = runs.execute_run(run.id)
+    assert run.status == "succeeded" and run.placed == len(s.meetings), run.result
     services.publish(s.event, s.organiser)
     db.flush()
     db.expire_all()
@@ -81,7 +83,7 @@ def test_event_page_links_to_the_agenda_once_published(client, auth, db, schedul
 
 def test_grid_filters_by_participant_and_per_participant_view(client, auth, db, scheduled_event):
     s = scheduled_event()
-    run = runs.start_run(s.event, s.organiser, 2)
+    run = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
     db.flush()
     runs.execute_run(run.id)
     auth.login(s.organiser)

@@ -16,7 +16,7 @@ from matchmaker.schedules.models import SolverRun
 from matchmaker.schedules.problem import build_problem
 from matchmaker.scheduling import parse_problem
 from tests.conftest import htmx_headers
-from tests.schedules.conftest import assert_valid_schedule
+from tests.schedules.conftest import SOLVE_SECONDS, assert_valid_schedule
 
 
 def _placements(db, meetings):
@@ -74,7 +74,7 @@ def test_start_run_from_the_page_solves_via_the_queue(client, auth, db, schedule
     s = scheduled_event()
     auth.login(s.organiser)
     response = client.post(
-        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}, headers=htmx_headers()
+        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "4"}, headers=htmx_headers()
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -127,7 +127,7 @@ def test_second_run_is_refused_while_one_is_active(client, auth, db, scheduled_e
     db.flush()
     auth.login(s.organiser)
     response = client.post(
-        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}, headers=htmx_headers()
+        f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "4"}, headers=htmx_headers()
     )
     assert response.status_code == 409
     assert "A run is in progress already" in response.get_data(as_text=True)
@@ -148,7 +148,7 @@ def test_a_killed_worker_does_not_block_new_runs(client, auth, db, scheduled_eve
     auth.login(s.organiser)
     page = client.get(f"/events/{s.event.slug}/schedule")
     assert page.status_code == 200 and "stopped responding" in page.get_data(as_text=True)
-    response = client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"})
+    response = client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "4"})
     assert response.status_code == 302
     db.expire_all()
     statuses = [
@@ -162,7 +162,7 @@ def test_a_killed_worker_does_not_block_new_runs(client, auth, db, scheduled_eve
 
 def test_a_failing_run_leaves_the_previous_schedule(db, scheduled_event, monkeypatch):
     s = scheduled_event()
-    first = runs.start_run(s.event, s.organiser, 2)
+    first = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
     db.flush()
     runs.execute_run(first.id)
     before = _placements(db, s.meetings)
@@ -172,7 +172,7 @@ def test_a_failing_run_leaves_the_previous_schedule(db, scheduled_event, monkeyp
         raise RuntimeError("engine crashed")
 
     monkeypatch.setattr(runs, "solve", broken)
-    second = runs.start_run(s.event, s.organiser, 2)
+    second = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
     db.flush()
     runs.execute_run(second.id)
     db.expire_all()
@@ -215,7 +215,7 @@ def test_only_the_events_organisers_reach_the_schedule(client, auth, make_user, 
     auth.login(make_user("organiser"))
     assert client.get(f"/events/{s.event.slug}/schedule").status_code == 404
     assert (
-        client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "2"}).status_code
+        client.post(f"/events/{s.event.slug}/schedule/runs", data={"time_limit": "4"}).status_code
         == 404
     )
     auth.logout()
@@ -226,9 +226,25 @@ def test_only_the_events_organisers_reach_the_schedule(client, auth, make_user, 
 def test_cli_solve_prints_the_summary(app, db, scheduled_event):
     s = scheduled_event()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["schedule", "solve", s.event.slug, "--time-limit", "2"])
+    result = runner.invoke(args=["schedule", "solve", s.event.slug, "--time-limit", "4"])
     assert result.exit_code == 0, result.output
     assert f"placed {len(s.meetings)} of {len(s.meetings)} meetings" in result.output
     assert_valid_schedule(db, s.event)
     missing = runner.invoke(args=["schedule", "solve", "no-such-event"])
     assert missing.exit_code != 0 and "No such event" in missing.output
+
+
+def test_a_run_that_finds_nothing_keeps_the_previous_schedule(db, scheduled_event, monkeypatch):
+    from matchmaker.scheduling import Result
+
+    s = scheduled_event()
+    first = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
+    db.flush()
+    runs.execute_run(first.id)
+    before = _placements(db, s.meetings)
+    monkeypatch.setattr(runs, "solve", lambda *a, **k: Result("unknown", bound=0))
+    second = runs.start_run(s.event, s.organiser, SOLVE_SECONDS)
+    db.flush()
+    second = runs.execute_run(second.id)
+    assert second.status == "failed" and "schedule is unchanged" in second.error
+    assert _placements(db, s.meetings) == before
