@@ -78,6 +78,23 @@ def domain_reason(inst: Instance, m: int) -> str:
                     f"{_m(inst, m)}: {_p(inst, a)} is unavailable in every slot "
                     f"in which {_p(inst, b)} is free"
                 )
+    free = [s for s in base if all(inst.available[p][s] for p in mem)]
+    if free:
+        takers = sorted(
+            {
+                o
+                for p in mem
+                for o in inst.meetings_of[p]
+                if o != m and len(inst.domain[o]) == 1 and inst.domain[o][0] in free
+            }
+        )
+        if takers:
+            names = ", ".join(_m(inst, o) for o in takers)
+            return (
+                f"{_m(inst, m)}: its possible slots ({_slots(inst, free)}) are all taken "
+                f"by fixed or precedence-bound meetings of its participants ({names})"
+            )
+        return f"{_m(inst, m)}: the precedences leave it no slot among {_slots(inst, free)}"
     names = ", ".join(_p(inst, p) for p in mem)
     return f"{_m(inst, m)}: no slot is free for all of {names}"
 

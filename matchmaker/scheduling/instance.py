@@ -96,6 +96,7 @@ def build_instance(problem: Problem) -> Instance:
             wanted.append(pl.table)
         table_of.append(wanted[0] if wanted else None)
         conflicts.append((wanted[0], wanted[1]) if len(wanted) > 1 else None)
+    _propagate(domain, members, meetings_of, [m.optional for m in problem.meetings], after)
     orgs: dict[str, list[int]] = {}
     for i, p in enumerate(problem.participants):
         if p.organisation is not None:
@@ -122,6 +123,33 @@ def build_instance(problem: Problem) -> Instance:
         organisations=orgs,
         stand_tables={p.table for p in problem.participants if p.table is not None},
     )
+
+
+def _propagate(domain, members, meetings_of, optional, after) -> None:
+    """Shrink domains to a fixpoint: a required meeting with one possible slot occupies
+    it for all its participants, and precedences between required meetings cut the
+    domains of both ends."""
+    changed = True
+    while changed:
+        changed = False
+        for m, dom in enumerate(domain):
+            if len(dom) == 1 and not optional[m]:
+                s = dom[0]
+                for p in members[m]:
+                    for other in meetings_of[p]:
+                        if other != m and s in domain[other]:
+                            domain[other] = [t for t in domain[other] if t != s]
+                            changed = True
+            for a in after[m]:
+                if optional[m] or optional[a] or not dom or not domain[a]:
+                    continue
+                low, high = domain[a][0], dom[-1]
+                if dom[0] <= low:
+                    domain[m] = dom = [t for t in dom if t > low]
+                    changed = True
+                if domain[a][-1] >= high:
+                    domain[a] = [t for t in domain[a] if t < high]
+                    changed = True
 
 
 def breaks_of(slots: list[int]) -> int:
