@@ -16,6 +16,9 @@ from ortools.sat.python import cp_model
 
 from .instance import Instance
 
+#: Marker in ``precheck``'s reasons: infeasible, explanation still to be found.
+PROPAGATED = "?"
+
 
 def _p(inst: Instance, p: int) -> str:
     return inst.problem.label_of_participant(inst.participant_ids[p])
@@ -80,21 +83,10 @@ def domain_reason(inst: Instance, m: int) -> str:
                 )
     free = [s for s in base if all(inst.available[p][s] for p in mem)]
     if free:
-        takers = sorted(
-            {
-                o
-                for p in mem
-                for o in inst.meetings_of[p]
-                if o != m and len(inst.domain[o]) == 1 and inst.domain[o][0] in free
-            }
+        return (
+            f"{_m(inst, m)}: its possible slots ({_slots(inst, free)}) are ruled out by fixed "
+            f"meetings and precedences"
         )
-        if takers:
-            names = ", ".join(_m(inst, o) for o in takers)
-            return (
-                f"{_m(inst, m)}: its possible slots ({_slots(inst, free)}) are all taken "
-                f"by fixed or precedence-bound meetings of its participants ({names})"
-            )
-        return f"{_m(inst, m)}: the precedences leave it no slot among {_slots(inst, free)}"
     names = ", ".join(_p(inst, p) for p in mem)
     return f"{_m(inst, m)}: no slot is free for all of {names}"
 
@@ -120,6 +112,11 @@ def precheck(inst: Instance) -> tuple[list[str], dict[int, str]]:
             reason = f"{_m(inst, m)}: {' and '.join(parts)}, so no table suits it"
         elif not inst.domain[m]:
             reason = domain_reason(inst, m)
+            if not inst.optional[m] and "ruled out by fixed" in reason:
+                # Propagation emptied the domain: let the assumption-based search
+                # find the smallest conflict (see explain_infeasible).
+                fatal.append(PROPAGATED)
+                continue
         if reason is not None:
             if inst.optional[m]:
                 dropped[m] = reason

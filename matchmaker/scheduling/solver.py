@@ -72,6 +72,11 @@ class Engine:
         inst = self.inst
         self.progress(None, None, 0)
         fatal, dropped = explain.precheck(inst)
+        if explain.PROPAGATED in fatal:
+            fatal = [f for f in fatal if f != explain.PROPAGATED]
+            if not fatal:
+                meetings = [m for m in range(inst.n_meetings) if m not in dropped]
+                return self.infeasible(meetings, [], dropped)
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         meetings = [m for m in range(inst.n_meetings) if m not in dropped]
