@@ -74,7 +74,9 @@ def app(tmp_path_factory):
         if _db.engine.dialect.name == "sqlite":
             _db.engine.dispose()
             _enable_sqlite_savepoints(_db.engine)
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # psycopg warns about connections left open at exit
 
 
 @pytest.fixture
