@@ -67,6 +67,9 @@ def app(tmp_path_factory):
             "HUEY_IMMEDIATE": True,
             "BASE_URL": "http://matchmaker.test",
             "SERVER_NAME": None,
+            # Production hashes with scrypt (see test_accounts); a cheap scheme here
+            # keeps factories fast.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     _reset_schema(app)

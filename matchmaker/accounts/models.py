@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -32,8 +33,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
-        # scrypt: memory-hard, werkzeug's default modern scheme.
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # scrypt (memory-hard) unless the configuration says otherwise: the test
+        # suite uses a cheap scheme so that thousands of factory users stay fast.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -17,7 +17,7 @@ def test_register_creates_account_and_logs_in(client, db):
     assert response.status_code == 302
     user = user_by_email("anna@hydrocyl.example")
     assert user is not None and user.role == "participant"
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("pbkdf2:sha256:1000$")  # the test configuration
     assert "Anna Virtanen" in client.get("/").get_data(as_text=True)
 
 
@@ -162,3 +162,9 @@ def test_register_as_organiser_but_never_as_admin(client, db):
     )
     assert response.status_code == 422
     assert user_by_email("eve@x.example") is None
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    from matchmaker.config import load_config
+
+    assert load_config(tmp_path)["PASSWORD_HASH_METHOD"] == "scrypt"
