@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import OPPORTUNITY_KINDS, ORGANISATION_KINDS, ORGANISATION_SIZES
@@ -114,11 +114,3 @@ class OpportunityForm(FlaskForm):
         description="Two-letter codes, e.g. ZA, DE.",
         validators=[Optional(), Length(max=200)],
     )
-
-
-class TableForm(FlaskForm):
-    fixed_table_id = SelectField("My stand", coerce=str, validators=[Optional()])
-
-
-class MaxMeetingsForm(FlaskForm):
-    max_meetings = IntegerField("Max meetings", validators=[Optional()])
