@@ -2,6 +2,7 @@
 
 from .accounts.models import User  # noqa: F401
 from .calendar.models import CalendarFeed  # noqa: F401
+from .changes import ChangeCounter  # noqa: F401
 from .events.models import (  # noqa: F401
     Event,
     MeetingSession,

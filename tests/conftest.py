@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from matchmaker import create_app
+from matchmaker.calendar.cache import feeds_cache
 from matchmaker.extensions import db as _db
 
 PASSWORD = "correct-horse-battery"
@@ -102,6 +103,8 @@ def db(app):
         finally:
             session.remove()
             _db.session = original
+            # Rolled back, the data versions repeat; so must nothing cached from them.
+            feeds_cache.clear()
             transaction.rollback()
             connection.close()
 

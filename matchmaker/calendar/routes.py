@@ -5,22 +5,22 @@ from __future__ import annotations
 from flask import Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
+from .. import changes
 from ..access import public, role_required, user_required
 from ..dbtypes import utcnow
 from ..errors import NotFound
 from ..events.loaders import my_participation, organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..web import get_or_404, render, wants_fragment
-from . import bp, feeds, ical, services
+from . import bp, cache, feeds, services
 from .models import CalendarFeed
 
 
-def _calendar_response(calendar: ical.FeedCalendar, filename: str | None = None) -> Response:
+def _calendar_response(rendered: cache.RenderedFeed, filename: str | None = None) -> Response:
     """The calendar as bytes, with a strong ETag, Last-Modified and conditional answers."""
-    body = ical.serialize(calendar)
-    response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.set_etag(ical.etag(body))
-    response.last_modified = ical.last_modified(calendar)
+    response = Response(rendered.body, content_type="text/calendar; charset=utf-8")
+    response.set_etag(rendered.etag)
+    response.last_modified = rendered.last_modified
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -50,7 +50,12 @@ def feed(token: str):
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "private, no-store"
         return response
-    return _calendar_response(feeds.build_calendar(live, utcnow()))
+    now, version = utcnow(), changes.version(cache.VERSION)
+    rendered = cache.feeds_cache.get(live.feed.id, version, now)
+    if rendered is None:
+        rendered = cache.render(feeds.build_calendar(live, now), version)
+        cache.feeds_cache.put(live.feed.id, rendered)
+    return _calendar_response(rendered)
 
 
 @bp.get("/events/<slug>/agenda.ics")
@@ -60,7 +65,8 @@ def download(slug: str):
     event = visible_event_or_404(slug)
     participant = _approved_participant_or_404(event)
     calendar = feeds.participant_calendar(event, participant, utcnow())
-    return _calendar_response(calendar, filename=f"{event.slug}-agenda.ics")
+    rendered = cache.render(calendar, version=0)
+    return _calendar_response(rendered, filename=f"{event.slug}-agenda.ics")
 
 
 @bp.get("/events/<slug>/calendar")

@@ -392,3 +392,24 @@ def test_manage_page_links_to_the_feeds(client, db, mission, auth):
     auth.login(mission.event.organisers[0])
     html = client.get(f"/events/{mission.event.slug}/manage").get_data(as_text=True)
     assert f"/events/{mission.event.slug}/calendar/feeds" in html
+
+
+def test_any_change_to_what_a_feed_shows_reaches_it_through_the_cache(client, db, mission):
+    """Feeds are cached per process; every input change must still show at once."""
+    from sqlalchemy import update
+
+    from matchmaker.participants.models import Organisation as Org
+
+    path = feed_path(db, mission.ann)
+    first = get_feed(client, path)
+    etag = first.headers["ETag"]
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+
+    mission.bob.organisation.name = "Renamed Mining"  # an ORM change
+    db.flush()
+    renamed = get_feed(client, path, **{"If-None-Match": etag})
+    assert renamed.headers["ETag"] != etag and b"Renamed Mining" in renamed.data
+
+    # A bulk UPDATE, which bypasses the ORM's flush, counts too.
+    db.execute(update(Org).where(Org.id == mission.cy.organisation_id).values(name="Bulk Ltd"))
+    assert b"Bulk Ltd" in get_feed(client, path).data

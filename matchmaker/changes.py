@@ -1,0 +1,68 @@
+"""Data versions: a counter per kind of derived output, bumped by every change to its inputs.
+
+A cache of something computed from many tables (a calendar feed reads meetings,
+programme, organisations, tables...) stays valid while its counter has not moved. The
+counter is bumped in the same transaction as the change, by SQLAlchemy session events,
+so no service has to remember to do it: ORM flushes (new, changed, deleted objects) and
+bulk ``update()``/``delete()`` statements on a watched model both count.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from sqlalchemy import String, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .extensions import db
+
+_WATCHED: dict[str, tuple[type, ...]] = {}
+
+
+class ChangeCounter(db.Model):
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+def watch(name: str, *models: type) -> None:
+    """Bump counter ``name`` whenever a row of any of ``models`` changes."""
+    _WATCHED[name] = tuple(dict.fromkeys(_WATCHED.get(name, ()) + models))
+
+
+def version(name: str) -> int:
+    """The counter's current value (0 before its first change)."""
+    return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == name)) or 0
+
+
+def _bump(session: Session, names: set[str]) -> None:
+    connection = session.connection()
+    for name in sorted(names):
+        bumped = connection.execute(
+            update(ChangeCounter.__table__)
+            .where(ChangeCounter.__table__.c.name == name)
+            .values(value=ChangeCounter.__table__.c.value + 1)
+        )
+        if bumped.rowcount == 0:
+            connection.execute(ChangeCounter.__table__.insert().values(name=name, value=1))
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    changed = {type(obj) for obj in chain(session.new, session.dirty, session.deleted)}
+    if not changed:
+        return
+    names = {name for name, models in _WATCHED.items() if changed.intersection(models)}
+    if names:
+        _bump(session, names)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_statements(state) -> None:
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    model = state.bind_mapper.class_
+    names = {name for name, models in _WATCHED.items() if model in models}
+    if names:
+        _bump(state.session, names)
