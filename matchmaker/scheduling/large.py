@@ -62,6 +62,74 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
             improved |= best != s0
 
 
+def _cost_of(g: Greedy, people: set[int], cap: int) -> int:
+    total = 0
+    for p in people:
+        breaks = max(0, _runs(g.busy[p]) - 1)
+        total += breaks + 100 * max(0, breaks - cap)
+    return total
+
+
+def kempe(g: Greedy, m: int, b: int, cap: int, rng: random.Random, limit: int = 40) -> bool:
+    """Swap slots ``a`` (m's) and ``b`` along the chain of meetings that would clash
+    (an edge-colouring Kempe interchange); keep it if the cost does not rise."""
+    inst = g.inst
+    a = g.slot_of[m]
+    chain, todo = {m}, [m]
+    while todo:
+        cur = todo.pop()
+        other = b if g.slot_of[cur] == a else a
+        for p in inst.members[cur]:
+            o = g.busy[p].get(other)
+            if o is not None and o not in chain:
+                chain.add(o)
+                todo.append(o)
+                if len(chain) > limit:
+                    return False
+    moves = {c: (b if g.slot_of[c] == a else a) for c in chain}
+    if any(inst.locked[c] or to not in inst.domain[c] for c, to in moves.items()):
+        return False
+    people = {p for c in chain for p in inst.members[c]}
+    before = _cost_of(g, people, cap)
+    old = {c: g.slot_of[c] for c in chain}
+    for c in chain:
+        g.remove(c)
+    placed = []
+    for c in sorted(chain, key=lambda c: rng.random()):
+        if not g.fits(c, moves[c]):
+            break
+        g.place(c, moves[c])
+        placed.append(c)
+    if len(placed) == len(chain):
+        after = _cost_of(g, people, cap)
+        if after < before or (after == before and rng.random() < 0.3):
+            return after < before
+    for c in placed:
+        g.remove(c)
+    for c in chain:
+        g.place(c, old[c])
+    return False
+
+
+def kempe_search(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
+    """Random Kempe interchanges until the deadline."""
+    inst = g.inst
+    cap = inst.problem.fairness if inst.problem.fairness is not None else inst.n_slots
+    rng = random.Random(seed)
+    movable = [m for m in g.slot_of if not inst.locked[m] and len(inst.domain[m]) > 1]
+    if not movable:
+        return
+    i = 0
+    while True:
+        i += 1
+        if i % 128 == 0 and (time.monotonic() >= deadline or should_stop()):
+            return
+        m = rng.choice(movable)
+        b = rng.choice(inst.domain[m])
+        if b != g.slot_of[m]:
+            kempe(g, m, b, cap, rng)
+
+
 def fair(inst: Instance, slot_of: dict[int, int]) -> bool:
     f = inst.problem.fairness
     if f is None:
@@ -81,5 +149,7 @@ def schedule(
     g.run()
     progress(None, None, len(g.slot_of))
     improve(g, deadline - 0.5, should_stop)
+    kempe_search(g, deadline - 0.5, should_stop)
+    improve(g, deadline - 0.3, should_stop)
     slot_of = dict(g.slot_of)
     return slot_of if fair(inst, slot_of) else {}

@@ -141,7 +141,10 @@ class Engine:
         inst = self.inst
         greedy = Greedy(inst, meetings)
         greedy.run()
-        large.improve(greedy, time.monotonic() + min(0.3, self.remaining() / 10), self.should_stop)
+        budget = time.monotonic() + min(1.0, self.remaining() / 10)
+        large.improve(greedy, budget, self.should_stop)
+        large.kempe_search(greedy, budget, self.should_stop)
+        large.improve(greedy, budget + 0.1, self.should_stop)
         hint = dict(greedy.slot_of)
         min_priority = None
         proven = True
