@@ -148,8 +148,8 @@ def schedule(
     g = Greedy(inst, meetings)
     g.run()
     progress(None, None, len(g.slot_of))
-    improve(g, deadline - 0.5, should_stop)
-    kempe_search(g, deadline - 0.5, should_stop)
-    improve(g, deadline - 0.3, should_stop)
+    improve(g, deadline - 1.2, should_stop)
+    kempe_search(g, deadline - 1.2, should_stop)
+    improve(g, deadline - 1.0, should_stop)
     slot_of = dict(g.slot_of)
     return slot_of if fair(inst, slot_of) else {}
