@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from matchmaker import create_app
-from matchmaker.calendar.cache import feeds_cache
+from matchmaker.calendar import cache as calendar_cache
 from matchmaker.extensions import db as _db
 
 PASSWORD = "correct-horse-battery"
@@ -104,7 +104,7 @@ def db(app):
             session.remove()
             _db.session = original
             # Rolled back, the data versions repeat; so must nothing cached from them.
-            feeds_cache.clear()
+            calendar_cache.clear()
             transaction.rollback()
             connection.close()
 

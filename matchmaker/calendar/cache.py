@@ -2,16 +2,19 @@
 
 An entry is valid while the "calendar" data version (``matchmaker.changes``) has not
 moved and, when the feed shows a cancelled meeting, until that meeting's end (then the
-cancellation leaves the feed). A revalidation that hits the cache costs two small
-queries: the token lookup and the version.
+cancellation leaves the feed). Token checks are cached the same way: a token's feed,
+event and participant are all watched, so while the version stands, a token that was
+live is still live. A revalidation that hits the cache costs one query: the version.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .. import changes
 from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
@@ -40,18 +43,16 @@ changes.watch(
 
 @dataclass(frozen=True)
 class RenderedFeed:
-    version: int
     body: bytes
     etag: str
     last_modified: datetime | None
     valid_until: datetime | None  # the end of the first cancelled meeting shown
 
 
-def render(calendar: ical.FeedCalendar, version: int) -> RenderedFeed:
+def render(calendar: ical.FeedCalendar) -> RenderedFeed:
     body = ical.serialize(calendar)
     ends = [e.ends_at for e in calendar.entries if e.cancelled]
     return RenderedFeed(
-        version=version,
         body=body,
         etag=ical.etag(body),
         last_modified=ical.last_modified(calendar),
@@ -59,28 +60,27 @@ def render(calendar: ical.FeedCalendar, version: int) -> RenderedFeed:
     )
 
 
-class FeedCache:
-    """A small LRU of rendered feeds, shared by the threads of one process."""
+class VersionedCache:
+    """A small LRU of values computed at a data version, shared by a process's threads."""
 
     def __init__(self, size: int = 4096):
         self.size = size
-        self._items: OrderedDict[int, RenderedFeed] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[int, datetime | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, feed_id: int, version: int, now: datetime) -> RenderedFeed | None:
+    def get(self, key: Hashable, version: int, now: datetime) -> Any:
+        """The value stored for ``key`` at ``version`` and still valid at ``now``."""
         with self._lock:
-            item = self._items.get(feed_id)
-            if item is None or item.version != version:
+            item = self._items.get(key)
+            if item is None or item[0] != version or (item[1] is not None and now >= item[1]):
                 return None
-            if item.valid_until is not None and now >= item.valid_until:
-                return None
-            self._items.move_to_end(feed_id)
-            return item
+            self._items.move_to_end(key)
+            return item[2]
 
-    def put(self, feed_id: int, item: RenderedFeed) -> None:
+    def put(self, key: Hashable, version: int, value: Any, valid_until=None) -> None:
         with self._lock:
-            self._items[feed_id] = item
-            self._items.move_to_end(feed_id)
+            self._items[key] = (version, valid_until, value)
+            self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
@@ -89,4 +89,10 @@ class FeedCache:
             self._items.clear()
 
 
-feeds_cache = FeedCache()
+feeds_cache = VersionedCache()  # feed id -> RenderedFeed
+tokens_cache = VersionedCache()  # token hash -> feed id
+
+
+def clear() -> None:
+    feeds_cache.clear()
+    tokens_cache.clear()

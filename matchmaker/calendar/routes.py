@@ -42,19 +42,24 @@ def _approved_participant_or_404(event):
 @public
 def feed(token: str):
     """A private feed, opened by its secret token alone (calendar apps cannot log in)."""
+    now, version = utcnow(), changes.version(cache.VERSION)
     try:
-        live = services.feed_by_token(token)
+        hashed = services.token_hash(token)
+        feed_id = cache.tokens_cache.get(hashed, version, now)
+        if feed_id is None:
+            feed_id = services.check_token(token)
+            cache.tokens_cache.put(hashed, version, feed_id)
     except NotFound as error:
         # Plain and identical for every failure: nothing tells a guess from a reset link.
         response = Response(error.message + "\n", 404, content_type="text/plain; charset=utf-8")
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "private, no-store"
         return response
-    now, version = utcnow(), changes.version(cache.VERSION)
-    rendered = cache.feeds_cache.get(live.feed.id, version, now)
+    rendered = cache.feeds_cache.get(feed_id, version, now)
     if rendered is None:
-        rendered = cache.render(feeds.build_calendar(live, now), version)
-        cache.feeds_cache.put(live.feed.id, rendered)
+        live = services.feed_by_token(token)
+        rendered = cache.render(feeds.build_calendar(live, now))
+        cache.feeds_cache.put(feed_id, version, rendered, rendered.valid_until)
     return _calendar_response(rendered)
 
 
@@ -65,7 +70,7 @@ def download(slug: str):
     event = visible_event_or_404(slug)
     participant = _approved_participant_or_404(event)
     calendar = feeds.participant_calendar(event, participant, utcnow())
-    rendered = cache.render(calendar, version=0)
+    rendered = cache.render(calendar)
     return _calendar_response(rendered, filename=f"{event.slug}-agenda.ics")
 
 

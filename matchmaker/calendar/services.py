@@ -110,9 +110,6 @@ def reset_feed(feed: CalendarFeed) -> CalendarFeed:
     return feed
 
 
-_BY_HASH = None
-
-
 class LiveFeed(NamedTuple):
     feed: CalendarFeed
     event: Any
@@ -120,34 +117,67 @@ class LiveFeed(NamedTuple):
     organisation: Any  # the participant's
 
 
-def feed_by_token(token: str) -> LiveFeed:
-    """The live feed a token opens, or ``NotFound`` — the same for every failure.
+_CHECK = None
 
-    One query loads the feed with its event, participant and organisation (held by the
-    returned tuple: the session's identity map only keeps objects someone references).
+
+def token_hash(token: str) -> str:
+    """What a feed row stores of its token (``NotFound`` for a malformed token)."""
+    if len(token) != TOKEN_LENGTH:
+        raise NotFound(GONE)
+    return _hash(token)
+
+
+def check_token(token: str) -> int:
+    """The id of the live feed ``token`` opens: one query of plain columns.
+
+    Every failure raises the same ``NotFound``: unknown or reset token, a token issued
+    under another ``SECRET_KEY``, a draft event, a participant no longer approved.
+    """
+    from ..events.models import Event
+    from ..participants.models import Participant
+
+    hashed = token_hash(token)
+    global _CHECK
+    if _CHECK is None:  # built once (models import lazily here to avoid cycles)
+        _CHECK = (
+            select(
+                CalendarFeed.id,
+                CalendarFeed.kind,
+                CalendarFeed.nonce,
+                Event.status.label("event_status"),
+                Participant.status.label("participant_status"),
+            )
+            .join(Event, Event.id == CalendarFeed.event_id)
+            .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
+            .where(CalendarFeed.token_hash == bindparam("token_hash"))
+        )
+    row = db.session.execute(_CHECK, {"token_hash": hashed}).first()
+    if row is None or not row.nonce:
+        raise NotFound(GONE)
+    if not hmac.compare_digest(_derive_token(row.nonce), token):
+        raise NotFound(GONE)  # issued under another SECRET_KEY
+    if row.event_status == "draft":
+        raise NotFound(GONE)
+    if row.kind == "participant" and row.participant_status != "approved":
+        raise NotFound(GONE)
+    return row.id
+
+
+def feed_by_token(token: str) -> LiveFeed:
+    """The live feed a token opens with its event, participant and organisation.
+
+    Checked by ``check_token``; the objects are held by the returned tuple (the
+    session's identity map only keeps objects someone references).
     """
     from ..events.models import Event
     from ..participants.models import Organisation, Participant
 
-    if len(token) != TOKEN_LENGTH:
-        raise NotFound(GONE)
-    global _BY_HASH
-    if _BY_HASH is None:  # built once (models import lazily here to avoid cycles)
-        _BY_HASH = (
-            select(CalendarFeed, Event, Participant, Organisation)
-            .join(Event, Event.id == CalendarFeed.event_id)
-            .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
-            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-            .where(CalendarFeed.token_hash == bindparam("token_hash"))
-        )
-    row = db.session.execute(_BY_HASH, {"token_hash": _hash(token)}).first()
-    if row is None or not row.CalendarFeed.nonce:
-        raise NotFound(GONE)
-    feed, event, participant = row.CalendarFeed, row.Event, row.Participant
-    if not hmac.compare_digest(_derive_token(feed.nonce), token):
-        raise NotFound(GONE)  # issued under another SECRET_KEY
-    if event.status == "draft":
-        raise NotFound(GONE)
-    if feed.kind == "participant" and (participant is None or participant.status != "approved"):
-        raise NotFound(GONE)
-    return LiveFeed(feed, event, participant, row.Organisation)
+    feed_id = check_token(token)
+    row = db.session.execute(
+        select(CalendarFeed, Event, Participant, Organisation)
+        .join(Event, Event.id == CalendarFeed.event_id)
+        .outerjoin(Participant, Participant.id == CalendarFeed.participant_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .where(CalendarFeed.id == feed_id)
+    ).one()
+    return LiveFeed(row.CalendarFeed, row.Event, row.Participant, row.Organisation)
