@@ -202,7 +202,7 @@ def fairness_precheck(inst: Instance, meetings: list[int], lower: list[int]) -> 
         sum(1 for m in inst.meetings_of[p] if m in active) for p in range(inst.n_participants)
     ]
     hi = max(range(inst.n_participants), key=lambda p: lower[p])
-    lo = min(range(inst.n_participants), key=lambda p: counts[p])
+    lo = min(range(inst.n_participants), key=lambda p: (max(0, counts[p] - 1), -counts[p]))
     most = max(0, counts[lo] - 1)
     if lower[hi] - most <= f:
         return []

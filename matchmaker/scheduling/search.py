@@ -119,7 +119,7 @@ class BreakSearch:
             _, status = self._solve(model, BOUND_SLICE, 1, sat_only=True)
             if status != cp_model.INFEASIBLE:
                 break
-            if k >= self.built.breaks_max:
+            if k >= self.built.breaks_max or (self.best is None and self._unsolvable()):
                 self.infeasible = True
                 self.done.set()
                 return
@@ -134,6 +134,11 @@ class BreakSearch:
             self.done.set()
         elif status == cp_model.OPTIMAL:
             self.raise_lower(solver.objective_value)
+
+    def _unsolvable(self) -> bool:
+        """Whether no schedule exists at all (a short budget-free SAT search)."""
+        _, status = self._solve(self._model(hint=False), 2 * BOUND_SLICE, 1, sat_only=True)
+        return status == cp_model.INFEASIBLE
 
     def run(self, workers: int) -> None:
         thread = threading.Thread(target=self.work, args=(workers,), daemon=True)
