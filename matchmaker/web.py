@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from flask import (
     Response,
     abort,
@@ -48,3 +50,30 @@ def absolute_url(endpoint: str, base_url: str | None = None, **values) -> str:
         return base + url_for(endpoint, **values)
     with current_app.test_request_context("/"):
         return base + url_for(endpoint, **values)
+
+
+class Submitted(NamedTuple):
+    saved: bool
+    status: int
+    value: Any = None  # what the action returned, once saved
+
+
+def submit(form, action) -> Submitted:
+    """Validate ``form``, run ``action()`` and commit: one place for the form rule.
+
+    Saved: ``(True, 200, result)``. Nothing submitted: ``(False, 200)``. The form itself
+    invalid: ``(False, 422)``. The service refuses: its message goes to the field it
+    names, nothing is saved, and the status is the domain error's (409, 422...).
+    """
+    from .errors import DomainError
+
+    if not form.validate_on_submit():
+        return Submitted(False, 422 if form.is_submitted() else 200)
+    try:
+        value = action()
+    except DomainError as error:
+        db.session.rollback()
+        error.apply_to(form)
+        return Submitted(False, error.status)
+    db.session.commit()
+    return Submitted(True, 200, value)

@@ -8,7 +8,7 @@ from ..access import public, user_required
 from ..errors import DomainError
 from ..extensions import db
 from ..notifications.mail import send_mail
-from ..web import render
+from ..web import render, submit
 from . import bp, services
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from .models import user_by_email
@@ -34,23 +34,17 @@ def _start_session(user) -> None:
 @public
 def register():
     form = RegisterForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                form.name.data, form.email.data, form.password.data, role=form.role.data
-            )
-        except DomainError as error:
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash("Welcome to Matchmaker! Your account is ready.", "success")
-            return redirect(_safe_next(url_for("events.home")))
-    elif form.is_submitted():
-        status = 422
-    return render("accounts/register.html", form=form, status=status)
+    result = submit(
+        form,
+        lambda: services.register_user(
+            form.name.data, form.email.data, form.password.data, role=form.role.data
+        ),
+    )
+    if result.saved:
+        _start_session(result.value)
+        flash("Welcome to Matchmaker! Your account is ready.", "success")
+        return redirect(_safe_next(url_for("events.home")))
+    return render("accounts/register.html", form=form, status=result.status)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -109,21 +103,12 @@ def reset_password(token: str):
     except DomainError as error:
         return render("accounts/reset_invalid.html", message=error.message, status=400)
     form = ResetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.change_password(user, form.password.data)
-        except DomainError as error:
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            _start_session(user)
-            flash("Your password is changed.", "success")
-            return redirect(url_for("events.home"))
-    elif form.is_submitted():
-        status = 422
-    return render("accounts/reset.html", form=form, status=status)
+    result = submit(form, lambda: services.change_password(user, form.password.data))
+    if result.saved:
+        _start_session(user)
+        flash("Your password is changed.", "success")
+        return redirect(url_for("events.home"))
+    return render("accounts/reset.html", form=form, status=result.status)
 
 
 @bp.get("/account")

@@ -2,9 +2,8 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import public, role_required, user_required
-from ..errors import DomainError
 from ..extensions import db
-from ..web import render, wants_fragment
+from ..web import render, submit, wants_fragment
 from . import bp, services
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
 from .loaders import my_participation, organised_event_or_404, visible_event_or_404
@@ -66,20 +65,11 @@ def organiser_index():
 @role_required("organiser")
 def create():
     form = EventForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            event = services.create_event(current_user, **form.to_data())
-        except DomainError as error:
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Event created. Now add its meeting sessions and tables.", "success")
-            return redirect(url_for("events.manage", slug=event.slug))
-    elif form.is_submitted():
-        status = 422
-    return render("events/form.html", form=form, event=None, status=status)
+    result = submit(form, lambda: services.create_event(current_user, **form.to_data()))
+    if result.saved:
+        flash("Event created. Now add its meeting sessions and tables.", "success")
+        return redirect(url_for("events.manage", slug=result.value.slug))
+    return render("events/form.html", form=form, event=None, status=result.status)
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
@@ -87,23 +77,13 @@ def create():
 def edit(slug: str):
     event = organised_event_or_404(slug)
     form = EventForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_event(event, **form.to_data())
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Event saved.", "success")
-            return redirect(url_for("events.manage", slug=event.slug))
-    elif form.is_submitted():
-        status = 422
-    else:
+    result = submit(form, lambda: services.update_event(event, **form.to_data()))
+    if result.saved:
+        flash("Event saved.", "success")
+        return redirect(url_for("events.manage", slug=event.slug))
+    if not form.is_submitted():
         form.fill_from(event)
-    return render("events/form.html", form=form, event=event, status=status)
+    return render("events/form.html", form=form, event=event, status=result.status)
 
 
 def _manage_context(event, **forms):
@@ -132,32 +112,23 @@ def manage(slug: str):
 def add_session(slug: str):
     event = organised_event_or_404(slug)
     form = SessionForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_session(
-                event,
-                day=form.day.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                slot_minutes=form.slot_minutes.data,
-                pause_minutes=form.pause_minutes.data or 0,
-                name=form.name.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            form = None
-    else:
-        status = 422
+    result = submit(
+        form,
+        lambda: services.add_session(
+            event,
+            day=form.day.data,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
+            slot_minutes=form.slot_minutes.data,
+            pause_minutes=form.pause_minutes.data or 0,
+            name=form.name.data or "",
+        ),
+    )
     return render(
         "events/manage.html",
         "events/_sessions.html",
-        status=status,
-        **_manage_context(event, session_form=form),
+        status=result.status,
+        **_manage_context(event, session_form=None if result.saved else form),
     )
 
 
@@ -175,26 +146,17 @@ def delete_session(slug: str, session_id: int):
 def add_tables(slug: str):
     event = organised_event_or_404(slug)
     form = TablesForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_tables(
-                event, form.count.data, form.prefix.data or "Table", form.capacity_note.data or ""
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            form = None
-    else:
-        status = 422
+    result = submit(
+        form,
+        lambda: services.add_tables(
+            event, form.count.data, form.prefix.data or "Table", form.capacity_note.data or ""
+        ),
+    )
     return render(
         "events/manage.html",
         "events/_tables.html",
-        status=status,
-        **_manage_context(event, tables_form=form),
+        status=result.status,
+        **_manage_context(event, tables_form=None if result.saved else form),
     )
 
 
@@ -212,33 +174,24 @@ def delete_table(slug: str, table_id: int):
 def add_programme_item(slug: str):
     event = organised_event_or_404(slug)
     form = ProgrammeForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_programme_item(
-                event,
-                title=form.title.data,
-                day=form.day.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                place=form.place.data or "",
-                description=form.description.data or "",
-                attendance=form.attendance.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            form = None
-    else:
-        status = 422
+    result = submit(
+        form,
+        lambda: services.add_programme_item(
+            event,
+            title=form.title.data,
+            day=form.day.data,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
+            place=form.place.data or "",
+            description=form.description.data or "",
+            attendance=form.attendance.data,
+        ),
+    )
     return render(
         "events/manage.html",
         "events/_programme.html",
-        status=status,
-        **_manage_context(event, programme_form=form),
+        status=result.status,
+        **_manage_context(event, programme_form=None if result.saved else form),
     )
 
 

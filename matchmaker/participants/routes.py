@@ -10,7 +10,7 @@ from ..errors import DomainError, NotFound
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
-from ..web import render
+from ..web import Submitted, render, submit
 from . import bp, directory, organiser, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant
@@ -28,33 +28,27 @@ def register(slug: str):
     if request.method == "GET":
         form.name.data = form.name.data or current_user.name
         form.org_query.data = request.args.get("org_query", "")
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.register_participant(
-                event,
-                current_user,
-                organisation_id=form.picked_organisation_id(),
-                new_organisation=form.new_organisation(),
-                name=form.name.data,
-                role_title=form.role_title.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(
-                "You are registered. Now describe what you offer and what you seek."
-                if not event.requires_approval
-                else "Thank you: the organisers will review your registration. "
-                "Meanwhile, describe what you offer and what you seek.",
-                "success",
-            )
-            return redirect(url_for("participants.profile", slug=slug))
-    elif form.is_submitted():
-        status = 422
+    result = submit(
+        form,
+        lambda: services.register_participant(
+            event,
+            current_user,
+            organisation_id=form.picked_organisation_id(),
+            new_organisation=form.new_organisation(),
+            name=form.name.data,
+            role_title=form.role_title.data or "",
+        ),
+    )
+    if result.saved:
+        flash(
+            "You are registered. Now describe what you offer and what you seek."
+            if not event.requires_approval
+            else "Thank you: the organisers will review your registration. "
+            "Meanwhile, describe what you offer and what you seek.",
+            "success",
+        )
+        return redirect(url_for("participants.profile", slug=slug))
+    status = result.status
     return render(
         "participants/register.html",
         event=event,
@@ -96,26 +90,21 @@ def profile(slug: str):
     event = visible_event_or_404(slug)
     participant = my_participant(event)
     form = ProfileForm() if request.method == "POST" else None
-    status, saved = 200, False
-    if form is not None:
-        if form.validate_on_submit():
-            try:
-                services.update_profile(
-                    participant,
-                    name=form.name.data,
-                    role_title=form.role_title.data or "",
-                    bio=form.bio.data or "",
-                    languages=form.languages.data or "",
-                )
-            except DomainError as error:
-                db.session.rollback()
-                error.apply_to(form)
-                status = error.status
-            else:
-                db.session.commit()
-                saved = True
-        else:
-            status = 422
+    result = (
+        submit(
+            form,
+            lambda: services.update_profile(
+                participant,
+                name=form.name.data,
+                role_title=form.role_title.data or "",
+                bio=form.bio.data or "",
+                languages=form.languages.data or "",
+            ),
+        )
+        if form is not None
+        else Submitted(False, 200)
+    )
+    status, saved = result.status, result.saved
     return render(
         "participants/profile.html",
         "participants/_profile_form.html",
@@ -130,26 +119,20 @@ def add_opportunity(slug: str):
     event = visible_event_or_404(slug)
     participant = my_participant(event)
     form = OpportunityForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_opportunity(
-                participant,
-                kind=form.kind.data,
-                title=form.title.data,
-                description=form.description.data or "",
-                tags=form.tags.data or "",
-                target_countries=form.target_countries.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            form = None
-    else:
-        status = 422
+    result = submit(
+        form,
+        lambda: services.add_opportunity(
+            participant,
+            kind=form.kind.data,
+            title=form.title.data,
+            description=form.description.data or "",
+            tags=form.tags.data or "",
+            target_countries=form.target_countries.data or "",
+        ),
+    )
+    status = result.status
+    if result.saved:
+        form = None
     db.session.refresh(participant)
     return render(
         "participants/profile.html",
