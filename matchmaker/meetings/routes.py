@@ -11,7 +11,7 @@ from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..participants.loaders import my_participant
 from ..participants.services import approved_participants, participant_in_event
-from ..web import render, wants_fragment
+from ..web import render, submit, wants_fragment
 from . import bp
 from . import requests as reqs
 from .forms import OnBehalfForm, ReasonForm, RequestForm
@@ -173,26 +173,21 @@ def organiser_create(slug: str, participant_id: int):
     participant = participant_in_event(event, participant_id)
     form = OnBehalfForm()
     context = _behalf_context(event, participant, form)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            other = participant_in_event(event, form.other_id.data)
-            reqs.create_on_behalf(
-                event, participant, other, organiser=current_user, message=form.message.data or ""
-            )
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            flash(f"Meeting between {participant.label} and {other.label} created.", "success")
-            return redirect(
-                url_for("meetings.organiser_participant", slug=slug, participant_id=participant.id)
-            )
-    else:
-        status = 422
-    return render("meetings/on_behalf.html", status=status, **context)
+
+    def create():
+        other = participant_in_event(event, form.other_id.data)
+        reqs.create_on_behalf(
+            event, participant, other, organiser=current_user, message=form.message.data or ""
+        )
+        return other
+
+    result = submit(form, create)
+    if result.saved:
+        flash(f"Meeting between {participant.label} and {result.value.label} created.", "success")
+        return redirect(
+            url_for("meetings.organiser_participant", slug=slug, participant_id=participant.id)
+        )
+    return render("meetings/on_behalf.html", status=result.status, **context)
 
 
 @bp.post("/events/<slug>/organiser/requests/<int:request_id>/accept")

@@ -12,7 +12,7 @@ from ..access import role_required, user_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..web import render
+from ..web import render, submit
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
@@ -228,21 +228,13 @@ def add_meeting(slug: str):
     people = boards.load_board(event).participants
     choices = [(0, "— choose —")] + [(p.id, p.label) for p in people]
     form.first.choices = form.second.choices = choices
-    status = 200
-    if form.validate_on_submit():
-        try:
-            meeting = services.add_meeting(event, form.first.data, form.second.data, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Meeting added. Choose its slot and table.", "success")
-            return redirect(url_for("schedules.move", slug=event.slug, meeting_id=meeting.id))
-    elif form.is_submitted():
-        status = 422
-    return render("schedules/add_meeting.html", status=status, event=event, form=form)
+    result = submit(
+        form, lambda: services.add_meeting(event, form.first.data, form.second.data, current_user)
+    )
+    if result.saved:
+        flash("Meeting added. Choose its slot and table.", "success")
+        return redirect(url_for("schedules.move", slug=event.slug, meeting_id=result.value.id))
+    return render("schedules/add_meeting.html", status=result.status, event=event, form=form)
 
 
 @bp.post("/events/<slug>/schedule/publish")
