@@ -81,6 +81,9 @@ def _profile_context(event, participant, **forms):
         "form": forms.get("form") or ProfileForm(formdata=None, obj=participant),
         "opportunity_form": forms.get("opportunity_form") or OpportunityForm(formdata=None),
         "saved": forms.get("saved", False),
+        "editing": forms.get("editing"),
+        "edit_form": forms.get("edit_form"),
+        "updated": forms.get("updated"),
     }
 
 
@@ -113,6 +116,26 @@ def profile(slug: str):
     )
 
 
+def _opportunity_fields(form: OpportunityForm) -> dict[str, str]:
+    return {
+        "kind": form.kind.data,
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "tags": form.tags.data or "",
+        "target_countries": form.target_countries.data or "",
+    }
+
+
+def _opportunities_response(event, participant, status: int = 200, **context):
+    db.session.refresh(participant)
+    return render(
+        "participants/profile.html",
+        "participants/_opportunities.html",
+        status=status,
+        **_profile_context(event, participant, **context),
+    )
+
+
 @bp.post("/events/<slug>/opportunities")
 @user_required
 def add_opportunity(slug: str):
@@ -120,25 +143,42 @@ def add_opportunity(slug: str):
     participant = my_participant(event)
     form = OpportunityForm()
     result = submit(
+        form, lambda: services.add_opportunity(participant, **_opportunity_fields(form))
+    )
+    return _opportunities_response(
+        event, participant, result.status, opportunity_form=None if result.saved else form
+    )
+
+
+@bp.get("/events/<slug>/opportunities/<int:opportunity_id>/edit")
+@user_required
+def edit_opportunity(slug: str, opportunity_id: int):
+    """The opportunity's form in place of its entry (the rest of the list stays)."""
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    opportunity = services.own_opportunity(participant, opportunity_id)
+    form = OpportunityForm(formdata=None, obj=opportunity, prefix="edit")
+    form.tags.data = ", ".join(t for t in opportunity.tags.split("|") if t)
+    return _opportunities_response(event, participant, editing=opportunity.id, edit_form=form)
+
+
+@bp.post("/events/<slug>/opportunities/<int:opportunity_id>")
+@user_required
+def update_opportunity(slug: str, opportunity_id: int):
+    event = visible_event_or_404(slug)
+    participant = my_participant(event)
+    services.own_opportunity(participant, opportunity_id)
+    form = OpportunityForm(prefix="edit")
+    result = submit(
         form,
-        lambda: services.add_opportunity(
-            participant,
-            kind=form.kind.data,
-            title=form.title.data,
-            description=form.description.data or "",
-            tags=form.tags.data or "",
-            target_countries=form.target_countries.data or "",
+        lambda: services.update_opportunity(
+            participant, opportunity_id, **_opportunity_fields(form)
         ),
     )
-    status = result.status
     if result.saved:
-        form = None
-    db.session.refresh(participant)
-    return render(
-        "participants/profile.html",
-        "participants/_opportunities.html",
-        status=status,
-        **_profile_context(event, participant, opportunity_form=form),
+        return _opportunities_response(event, participant, updated=opportunity_id)
+    return _opportunities_response(
+        event, participant, result.status, editing=opportunity_id, edit_form=form
     )
 
 
@@ -149,12 +189,7 @@ def delete_opportunity(slug: str, opportunity_id: int):
     participant = my_participant(event)
     services.delete_opportunity(participant, opportunity_id)
     db.session.commit()
-    db.session.refresh(participant)
-    return render(
-        "participants/profile.html",
-        "participants/_opportunities.html",
-        **_profile_context(event, participant),
-    )
+    return _opportunities_response(event, participant)
 
 
 @bp.get("/events/<slug>/directory")

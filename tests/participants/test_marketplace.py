@@ -105,6 +105,63 @@ def test_cannot_remove_someone_elses_opportunity(client, db, make_event, make_pa
     assert db.query(Opportunity).filter_by(id=opp.id).count() == 1
 
 
+def test_edit_an_opportunity_in_place(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = make_participant(event)
+    opp = Opportunity(
+        participant_id=me.id, kind="offer", title="Cabins", tags="|cabins|", description="Old"
+    )
+    db.add(opp)
+    db.flush()
+    auth.login(me.user)
+    form = client.get(
+        f"/events/{event.slug}/opportunities/{opp.id}/edit", headers=htmx_headers()
+    ).get_data(as_text=True)
+    assert "<html" not in form and 'name="edit-title"' in form and 'value="Cabins"' in form
+    assert 'value="cabins"' in form  # tags come back as the comma list the person typed
+    bad = client.post(
+        f"/events/{event.slug}/opportunities/{opp.id}",
+        data={"edit-kind": "offer", "edit-title": "x" * 300},
+        headers=htmx_headers(),
+    )
+    assert bad.status_code == 422 and 'id="edit-title-error"' in bad.get_data(as_text=True)
+    db.expire_all()
+    assert opp.title == "Cabins" and opp.description == "Old"
+    saved = client.post(
+        f"/events/{event.slug}/opportunities/{opp.id}",
+        data={
+            "edit-kind": "partnership",
+            "edit-title": "Operator cabins, ROPS/FOPS certified",
+            "edit-description": "Joint development",
+            "edit-tags": "cabins, ROPS",
+        },
+        headers=htmx_headers(),
+    )
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Operator cabins, ROPS/FOPS certified" in html
+    assert 'name="edit-title"' not in html  # back to the list
+    db.expire_all()
+    assert (opp.kind, opp.description, opp.tags) == (
+        "partnership",
+        "Joint development",
+        "|cabins|rops|",
+    )
+
+
+def test_cannot_edit_someone_elses_opportunity(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me, other = make_participant(event), make_participant(event)
+    opp = Opportunity(participant_id=other.id, kind="offer", title="Cabins")
+    db.add(opp)
+    db.flush()
+    auth.login(me.user)
+    url = f"/events/{event.slug}/opportunities/{opp.id}"
+    assert client.get(url + "/edit").status_code == 404
+    assert client.post(url, data={"edit-kind": "offer", "edit-title": "Mine"}).status_code == 404
+    db.expire_all()
+    assert opp.title == "Cabins"
+
+
 def test_profile_needs_registration(client, db, make_event, make_user, auth):
     event = make_event()
     auth.login(make_user())
