@@ -1,4 +1,4 @@
-from datetime import date, time, timezone
+from datetime import UTC, date, time
 
 import pytest
 
@@ -17,7 +17,7 @@ def test_slots_are_derived_in_the_event_zone(db, make_event):
     assert slots[7].local_end.strftime("%H:%M") == "12:15"
     assert slots[8].local_start.strftime("%H:%M") == "14:00"
     # Johannesburg is UTC+2 all year.
-    assert slots[0].starts_at.astimezone(timezone.utc).hour == 7
+    assert slots[0].starts_at.astimezone(UTC).hour == 7
 
 
 def test_organiser_creates_event_and_sessions_through_the_web(client, db, make_user, auth):
@@ -146,7 +146,7 @@ def test_programme_blocks_slots(db, make_event):
         end_time=time(10, 10),
     )
     blocked = services.programme_slot_keys(event, item)
-    local = sorted(s.astimezone(timezone.utc).strftime("%H:%M") for s in blocked)
+    local = sorted(s.astimezone(UTC).strftime("%H:%M") for s in blocked)
     assert local == ["07:25", "07:50"]  # 09:25 and 09:50 in Johannesburg
 
 
