@@ -54,6 +54,7 @@ class Participant(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "user_id"),
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        CheckConstraint("max_meetings IS NULL OR max_meetings > 0", name="max_meetings_positive"),
         Index("ix_participants_event_status", "event_id", "status"),
     )
 

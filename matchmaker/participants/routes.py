@@ -359,3 +359,32 @@ def organiser_set_status(slug: str, participant_id: int):
         return redirect(url_for("participants.organiser_list", slug=slug))
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
     return render("participants/_organiser_row.html", event=event, row=row)
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/limit")
+@role_required("organiser")
+def organiser_set_limit(slug: str, participant_id: int):
+    """Set one participant's meeting limit (blank: the event's); refusals stay in the row."""
+    event = organised_event_or_404(slug)
+    participant = services.participant_in_event(event, participant_id)
+    raw = request.form.get("limit", "")
+    status, error = 200, None
+    try:
+        services.set_meeting_limit(participant, raw)
+        db.session.commit()
+    except DomainError as refusal:
+        db.session.rollback()
+        status, error = refusal.status, refusal.message
+    if not request.headers.get("HX-Request"):
+        if error:
+            flash(error, "error")
+        return redirect(url_for("participants.organiser_list", slug=slug), 303)
+    row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
+    return render(
+        "participants/_organiser_row.html",
+        event=event,
+        row=row,
+        limit_error=error,
+        limit_typed=raw if error else None,
+        status=status,
+    )

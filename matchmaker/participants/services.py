@@ -239,6 +239,36 @@ def set_participant_status(participant: Participant, status: str) -> None:
     )
 
 
+MAX_LIMIT = 1000
+
+
+def set_meeting_limit(participant: Participant, raw: str) -> None:
+    """The organiser's limit for one participant; blank means the event's limit.
+
+    A limit below what the participant already has open (pending and accepted) is
+    refused: it would leave them over the limit with nothing they could do about it.
+    """
+    from ..meetings.requests import open_request_count
+
+    raw = (raw or "").strip()
+    if not raw:
+        participant.max_meetings = None
+        db.session.flush()
+        return
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise Invalid(f"Enter a whole number from 1 to {MAX_LIMIT}, or leave it blank.", "limit")
+    limit = int(raw)
+    open_now = open_request_count(participant.id)
+    if limit < open_now:
+        raise Conflict(
+            f"{participant.label} already has {open_now} pending or accepted meetings; "
+            f"set at least {open_now}, or cancel some first.",
+            "limit",
+        )
+    participant.max_meetings = limit
+    db.session.flush()
+
+
 # --- profile and opportunities --------------------------------------------------------
 
 

@@ -156,3 +156,53 @@ def test_event_page_shows_register_or_my_pages(
     auth.login(participant.user)
     html = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert "Registration: approved" in html and f"/events/{event.slug}/meetings" in html
+
+
+def test_organiser_sets_one_participants_meeting_limit(
+    client, db, make_event, make_participant, make_user, auth
+):
+    from matchmaker.meetings.requests import request_meeting
+
+    event = make_event(max_meetings_per_participant=10)
+    busy, a, b = make_participant(event), make_participant(event), make_participant(event)
+    for other in (a, b):
+        request_meeting(busy, other, "", created_by=busy.user)
+    db.flush()
+    auth.login(event.organisers[0])
+    url = f"/events/{event.slug}/organiser/participants/{busy.id}/limit"
+    page = client.get(f"/events/{event.slug}/organiser/participants").get_data(as_text=True)
+    assert f'id="limit-{busy.id}"' in page and 'placeholder="10"' in page
+    # Below what they already have open: refused at the field, nothing changes.
+    low = client.post(url, data={"limit": "1"}, headers=htmx_headers())
+    html = low.get_data(as_text=True)
+    assert low.status_code == 409 and f'id="limit-{busy.id}-error"' in html
+    assert "already has 2 pending or accepted" in html and 'value="1"' in html
+    bad = client.post(url, data={"limit": "lots"}, headers=htmx_headers())
+    assert bad.status_code == 422 and "whole number" in bad.get_data(as_text=True)
+    db.expire_all()
+    assert busy.max_meetings is None
+    ok = client.post(url, data={"limit": "2"}, headers=htmx_headers())
+    assert ok.status_code == 200 and 'value="2"' in ok.get_data(as_text=True)
+    db.expire_all()
+    assert busy.max_meetings == 2
+    # Now full: a third request to them is refused by the same limit.
+    c = make_participant(event)
+    auth.logout()
+    auth.login(c.user)
+    asked = client.post(f"/events/{event.slug}/participants/{busy.id}/request", data={})
+    assert asked.status_code == 409 and "no room" in asked.get_data(as_text=True)
+    # Blank: back to the event's limit.
+    auth.logout()
+    auth.login(event.organisers[0])
+    assert client.post(url, data={"limit": ""}, headers=htmx_headers()).status_code == 200
+    db.expire_all()
+    assert busy.max_meetings is None
+    # A participant may not; another organiser does not even see the event.
+    auth.logout()
+    auth.login(a.user)
+    assert client.post(url, data={"limit": "5"}).status_code == 403
+    auth.logout()
+    auth.login(make_user("organiser"))
+    assert client.post(url, data={"limit": "5"}).status_code == 404
+    db.expire_all()
+    assert busy.max_meetings is None
