@@ -269,6 +269,9 @@ class MeetingCounts:
     declined: int = 0
     closed: int = 0  # withdrawn or cancelled
     limit: int | None = None
+    #: Changes whenever one of the participant's requests is added or changes state: the
+    #: page compares it with the list it shows and refreshes the list when they differ.
+    stamp: str = ""
 
     @property
     def open(self) -> int:
@@ -285,6 +288,7 @@ def counts_for(participant: Participant) -> MeetingCounts:
             func.count(case((MeetingRequest.status == "accepted", 1))),
             func.count(case((MeetingRequest.status == "declined", 1))),
             func.count(case((MeetingRequest.status.in_(("withdrawn", "cancelled")), 1))),
+            func.max(MeetingRequest.updated_at),
         ).where(
             or_(
                 MeetingRequest.requester_id == participant.id,
@@ -292,7 +296,9 @@ def counts_for(participant: Participant) -> MeetingCounts:
             )
         )
     ).one()
-    return MeetingCounts(*row, limit=meeting_limit(participant))
+    *numbers, last_change = row
+    stamp = f"{sum(numbers)}-{last_change.timestamp() if last_change else 0}"
+    return MeetingCounts(*numbers, limit=meeting_limit(participant), stamp=stamp)
 
 
 TABS = {

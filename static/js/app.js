@@ -41,6 +41,29 @@
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   }, true);
 
+  // "My meetings": the tabs poll their counts; when the other side has sent, answered or
+  // cancelled something, the list follows at once (unless the person is typing in it).
+  // The person's own answers update their row in place and raise "meetings-changed":
+  // the next stamp is theirs, so it is adopted without reloading the list under them.
+  document.addEventListener("meetings-changed", function () {
+    const list = document.getElementById("my-meetings");
+    if (list) list.dataset.ownChange = "1";
+  });
+  document.addEventListener("htmx:load", function (event) {
+    const tabs = event.detail.elt;
+    if (!tabs || tabs.id !== "meeting-tabs") return;
+    const list = document.getElementById("my-meetings");
+    if (!list || !list.dataset.url || list.dataset.stamp === tabs.dataset.stamp) return;
+    if (list.dataset.ownChange) {
+      delete list.dataset.ownChange;
+      list.dataset.stamp = tabs.dataset.stamp;
+      return;
+    }
+    const active = document.activeElement;
+    if (active && list.contains(active) && active.matches("input, textarea, select")) return;
+    htmx.ajax("GET", list.dataset.url, { target: "#my-meetings", swap: "outerHTML" });
+  });
+
   // Print buttons.
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();

@@ -179,3 +179,35 @@ def test_declined_and_withdrawn_requests(page: Page, mission) -> None:
     login(page, mission["third"])
     page.goto(f"/events/{slug}/meetings?show=declined")
     expect(page.locator(".request")).to_contain_text("Covered until 2028.")
+
+
+def test_the_other_side_sees_changes_without_reloading(
+    page: Page, browser, live_server, mission
+) -> None:
+    """Bell's buyer keeps "my meetings" open; a request and its withdrawal appear by themselves."""
+    slug, n = mission["slug"], mission["n"]
+    login(page, mission["buyer"])
+    page.goto(f"/events/{slug}/meetings?show=incoming")
+    expect(page.locator("#no-requests")).to_be_visible()
+
+    other = browser.new_context(base_url=live_server.url, locale="en-GB")
+    try:
+        asker = other.new_page()
+        login(asker, mission["third"])
+        asker.goto(f"/events/{slug}/directory?q=Bell")
+        asker.locator("#directory-results").get_by_role("link", name=f"Bell Equipment {n}").click()
+        asker.get_by_label("Message (optional)").fill("Seals for your cylinders?")
+        asker.get_by_role("button", name="Request a meeting").click()
+        expect(asker.locator("#request-state")).to_contain_text("Request sent")
+
+        # No reload on the buyer's side: the tabs poll, the list follows.
+        request = page.locator(".request").filter(has_text=f"Hüdrosilinder {n}")
+        expect(request).to_contain_text("Seals for your cylinders?", timeout=25_000)
+        expect(page.locator("#tab-incoming .badge")).to_have_text("1")
+
+        asker.goto(f"/events/{slug}/meetings?show=outgoing")
+        asker.locator(".request").first.get_by_role("button", name="Withdraw").click()
+        expect(asker.locator(".request .status").first).to_have_text("withdrawn")
+        expect(page.locator("#no-requests")).to_be_visible(timeout=25_000)
+    finally:
+        other.close()
