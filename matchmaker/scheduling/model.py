@@ -34,6 +34,7 @@ class Built:
     moves_max: int = 0
     enforce: dict[str, object] = field(default_factory=dict)
     break_lits: list = field(default_factory=list)
+    busy: dict = field(default_factory=dict)  # (participant, slot) -> bool var
 
 
 def build_model(
@@ -96,6 +97,8 @@ def build_model(
     per_participant = []
     break_lits: list = []
     breaks_max = 0
+    busy_vars: dict = {}
+    spans: dict[int, tuple] = {}
     for p in range(inst.n_participants):
         ms = [m for m in inst.meetings_of[p] if m in active]
         busy: dict[int, object] = {}
@@ -111,11 +114,21 @@ def build_model(
             continue
         n_req = sum(1 for m in ms if not inst.optional[m])
         lb = lower[p] if lower else 0
-        brk, hi, ends = participant_breaks(model, busy, n_req, len(ms) - n_req, lb)
+        brk, hi, ends, bvars, span = participant_breaks(model, busy, n_req, len(ms) - n_req, lb)
+        if span is not None:
+            spans[p] = span
+        for s, v in bvars.items():
+            busy_vars[p, s] = v
         break_lits += ends
         per_participant.append(brk)
         total_breaks.append(brk)
         breaks_max += hi
+    # The paper's implied constraint: at most (tables x meeting size) people busy a slot.
+    size = max((len(inst.members[m]) for m in meetings), default=2)
+    for s in range(S):
+        people = [v for (p, t), v in busy_vars.items() if t == s]
+        if len(people) > size * inst.n_tables:
+            model.add(sum(people) <= size * inst.n_tables)
     if inst.problem.fairness is not None and total_breaks:
         lo = model.new_int_var(0, S, "fair_lo")
         for brk in per_participant:
@@ -167,6 +180,7 @@ def build_model(
         breaks_max=breaks_max,
         org_max=org_max,
         moves_max=len(moves),
+        busy=busy_vars,
     )
 
 
@@ -206,11 +220,13 @@ def participant_breaks(model: cp_model.CpModel, busy: dict, n_req: int, n_opt: i
     """
     first, last = min(busy), max(busy)
     b: list = []
+    bvars = {}
     for s in range(first, last + 1):
         if s in busy:
             v = model.new_bool_var("")
             model.add(v == busy[s])
             b.append(v)
+            bvars[s] = v
         else:
             b.append(None)
     bits = [v for v in b if v is not None]
@@ -230,11 +246,47 @@ def participant_breaks(model: cp_model.CpModel, busy: dict, n_req: int, n_opt: i
         if i + 1 < len(b) and after[i + 1] is not None:
             conds = [v, after[i + 1]] + ([~b[i + 1]] if b[i + 1] is not None else [])
             starts.append(_and(model, conds))
-    hi = max(0, min(n_req + n_opt, (len(bits) + 1) // 2) - 1)
+    # Most blocks possible: each run of consecutive possible slots of length L holds at
+    # most ceil(L / 2) blocks (the possible slots need not be consecutive).
+    runs, length = 0, 0
+    for v in b + [None]:
+        if v is None:
+            runs += (length + 1) // 2
+            length = 0
+        else:
+            length += 1
+    hi = max(0, min(n_req + n_opt, runs) - 1)
     brk = model.new_int_var(min(lb, hi), hi, "")
     model.add(brk == sum(ends))
     model.add(brk == sum(starts))
-    return brk, hi, ends
+    span = None
+    if n_req >= 1 and len(bits) > 1:
+        span = _span(model, first, last, before, after, bits, brk)
+    return brk, hi, ends, bvars, span
+
+
+def _span(model: cp_model.CpModel, first: int, last: int, before, after, bits, brk) -> tuple:
+    """First and last busy slot as integers (order-encoded by the before/after chains):
+    the span holds every meeting and each break adds an idle slot; without breaks the
+    span is exactly the meeting count.  This gives window reasoning ("4 meetings, no
+    break, busy in slot 5 => free outside 2..8") that the chains alone only find by
+    search."""
+    fst = model.new_int_var(first, last, "")
+    lst = model.new_int_var(first, last, "")
+    for i in range(last - first + 1):
+        if before[i] is not None:
+            model.add(fst <= first + i).only_enforce_if(before[i])
+            model.add(fst >= first + i + 1).only_enforce_if(~before[i])
+        if after[i] is not None:
+            model.add(lst >= first + i).only_enforce_if(after[i])
+            model.add(lst <= first + i - 1).only_enforce_if(~after[i])
+    count = sum(bits)
+    model.add(lst - fst + 1 >= count + brk)
+    none = model.new_bool_var("")
+    model.add(brk == 0).only_enforce_if(none)
+    model.add(brk >= 1).only_enforce_if(~none)
+    model.add(lst - fst + 1 == count).only_enforce_if(none)
+    return fst, lst
 
 
 def main_objective(inst: Instance, built: Built) -> tuple[object, bool]:
