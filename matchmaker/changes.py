@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import String, event, select, update
+from sqlalchemy import Engine, String, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
@@ -31,9 +31,31 @@ def watch(name: str, *models: type) -> None:
     _WATCHED[name] = tuple(dict.fromkeys(_WATCHED.get(name, ()) + models))
 
 
+_VERSION = text("SELECT value FROM change_counters WHERE name = :name")
+
+
 def version(name: str) -> int:
-    """The counter's current value (0 before its first change)."""
-    return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == name)) or 0
+    """The counter's current value (0 before its first change).
+
+    This runs on every feed request, so it stays below the ORM. A session with work in
+    progress (or bound to one connection, as in tests) is asked on its own connection,
+    so it sees its own writes; otherwise a pooled connection of the engine is enough and
+    the session is never opened.
+    """
+    session = db.session()
+    if session.in_transaction() or not isinstance(session.get_bind(), Engine):
+        return session.connection().execute(_VERSION, {"name": name}).scalar() or 0
+    engine = db.engine
+    marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    raw = engine.raw_connection()  # from the pool; closing gives it back (rolled back)
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"SELECT value FROM change_counters WHERE name = {marker}", (name,))
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        raw.close()
+    return row[0] if row else 0
 
 
 def _bump(session: Session, names: set[str]) -> None:

@@ -14,7 +14,10 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
+
+from werkzeug.http import http_date, quote_etag
 
 from .. import changes
 from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
@@ -47,6 +50,14 @@ class RenderedFeed:
     etag: str
     last_modified: datetime | None
     valid_until: datetime | None  # the end of the first cancelled meeting shown
+
+    @cached_property
+    def quoted_etag(self) -> str:
+        return quote_etag(self.etag)
+
+    @cached_property
+    def http_last_modified(self) -> str | None:
+        return http_date(self.last_modified) if self.last_modified else None
 
 
 def render(calendar: ical.FeedCalendar) -> RenderedFeed:

@@ -18,14 +18,21 @@ from .models import CalendarFeed
 
 def _calendar_response(rendered: cache.RenderedFeed, filename: str | None = None) -> Response:
     """The calendar as bytes, with a strong ETag, Last-Modified and conditional answers."""
-    response = Response(rendered.body, content_type="text/calendar; charset=utf-8")
-    response.set_etag(rendered.etag)
-    response.last_modified = rendered.last_modified
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    headers = {
+        "ETag": rendered.quoted_etag,
+        "Cache-Control": "private, no-cache",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
+    if rendered.http_last_modified:
+        headers["Last-Modified"] = rendered.http_last_modified
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains(rendered.etag):
+        # The common case of a calendar app polling: answered without the body or
+        # Werkzeug's general conditional machinery.
+        return Response(status=304, headers=headers)
     if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = Response(rendered.body, content_type="text/calendar; charset=utf-8", headers=headers)
     response = response.make_conditional(request)
     response.headers.pop("Date", None)  # the server adds its own; two would be invalid
     return response
