@@ -45,11 +45,15 @@ def load_config(instance_path: Path) -> dict:
     """Build the app configuration from the environment."""
     production = os.environ.get("MATCHMAKER_ENV", "development") == "production"
     instance_path.mkdir(parents=True, exist_ok=True)
+    database_url = _database_url(instance_path)
     return {
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(instance_path, production),
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A database server may restart under a long-lived pool: test connections before
+        # use. A SQLite file cannot go away like that, and the ping would double the cost
+        # of the smallest requests (a feed's revalidation is one tiny query).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "BASE_URL": os.environ.get("BASE_URL", "http://localhost:5000").rstrip("/"),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
