@@ -19,6 +19,9 @@ from ortools.sat.python import cp_model
 
 from .instance import Instance
 
+#: Cumulative over the intervals of participants without a break (see build_model).
+CUMULATIVE = True
+
 
 @dataclass
 class Built:
@@ -123,6 +126,18 @@ def build_model(
         per_participant.append(brk)
         total_breaks.append(brk)
         breaks_max += hi
+    # Participants without a break occupy one interval of their meeting count: a
+    # cumulative over those intervals (capacity: people a slot) prunes by time-tabling.
+    if CUMULATIVE:
+        intervals = []
+        for p, (fst, _lst, none) in spans.items():
+            ms = [m for m in inst.meetings_of[p] if m in active]
+            if any(inst.optional[m] for m in ms):
+                continue
+            intervals.append(model.new_optional_fixed_size_interval_var(fst, len(ms), none, ""))
+        size0 = max((len(inst.members[m]) for m in meetings), default=2)
+        if intervals:
+            model.add_cumulative(intervals, [1] * len(intervals), size0 * inst.n_tables)
     # The paper's implied constraint: at most (tables x meeting size) people busy a slot.
     size = max((len(inst.members[m]) for m in meetings), default=2)
     for s in range(S):
@@ -261,11 +276,11 @@ def participant_breaks(model: cp_model.CpModel, busy: dict, n_req: int, n_opt: i
     model.add(brk == sum(starts))
     span = None
     if n_req >= 1 and len(bits) > 1:
-        span = _span(model, first, last, before, after, bits, brk)
+        span = _span(model, first, last, b, before, after, bits, brk)
     return brk, hi, ends, bvars, span
 
 
-def _span(model: cp_model.CpModel, first: int, last: int, before, after, bits, brk) -> tuple:
+def _span(model: cp_model.CpModel, first: int, last: int, b, before, after, bits, brk) -> tuple:
     """First and last busy slot as integers (order-encoded by the before/after chains):
     the span holds every meeting and each break adds an idle slot; without breaks the
     span is exactly the meeting count.  This gives window reasoning ("4 meetings, no
@@ -286,7 +301,12 @@ def _span(model: cp_model.CpModel, first: int, last: int, before, after, bits, b
     model.add(brk == 0).only_enforce_if(none)
     model.add(brk >= 1).only_enforce_if(~none)
     model.add(lst - fst + 1 == count).only_enforce_if(none)
-    return fst, lst
+    # No break: busy in every slot between the first and the last busy one.
+    for i in range(1, last - first):
+        if before[i - 1] is not None and after[i + 1] is not None:
+            clause = [~none, ~before[i - 1], ~after[i + 1]]
+            model.add_bool_or(clause + ([b[i]] if b[i] is not None else []))
+    return fst, lst, none
 
 
 def main_objective(inst: Instance, built: Built) -> tuple[object, bool]:

@@ -50,7 +50,8 @@ class BreakSearch:
         self.hint = dict(hint)
         self.lock = threading.Lock()
         self.done = threading.Event()
-        self.solvers: set[cp_model.CpSolver] = set()
+        # running solvers -> their break budget (None: minimisation)
+        self.solvers: dict[cp_model.CpSolver, int | None] = {}
         self.budget = built.model.new_int_var(0, max(built.breaks_max, 0), "budget")
         built.model.add(built.breaks <= self.budget)
 
@@ -71,31 +72,45 @@ class BreakSearch:
                 self._check()
 
     def _check(self) -> None:
+        """Called with the lock held: stop when the bound is met, and stop decisions that
+        became pointless (budget below the bound, or not below the best schedule)."""
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
+        for solver, k in self.solvers.items():
+            if k is not None and (k < self.lower or (self.best is not None and k >= self.best)):
+                solver.stop_search()
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
 
-    def _solve(self, model: cp_model.CpModel, limit: float, workers: int, sat_only: bool) -> tuple:
+    def _solve(
+        self,
+        model: cp_model.CpModel,
+        limit: float,
+        workers: int,
+        sat_only: bool,
+        budget: int | None = None,
+        seed: int = 0,
+    ) -> tuple:
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = workers
         prm.max_time_in_seconds = max(0.01, min(limit, self.left()))
+        prm.random_seed = seed
         if sat_only:
             prm.linearization_level = 0
-        else:
+        elif budget is None:
             solver.best_bound_callback = self.raise_lower
         with self.lock:
             if self.done.is_set():
                 return solver, cp_model.UNKNOWN
-            self.solvers.add(solver)
+            self.solvers[solver] = budget
         try:
             return solver, solver.solve(model, _Sink(self, self.built))
         finally:
             with self.lock:
-                self.solvers.discard(solver)
+                self.solvers.pop(solver, None)
 
     def _model(self, hint: bool) -> cp_model.CpModel:
         model = self.built.model.clone()
@@ -106,24 +121,68 @@ class BreakSearch:
                 model.add_hint(v, key in chosen)
         return model
 
-    def work(self, workers: int) -> None:
-        # Budgets at the bound while they are quickly proven infeasible (each proof
-        # raises the bound by one), for at most 40 % of the time.
-        stop_at = time.monotonic() + 0.4 * self.left()
+    def decide(
+        self, k: int, limit: float, hint: bool = False, sat_only: bool = True, seed: int = 0
+    ) -> int:
+        """Is there a schedule with at most ``k`` breaks?  A proof of "no" raises the
+        bound (or, for the largest budget, proves the problem infeasible); a "yes"
+        reaches ``offer`` through the solution callback."""
+        model = self._model(hint=hint)
+        model.proto.variables[self.budget.index].domain[:] = [0, k]
+        _, status = self._solve(model, limit, 1, sat_only, budget=k, seed=seed)
+        if status == cp_model.INFEASIBLE:
+            if k >= self.built.breaks_max:
+                self.infeasible = True
+                self.done.set()
+            else:
+                self.raise_lower(k + 1)
+        return status
+
+    def bottom(self) -> None:
+        """Budgets k = the bound, bound + 1, ...: each proof of infeasibility raises the
+        bound by one; the first schedule found is optimal."""
+        while not self.done.is_set() and self.left() > 0.02:
+            k = self.lower
+            if self.best is not None and k >= self.best:
+                return
+            self.decide(k, self.left())
+
+    def top(self) -> None:
+        """Budgets between the bound and the best schedule (bisection, with the best
+        schedule as hint); without any schedule, plain feasibility.  When the best is one
+        above the bound, the bound itself with another seed and the LP (diversity)."""
+        seed = 1
+        while not self.done.is_set() and self.left() > 0.02:
+            lower, best = self.lower, self.best
+            if best is None:
+                k = self.built.breaks_max
+            elif best - lower >= 2:
+                k = lower + (best - lower) // 2
+            else:
+                k = lower
+            self.decide(
+                k, self.left(), hint=True, sat_only=best is not None and k > lower, seed=seed
+            )
+            seed += 1
+
+    def ladder(self, share: float) -> None:
+        """Single worker: budgets at the bound while each is settled within
+        ``BOUND_SLICE``, for at most ``share`` of the remaining time."""
+        stop_at = time.monotonic() + share * self.left()
         while not self.done.is_set() and time.monotonic() < stop_at:
             k = self.lower
             if self.best is not None and k >= self.best:
                 break
-            model = self._model(hint=False)
-            model.proto.variables[self.budget.index].domain[:] = [0, k]
-            _, status = self._solve(model, BOUND_SLICE, 1, sat_only=True)
-            if status != cp_model.INFEASIBLE:
+            status = self.decide(k, BOUND_SLICE)
+            if status != cp_model.INFEASIBLE or self.done.is_set():
                 break
-            if k >= self.built.breaks_max or (self.best is None and self._unsolvable()):
+            if self.best is None and self._unsolvable():
                 self.infeasible = True
                 self.done.set()
                 return
-            self.raise_lower(k + 1)
+
+    def minimise(self, workers: int) -> None:
+        """CP-SAT minimisation from the best schedule known (the hint)."""
         if self.done.is_set() or self.left() <= 0.02:
             return
         model = self._model(hint=True)
@@ -134,6 +193,16 @@ class BreakSearch:
             self.done.set()
         elif status == cp_model.OPTIMAL:
             self.raise_lower(solver.objective_value)
+
+    def work(self, workers: int) -> None:
+        if workers >= 2:
+            side = threading.Thread(target=self.top, daemon=True)
+            side.start()
+            self.bottom()
+            side.join()
+            return
+        self.ladder(share=0.4)
+        self.minimise(workers)
 
     def _unsolvable(self) -> bool:
         """Whether no schedule exists at all (a short budget-free SAT search)."""
