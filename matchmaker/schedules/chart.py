@@ -14,6 +14,10 @@ def chart(run: SolverRun | None) -> dict | None:
     points = [p for p in (run.progress if run else None) or [] if p[1] is not None]
     if not points:
         return None
+    # Breaks of a half-built schedule do not compare with a complete one's: draw only the
+    # points with the most meetings placed (every meeting, once a complete one is found).
+    most = max(p[3] for p in points)
+    points = [p for p in points if p[3] == most]
     t_max = max(float(p[0]) for p in points) or 1.0
     values = [v for p in points for v in (p[1], p[2]) if v is not None]
     v_max = max(values) or 1

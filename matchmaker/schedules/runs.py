@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -141,6 +142,15 @@ class _Solving:
             self.error = error
 
     def _progress(self, p: Progress) -> None:
+        """Keep the best schedule seen so far (most placed, then fewest breaks) and the
+        highest bound: the engine's search threads also report worse intermediate
+        solutions, which the organiser should not see as the run getting worse."""
+        best = self.latest
+        if best is not None and p.breaks is not None and best.breaks is not None:
+            if (p.placed, -p.breaks) < (best.placed, -best.breaks):
+                p = replace(p, placed=best.placed, breaks=best.breaks)
+        if best is not None and best.bound is not None:
+            p = replace(p, bound=max(best.bound, p.bound if p.bound is not None else best.bound))
         self.latest = p
         point = [round(p.elapsed, 2), p.breaks, p.bound, p.placed]
         if not self.points or self.points[-1][1:] != point[1:]:

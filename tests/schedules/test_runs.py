@@ -248,3 +248,36 @@ def test_a_run_that_finds_nothing_keeps_the_previous_schedule(db, scheduled_even
     second = runs.execute_run(second.id)
     assert second.status == "failed" and "schedule is unchanged" in second.error
     assert _placements(db, s.meetings) == before
+
+
+def test_progress_shows_the_best_schedule_so_far():
+    """The engine's threads report worse solutions too; the organiser sees only gains."""
+    from matchmaker.schedules.runs import _Solving
+    from matchmaker.scheduling import Progress
+
+    solving = _Solving(problem=None, time_limit=1, workers=1)
+    for elapsed, breaks, bound, placed in (
+        (0.1, 1, None, 5),  # half-built schedules while the greedy start places meetings
+        (0.2, 4, None, 71),
+        (0.3, 57, None, 71),  # a search thread's first, worse schedule
+        (0.4, 3, 0, 71),
+        (0.5, 5, None, 71),
+        (0.6, 3, 2, 71),
+    ):
+        solving._progress(Progress(elapsed, breaks, bound, placed, 71))
+    assert [p[1:] for p in solving.points] == [
+        [1, None, 5],
+        [4, None, 71],
+        [3, 0, 71],
+        [3, 2, 71],
+    ]
+    assert (solving.latest.breaks, solving.latest.bound) == (3, 2)
+
+
+def test_chart_draws_complete_schedules_only():
+    from matchmaker.schedules.chart import chart
+
+    run = SolverRun(progress=[[0.1, 9, None, 5], [0.2, 4, None, 71], [0.4, 3, 1, 71]])
+    drawn = chart(run)
+    assert drawn["max"] == 4  # the half-built schedule's 9 breaks are not on the scale
+    assert len(drawn["breaks"].split()) == 3  # 4 breaks, then a step down to 3
