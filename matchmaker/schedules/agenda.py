@@ -72,8 +72,28 @@ def attended_items(event: Event, participant: Participant) -> list[ProgrammeItem
     return [i for i in event.programme if i.attendance == "all" or i.id in opted]
 
 
-def agenda(event: Event, participant: Participant) -> list[Day]:
-    """The participant's published day plans, in time order, with free slots shown."""
+def agenda(event: Event, participant: Participant, published: bool = True) -> list[Day]:
+    """The participant's published day plans, in time order, with free slots shown.
+
+    Before publication there are no meetings to show, and so no free slots either: only
+    the programme items the participant attends.
+    """
+    entries = _meeting_entries(event, participant) if published else []
+    items = attended_items(event, participant)
+    entries += [
+        Entry("programme", i.starts_at, i.ends_at, title=i.title, place=i.place) for i in items
+    ]
+    if published:
+        for slot in event_slots(event):
+            if not any(e.starts_at < slot.ends_at and slot.starts_at < e.ends_at for e in entries):
+                entries.append(Entry("free", slot.starts_at, slot.ends_at))
+    days: dict[date, list[Entry]] = {}
+    for e in sorted(entries, key=lambda e: (e.starts_at, e.kind)):
+        days.setdefault(to_zone(e.starts_at, event.timezone).date(), []).append(e)
+    return [Day(d, es) for d, es in days.items()]
+
+
+def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
     published = list(
         db.session.scalars(
             select(PublishedMeeting)
@@ -92,7 +112,7 @@ def agenda(event: Event, participant: Participant) -> list[Day]:
             )
         )
     )
-    entries = [
+    return [
         Entry(
             "meeting",
             pm.starts_at,
@@ -105,14 +125,3 @@ def agenda(event: Event, participant: Participant) -> list[Day]:
         )
         for pm in published
     ]
-    items = attended_items(event, participant)
-    entries += [
-        Entry("programme", i.starts_at, i.ends_at, title=i.title, place=i.place) for i in items
-    ]
-    for slot in event_slots(event):
-        if not any(e.starts_at < slot.ends_at and slot.starts_at < e.ends_at for e in entries):
-            entries.append(Entry("free", slot.starts_at, slot.ends_at))
-    days: dict[date, list[Entry]] = {}
-    for e in sorted(entries, key=lambda e: (e.starts_at, e.kind)):
-        days.setdefault(to_zone(e.starts_at, event.timezone).date(), []).append(e)
-    return [Day(d, es) for d, es in days.items()]

@@ -263,6 +263,6 @@ def agenda(slug: str):
         "schedules/agenda.html",
         event=event,
         participant=participant,
-        days=agendas.agenda(event, participant) if published else [],
+        days=agendas.agenda(event, participant, published),
         published=published,
     )

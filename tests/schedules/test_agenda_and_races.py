@@ -44,7 +44,11 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
     me = s.people[0]
     auth.login(me.user)
     before = client.get(f"/events/{s.event.slug}/agenda")
-    assert before.status_code == 200 and 'id="agenda-unpublished"' in before.get_data(as_text=True)
+    early = before.get_data(as_text=True)
+    assert before.status_code == 200 and 'id="agenda-unpublished"' in early
+    # Before publication: the programme they attend already, but no meetings or free slots.
+    assert "Welcome lunch" in early and 'class="agenda-free"' not in early
+    assert "agenda-meeting-" not in early
 
     _solve_and_publish(db, s)
     html = client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
