@@ -148,7 +148,10 @@ class Engine:
         hint = dict(greedy.slot_of)
         min_priority = None
         proven = True
-        if any(inst.optional[m] for m in meetings):
+        if any(inst.optional[m] for m in meetings) and len(hint) == len(meetings):
+            # The local search placed every meeting: the top priority is reached.
+            min_priority = sum(inst.priority[m] for m in meetings)
+        elif any(inst.optional[m] for m in meetings):
             built = build_model(inst, meetings, lower)
             built.model.maximize(built.priority)
             self.add_hint(built, hint)
@@ -160,10 +163,11 @@ class Engine:
                 min_priority = int(solver.value(built.priority))
                 hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
                 proven = status == cp_model.OPTIMAL
+        usable = self.usable(hint, meetings, min_priority)
         built = build_model(inst, meetings, lower, min_priority=min_priority)
         objective, pure = main_objective(inst, built)
         if pure:
-            return self.min_breaks(built, meetings, hint, proven, dropped, lower)
+            return self.min_breaks(built, meetings, hint, proven, dropped, lower, usable)
         built.model.minimize(objective)
         self.add_hint(built, hint)
         solver = self.solver()
@@ -171,6 +175,9 @@ class Engine:
         if status == cp_model.INFEASIBLE:
             return self.infeasible(meetings, lower, dropped)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if usable:
+                # No time for CP-SAT: the local-search schedule is valid, return it.
+                return self.finish(Result("feasible", bound=self.static_bound), hint, dropped)
             return self.finish(Result("unknown", bound=self.static_bound), {}, dropped)
         slot_of = {m: s for (m, s), v in built.x.items() if solver.value(v)}
         optimal = proven and status == cp_model.OPTIMAL
@@ -178,17 +185,26 @@ class Engine:
         status_name = "optimal" if optimal else "feasible"
         return self.finish(Result(status_name, bound=bound), slot_of, dropped)
 
-    def min_breaks(self, built, meetings, hint, proven, dropped, lower) -> Result:
+    def usable(self, hint: dict[int, int], meetings: list[int], min_priority) -> bool:
+        """Whether ``hint`` is a valid answer: every required meeting placed, the priority
+        reached (all meetings when it is unknown), fair."""
+        inst = self.inst
+        if any(m not in hint for m in meetings if not inst.optional[m]):
+            return False
+        if min_priority is None:
+            if len(hint) < len(meetings):
+                return False
+        elif sum(inst.priority[m] for m in hint) < min_priority:
+            return False
+        return large.fair(inst, hint)
+
+    def min_breaks(self, built, meetings, hint, proven, dropped, lower, usable) -> Result:
         """Pure break minimisation: the two-thread search of ``search.py``."""
         portfolio = BreakSearch(
             built, self.static_bound, self.deadline, self.should_stop, self.progress, hint
         )
         inst = self.inst
-        if (
-            len(hint) == len(meetings)
-            and not any(inst.optional[m] for m in meetings)
-            and large.fair(inst, hint)
-        ):
+        if usable:
             portfolio.offer(list(hint.items()), _breaks(inst, hint))
         portfolio.run(self.workers)
         if portfolio.infeasible:
