@@ -94,6 +94,7 @@ def _manage_context(event, **forms):
         "programme_form": forms.get("programme_form") or ProgrammeForm(formdata=None),
         "status_form": StatusForm(formdata=None, status=event.status),
         "status_labels": services.STATUS_LABELS,
+        "status_actions": services.STATUS_ACTIONS,
         "transitions": sorted(services.STATUS_TRANSITIONS[event.status]),
         "days": services.slots_by_day(services.event_slots(event)),
         "stats": event_stats(event),

@@ -30,6 +30,13 @@ STATUS_LABELS = {
     "closed": "Registration closed",
     "published": "Schedule published",
 }
+#: What the button that moves an event to a status says.
+STATUS_ACTIONS = {
+    "draft": "Back to draft",
+    "open": "Open registration",
+    "closed": "Close registration",
+    "published": "Mark the schedule as published",
+}
 MAX_TABLES = 1000
 
 
