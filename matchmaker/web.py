@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from flask import (
@@ -77,3 +80,29 @@ def submit(form, action) -> Submitted:
         return Submitted(False, error.status)
     db.session.commit()
     return Submitted(True, 200, value)
+
+
+# --- CSV downloads ------------------------------------------------------------------------
+# For a spreadsheet: UTF-8 with a byte-order mark (so Excel reads "Hüdrosilinder OÜ" right),
+# and cells that a spreadsheet would take for a formula (starting with =, +, -, @, tab or
+# carriage return) get a leading apostrophe: a company name never runs on the organiser's
+# machine.
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    response = Response(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

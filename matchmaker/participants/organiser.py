@@ -66,3 +66,37 @@ def status_totals(event) -> dict[str, int]:
     totals = {"pending": 0, "approved": 0, "rejected": 0}
     totals.update(dict(rows.all()))
     return totals
+
+
+def participant_list_rows(event) -> tuple[list[str], list[list]]:
+    header = [
+        "Organisation",
+        "Country",
+        "Person",
+        "Role",
+        "E-mail",
+        "Status",
+        "Requests sent",
+        "Requests received",
+        "Meetings accepted",
+        "Meeting limit",
+    ]
+    rows = []
+    for r in participant_rows(event):
+        p = r.participant
+        limit = p.max_meetings or event.max_meetings_per_participant or ""
+        rows.append(
+            [
+                p.organisation.name,
+                p.organisation.country,
+                p.name,
+                p.role_title,
+                p.email,
+                p.status,
+                r.sent,
+                r.received,
+                r.accepted,
+                limit,
+            ]
+        )
+    return header, rows

@@ -10,7 +10,7 @@ from ..errors import DomainError, NotFound
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
-from ..web import Submitted, render, submit
+from ..web import Submitted, csv_response, render, submit
 from . import bp, directory, organiser, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant
@@ -346,6 +346,14 @@ def organiser_list(slug: str):
         totals=organiser.status_totals(event),
         status_filter=status,
     )
+
+
+@bp.get("/events/<slug>/organiser/participants.csv")
+@role_required("organiser")
+def organiser_export(slug: str):
+    event = organised_event_or_404(slug)
+    header, rows = organiser.participant_list_rows(event)
+    return csv_response(f"{event.slug}-participants.csv", header, rows)
 
 
 @bp.post("/events/<slug>/organiser/participants/<int:participant_id>/status")

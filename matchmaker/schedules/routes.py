@@ -12,11 +12,12 @@ from ..access import role_required, user_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..web import render, submit
+from ..web import csv_response, render, submit
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
 from .chart import chart
+from .export import schedule_rows
 from .forms import AddMeetingForm, MoveForm, RunForm
 from .models import SolverRun
 
@@ -84,6 +85,15 @@ def show(slug: str):
         **_run_context(event, runs.latest_run(event)),
         **_board_context(event),
     )
+
+
+@bp.get("/events/<slug>/schedule.csv")
+@role_required("organiser")
+def export(slug: str):
+    """The current schedule (the draft organisers work on) for a spreadsheet."""
+    event = organised_event_or_404(slug)
+    header, rows = schedule_rows(event)
+    return csv_response(f"{event.slug}-schedule.csv", header, rows)
 
 
 @bp.post("/events/<slug>/schedule/runs")
