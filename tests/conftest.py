@@ -23,6 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from matchmaker import create_app
 from matchmaker.calendar import cache as calendar_cache
 from matchmaker.extensions import db as _db
+from matchmaker.participants import recommend
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -105,6 +106,7 @@ def db(app):
             _db.session = original
             # Rolled back, the data versions repeat; so must nothing cached from them.
             calendar_cache.clear()
+            recommend.clear_cache()
             transaction.rollback()
             connection.close()
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
+from .. import changes
 from ..extensions import db
 from .models import Opportunity, Participant
 from .tags import unpack_tags
@@ -110,15 +111,22 @@ class Market:
 
 
 _MARKETS: dict[int, Market] = {}
+MARKET = "market"
+# Edits of an opportunity, approvals and organisation changes all move this version.
+changes.watch(MARKET, Opportunity, Participant)
+
+
+def clear_cache() -> None:
+    _MARKETS.clear()
 
 
 def _market(event_id: int) -> Market:
-    """The parsed marketplace, rebuilt only when its opportunities or approvals change.
-
-    Opportunities are added and removed, never edited, so count and id sum identify the set.
+    """The parsed marketplace, rebuilt only when its opportunities or approvals change:
+    the "market" data version moves on every such change (``matchmaker.changes``); count,
+    id sum and newest opportunity of the event are checked too.
     """
     scope = (Participant.event_id == event_id, Participant.status == "approved")
-    key = tuple(
+    key = (changes.version(MARKET),) + tuple(
         db.session.execute(
             select(
                 func.count(Opportunity.id),

@@ -225,3 +225,27 @@ def test_suggestions_rank_matches_and_say_why(client, db, make_event, make_parti
     )
     assert "they request Supply chain partner, you offer Supplier programme" in html
     assert "Unrelated" not in html
+
+
+def test_suggestions_follow_an_edited_opportunity(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = _company(
+        make_participant, event, "Bell Equipment", opps=[("request", "Cabins", ["cabins"])]
+    )
+    other = _company(make_participant, event, "Kabiini Oy", opps=[("offer", "Wheels", ["wheels"])])
+    auth.login(me.user)
+    page = f"/events/{event.slug}/suggestions"
+    assert f'id="participant-{other.id}"' not in client.get(page).get_data(as_text=True)
+    auth.logout()
+    auth.login(other.user)
+    opp = other.opportunities[0]
+    saved = client.post(
+        f"/events/{event.slug}/opportunities/{opp.id}",
+        data={"edit-kind": "offer", "edit-title": "Operator cabins", "edit-tags": "cabins"},
+    )
+    assert saved.status_code == 200
+    auth.logout()
+    auth.login(me.user)
+    html = client.get(page).get_data(as_text=True)
+    assert f'id="participant-{other.id}"' in html
+    assert "they offer Operator cabins, you request Cabins" in html
