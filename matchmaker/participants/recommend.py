@@ -108,6 +108,28 @@ class Market:
 
     key: tuple
     needs: list[tuple[int, Need]]  # (organisation id, need)
+    # Inverted indexes: a word (tags included) or a tag -> positions in ``needs``, so a
+    # ranking scores only the opportunities that share something with yours.
+    by_word: dict[str, list[int]] = field(default_factory=dict)
+    by_tag: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for i, (_, need) in enumerate(self.needs):
+            for w in need.words:
+                self.by_word.setdefault(w, []).append(i)
+            for t in need.tags:
+                self.by_tag.setdefault(t, []).append(i)
+
+    def scores(self, need: Need) -> dict[int, float]:
+        """``pair_score`` of ``need`` with every opportunity that shares a word or tag."""
+        hits: dict[int, float] = {}
+        for w in need.words:
+            for i in self.by_word.get(w, ()):
+                hits[i] = hits.get(i, 0.0) + 1.0
+        for t in need.tags:
+            for i in self.by_tag.get(t, ()):
+                hits[i] = hits.get(i, 0.0) + 2.0
+        return hits
 
 
 _MARKETS: dict[int, Market] = {}
@@ -168,19 +190,15 @@ def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     my_offers = [n for n in mine if n.offers]
     # Reasons are formatted only for the winners: keep (score, theirs, mine, they_offer).
     best: dict[int, list[tuple[float, Need, Need, bool]]] = {}
-    for org_id, theirs in market.needs:
-        if org_id == me.organisation_id:
-            continue
-        if theirs.offers:
-            for need in my_requests:
-                score = pair_score(need, theirs)
-                if score:
-                    best.setdefault(theirs.participant_id, []).append((score, theirs, need, True))
-        if theirs.requests:
-            for need in my_offers:
-                score = pair_score(theirs, need)
-                if score:
-                    best.setdefault(theirs.participant_id, []).append((score, theirs, need, False))
+    asks = [(need, True) for need in my_requests] + [(need, False) for need in my_offers]
+    for need, they_offer in asks:
+        for i, score in market.scores(need).items():
+            org_id, theirs = market.needs[i]
+            if org_id == me.organisation_id or not (
+                theirs.offers if they_offer else theirs.requests
+            ):
+                continue
+            best.setdefault(theirs.participant_id, []).append((score, theirs, need, they_offer))
     scored: list[tuple[float, int, list[str]]] = []
     for pid, pairs in best.items():
         if not pairs:

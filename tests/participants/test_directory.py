@@ -249,3 +249,20 @@ def test_suggestions_follow_an_edited_opportunity(client, db, make_event, make_p
     html = client.get(page).get_data(as_text=True)
     assert f'id="participant-{other.id}"' in html
     assert "they offer Operator cabins, you request Cabins" in html
+
+
+def test_indexed_scores_equal_the_pairwise_definition():
+    """The market's inverted index must score exactly like ``pair_score`` pair by pair."""
+    from matchmaker.participants.recommend import Market, Need, pair_score
+
+    texts = [
+        ("offer", "Hydraulic cylinders", "|hydraulic cylinders|hydraulics|", "chrome bars"),
+        ("request", "Cylinders for dump trucks", "|hydraulic cylinders|", "B60E trucks"),
+        ("partnership", "Welding robots", "|welding|automation|", "robot cells, cylinders"),
+        ("offer", "Catering", "|food|", "lunches"),
+    ]
+    needs = [Need.from_row(i, *row) for i, row in enumerate(texts)]
+    market = Market(key=(), needs=[(i, n) for i, n in enumerate(needs)])
+    for mine in needs:
+        expected = {i: pair_score(mine, n) for i, n in enumerate(needs) if pair_score(mine, n)}
+        assert market.scores(mine) == expected
