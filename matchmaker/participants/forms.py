@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -113,4 +114,38 @@ class OpportunityForm(FlaskForm):
         "Target countries (optional)",
         description="Two-letter codes, e.g. ZA, DE.",
         validators=[Optional(), Length(max=200)],
+    )
+
+
+class AddParticipantForm(FlaskForm):
+    """An organiser registers one company representative."""
+
+    org_name = StringField(
+        "Organisation", validators=[DataRequired(), Length(max=LIMITS["org_name"])]
+    )
+    country = StringField(
+        "Country", description="Two-letter code, e.g. FI.", validators=[DataRequired()]
+    )
+    kind = SelectField(
+        "Type", choices=list(ORGANISATION_KINDS.items()), default="sme", validate_choice=False
+    )
+    name = StringField("Person", validators=[DataRequired(), Length(max=LIMITS["name"])])
+    email = StringField(
+        "E-mail (optional)",
+        description="If it belongs to an account, the person sees the event when they log in.",
+        validators=[Optional(), Length(max=254)],
+    )
+    role_title = StringField(
+        "Role (optional)", validators=[Optional(), Length(max=LIMITS["role_title"])]
+    )
+
+
+class ImportForm(FlaskForm):
+    csv_file = FileField(
+        "CSV file",
+        description=(
+            "First line: organisation, country, name, and optionally email, role, type. "
+            "Comma or semicolon separated, UTF-8."
+        ),
+        validators=[FileRequired("Choose a CSV file.")],
     )

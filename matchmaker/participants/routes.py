@@ -11,8 +11,14 @@ from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
 from ..web import Submitted, csv_response, render, submit
-from . import bp, directory, organiser, services
-from .forms import OpportunityForm, ProfileForm, RegistrationForm
+from . import bp, directory, imports, organiser, services
+from .forms import (
+    AddParticipantForm,
+    ImportForm,
+    OpportunityForm,
+    ProfileForm,
+    RegistrationForm,
+)
 from .loaders import directory_viewer, my_participant
 from .recommend import suggestions_for
 
@@ -337,15 +343,67 @@ def set_stand(slug: str):
 @bp.get("/events/<slug>/organiser/participants")
 @role_required("organiser")
 def organiser_list(slug: str):
-    event = organised_event_or_404(slug)
-    status = request.args.get("status", "")
+    return _organiser_page(organised_event_or_404(slug))
+
+
+def _organiser_page(event, status: int = 200, **forms):
+    status_filter = request.args.get("status", "")
     return render(
         "participants/organiser_list.html",
         event=event,
-        rows=organiser.participant_rows(event, status),
+        rows=organiser.participant_rows(event, status_filter),
         totals=organiser.status_totals(event),
-        status_filter=status,
+        status_filter=status_filter,
+        add_form=forms.get("add_form") or AddParticipantForm(formdata=None),
+        import_form=forms.get("import_form") or ImportForm(formdata=None),
+        import_errors=forms.get("import_errors", []),
+        status=status,
     )
+
+
+@bp.post("/events/<slug>/organiser/participants/add")
+@role_required("organiser")
+def organiser_add(slug: str):
+    """Register one company representative (approved at once; linked to their account)."""
+    event = organised_event_or_404(slug)
+    form = AddParticipantForm()
+    result = submit(
+        form,
+        lambda: imports.add_participant(
+            event,
+            current_user,
+            organisation=form.org_name.data,
+            country=form.country.data,
+            name=form.name.data,
+            email=form.email.data or "",
+            role=form.role_title.data or "",
+            kind=form.kind.data,
+        ),
+    )
+    if result.saved:
+        flash(f"{result.value.label} is registered.", "success")
+        return redirect(url_for("participants.organiser_list", slug=slug), 303)
+    return _organiser_page(event, result.status, add_form=form)
+
+
+@bp.post("/events/<slug>/organiser/participants/import")
+@role_required("organiser")
+def organiser_import(slug: str):
+    """Register everyone in a CSV file, or nobody (each refused line is listed)."""
+    event = organised_event_or_404(slug)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _organiser_page(event, 422, import_form=form)
+    try:
+        added = imports.import_csv(event, current_user, form.csv_file.data.read())
+    except DomainError as refusal:
+        db.session.rollback()
+        refusal.apply_to(form)
+        lines = refusal.lines if isinstance(refusal, imports.ImportRefused) else []
+        return _organiser_page(event, refusal.status, import_form=form, import_errors=lines)
+    db.session.commit()
+    flash(f"{len(added)} participant{'s' if len(added) != 1 else ''} imported.", "success")
+    return redirect(url_for("participants.organiser_list", slug=slug), 303)
 
 
 @bp.get("/events/<slug>/organiser/participants.csv")
