@@ -27,6 +27,7 @@ def participant_min_breaks(
     slots = sorted({s for m in ms for s in inst.domain[m]})
     if len(slots) < len(ms):
         return None
+    mset = set(ms)
     # Quick answer: k consecutive slots allowed for every meeting => no forced break.
     common = set(inst.domain[ms[0]]).intersection(*(inst.domain[m] for m in ms[1:]))
     run = 0
@@ -34,6 +35,8 @@ def participant_min_breaks(
         run = run + 1 if s in common else 0
         if run >= len(ms) and not any(inst.after[m] for m in ms):
             return 0
+    if not any(a in mset for m in ms for a in inst.after[m]) and _fits_one_block(inst, ms):
+        return 0
     model = cp_model.CpModel()
     x = {(m, s): model.new_bool_var("") for m in ms for s in inst.domain[m]}
     for m in ms:
@@ -43,7 +46,6 @@ def participant_min_breaks(
         lits = [x[m, s] for m in ms if (m, s) in x]
         model.add_at_most_one(lits)
         busy[s] = sum(lits)
-    mset = set(ms)
     for m in ms:
         for a in inst.after[m]:
             if a in mset:
@@ -56,6 +58,16 @@ def participant_min_breaks(
         st = model.new_bool_var("")
         model.add(st >= busy[s] - busy[s - 1] if s - 1 in busy else st >= busy[s])
         starts.append(st)
+    # Meetings with the same domain (and no order among them) are interchangeable: keep
+    # them in slot order, which removes the factorial symmetry.
+    same: dict[tuple[int, ...], list[int]] = {}
+    for m in ms:
+        if not inst.after[m] and not any(m in inst.after[o] for o in ms):
+            same.setdefault(tuple(inst.domain[m]), []).append(m)
+    for dom, group in same.items():
+        when = [sum(s * x[m, s] for s in dom) for m in group]
+        for a, b in zip(when, when[1:], strict=False):
+            model.add(a < b)
     model.minimize(sum(starts))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -87,3 +99,30 @@ def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
         need -= r
         used += 1
     return max(0, used - 1)
+
+
+def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
+    """Whether the meetings ``ms`` can fill some window of ``len(ms)`` consecutive slots
+    (a perfect bipartite matching meetings -> window slots, by augmenting paths)."""
+    n = len(ms)
+    doms = [set(inst.domain[m]) for m in ms]
+    lo = min(min(d) for d in doms)
+    hi = max(max(d) for d in doms)
+    for start in range(lo, hi - n + 2):
+        window = range(start, start + n)
+        if any(not any(s in d for s in window) for d in doms):
+            continue
+        owner: dict[int, int] = {}
+
+        def augment(i: int, seen: set[int], window=window, owner=owner) -> bool:
+            for s in window:
+                if s in doms[i] and s not in seen:
+                    seen.add(s)
+                    if s not in owner or augment(owner[s], seen):
+                        owner[s] = i
+                        return True
+            return False
+
+        if all(augment(i, set()) for i in range(n)):
+            return True
+    return False

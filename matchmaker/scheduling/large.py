@@ -130,6 +130,64 @@ def kempe_search(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None
             kempe(g, m, b, cap, rng)
 
 
+def refill(g: Greedy) -> None:
+    """Place meetings still unplaced (local search may have freed room), with repair."""
+    inst = g.inst
+    for m in g.meetings:
+        if m in g.slot_of:
+            continue
+        cands = [s for s in inst.domain[m] if g.fits(m, s)]
+        if cands:
+            g.place(m, min(cands, key=lambda s: g.score(m, s)))
+        else:
+            g.repair(m)
+
+
+def quality(g: Greedy) -> tuple:
+    """Lower is better: unplaced required meetings, unplaced priority, fairness excess,
+    breaks."""
+    inst = g.inst
+    missing = [m for m in g.meetings if m not in g.slot_of]
+    counts = [max(0, _runs(b) - 1) for b in g.busy]
+    f = inst.problem.fairness
+    excess = max(0, max(counts, default=0) - min(counts, default=0) - f) if f is not None else 0
+    return (
+        sum(1 for m in missing if not inst.optional[m]),
+        sum(inst.priority[m] for m in missing),
+        excess,
+        sum(counts),
+    )
+
+
+def first_schedule(
+    inst: Instance, meetings: list[int], deadline: float, should_stop, starts: int = 4
+) -> Greedy:
+    """Greedy + local search (single moves, Kempe chains, refill of unplaced meetings).
+    A start that places every required meeting fairly keeps the whole time to improve;
+    otherwise up to ``starts`` seeds share it and the best by :func:`quality` is kept."""
+    t0 = time.monotonic()
+    slice_ = max(0.0, deadline - t0) / starts
+    best, best_q = None, None
+    for seed in range(starts):
+        g = Greedy(inst, meetings, seed=seed)
+        g.run()
+        end = t0 + slice_ * (seed + 1)
+        improve(g, end, should_stop, seed=seed)
+        refill(g)
+        q = quality(g)
+        if q[:3] == (0, 0, 0):
+            end = deadline
+        kempe_search(g, end, should_stop, seed=seed)
+        improve(g, end + 0.05, should_stop, seed=seed)
+        refill(g)
+        q = quality(g)
+        if best_q is None or q < best_q:
+            best, best_q = g, q
+        if should_stop() or time.monotonic() >= deadline:
+            break
+    return best
+
+
 def fair(inst: Instance, slot_of: dict[int, int]) -> bool:
     f = inst.problem.fairness
     if f is None:

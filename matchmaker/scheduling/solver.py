@@ -14,11 +14,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
 from . import bounds, explain, large
-from .heuristic import Greedy
 from .instance import Instance, breaks_of, build_instance
 from .model import Built, build_model, main_objective
 from .problem import Problem
@@ -92,23 +92,29 @@ class Engine:
         return self.exact(meetings, lower, dropped)
 
     def lower_bounds(self, meetings: list[int], exact: bool) -> tuple[list[int], list[str]]:
+        """Per-participant lower bounds on breaks; with ``exact`` each participant is
+        solved alone by CP-SAT (``workers`` of them at a time, a short time each: an
+        unfinished one keeps its proven bound)."""
         inst = self.inst
         active = set(meetings)
-        lower = []
-        for p in range(inst.n_participants):
-            ms = [m for m in inst.meetings_of[p] if m in active]
-            if exact:
-                lb = bounds.participant_min_breaks(
-                    inst, p, ms, time_limit=min(1.0, self.remaining() / 4)
-                )
+        mine = [[m for m in inst.meetings_of[p] if m in active] for p in range(inst.n_participants)]
+        if not exact:
+            lower = [bounds.interval_lower_bound(inst, p, ms) for p, ms in enumerate(mine)]
+        else:
+            limit = min(0.3, self.remaining() / 8)
+
+            def one(p: int) -> int | None:
+                return bounds.participant_min_breaks(inst, p, mine[p], time_limit=limit)
+
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                found = list(pool.map(one, range(inst.n_participants)))
+            for p, lb in enumerate(found):
                 if lb is None:
-                    why = explain.participant_overload(inst, p, ms)
+                    why = explain.participant_overload(inst, p, mine[p])
                     return [], why or explain.explain_infeasible(
                         inst, meetings, [], min(5.0, self.remaining())
                     )
-            else:
-                lb = bounds.interval_lower_bound(inst, p, ms)
-            lower.append(lb)
+            lower = [lb or 0 for lb in found]
         fatal = explain.fairness_precheck(inst, meetings, lower)
         return lower, fatal
 
@@ -139,12 +145,8 @@ class Engine:
 
     def exact(self, meetings: list[int], lower: list[int], dropped: dict[int, str]) -> Result:
         inst = self.inst
-        greedy = Greedy(inst, meetings)
-        greedy.run()
         budget = time.monotonic() + min(1.0, self.remaining() / 10)
-        large.improve(greedy, budget, self.should_stop)
-        large.kempe_search(greedy, budget, self.should_stop)
-        large.improve(greedy, budget + 0.1, self.should_stop)
+        greedy = large.first_schedule(inst, meetings, budget, self.should_stop)
         hint = dict(greedy.slot_of)
         min_priority = None
         proven = True
