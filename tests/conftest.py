@@ -23,7 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from matchmaker import create_app
 from matchmaker.calendar import cache as calendar_cache
 from matchmaker.extensions import db as _db
-from matchmaker.participants import recommend
+from matchmaker.participants import directory, recommend
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -107,6 +107,7 @@ def db(app):
             # Rolled back, the data versions repeat; so must nothing cached from them.
             calendar_cache.clear()
             recommend.clear_cache()
+            directory.clear_cache()
             transaction.rollback()
             connection.close()
 

@@ -1,18 +1,23 @@
 """The event's directory: approved participants and their opportunities, searched and filtered.
 
-One query with LIKE/ILIKE over organisation name, participant name and opportunity
-title/description/tags, narrowed first by the (event_id, status) index; a count and a
-20-row page; the page's opportunities come in one more query.
+Filters are one query narrowed by the (event_id, status) index, giving the matching ids
+in display order; words typed in the search box are matched in Python against a
+per-process text of each participant (organisation, name, sectors, opportunities),
+rebuilt when the "directory" data version moves. The 20-row page and its opportunities
+come in one more query.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from .. import changes
 from ..extensions import db
 from .models import (
     OPPORTUNITY_KINDS,
@@ -87,34 +92,72 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
+SEARCH = "directory"
+# Everything the search reads; any change to it moves the version and rebuilds the text.
+changes.watch(SEARCH, Participant, Organisation, Opportunity)
+_TEXTS: OrderedDict[int, tuple[int, dict[int, str]]] = OrderedDict()
+_TEXTS_LOCK = threading.Lock()
+MAX_EVENTS = 16
+
+
+def clear_cache() -> None:
+    with _TEXTS_LOCK:
+        _TEXTS.clear()
+
+
+def _texts(event_id: int) -> dict[int, str]:
+    """Participant id -> everything searchable about them, case-folded, for one event.
+
+    Built once per data version (per process) rather than scanning every opportunity's
+    description with LIKE on each keystroke: a search is then a substring test over at
+    most the event's participants. Case folding is Unicode's, so "ÜLO" finds "Ülo"
+    (SQLite's LIKE folds ASCII only).
+    """
+    version = changes.version(SEARCH)
+    with _TEXTS_LOCK:
+        cached = _TEXTS.get(event_id)
+        if cached is not None and cached[0] == version:
+            _TEXTS.move_to_end(event_id)
+            return cached[1]
+    scope = (Participant.event_id == event_id, Participant.status == "approved")
+    parts: dict[int, list[str]] = {}
+    for pid, org, person, sectors in db.session.execute(
+        select(Participant.id, Organisation.name, Participant.name, Organisation.sectors)
+        .join(Participant.organisation)
+        .where(*scope)
+    ):
+        parts[pid] = [org, person, sectors]
+    for pid, title, tags, description in db.session.execute(
+        select(
+            Opportunity.participant_id,
+            Opportunity.title,
+            Opportunity.tags,
+            Opportunity.description,
+        )
+        .join(Opportunity.participant)
+        .where(*scope)
+    ):
+        parts[pid] += [title, tags, description]
+    texts = {pid: "\n".join(fields).casefold() for pid, fields in parts.items()}
+    with _TEXTS_LOCK:
+        _TEXTS[event_id] = (version, texts)
+        _TEXTS.move_to_end(event_id)
+        while len(_TEXTS) > MAX_EVENTS:
+            _TEXTS.popitem(last=False)
+    return texts
+
+
+def text_matches(event_id: int, words: list[str]) -> set[int]:
+    """Participants whose name, organisation, sectors or opportunities contain every word."""
+    folded = [w.casefold() for w in words]
+    return {pid for pid, text in _texts(event_id).items() if all(w in text for w in folded)}
+
+
 def search_directory(
     event, filters: DirectoryFilters, viewer: Participant | None = None
 ) -> DirectoryPage:
     """Approved participants of ``event`` that match ``filters``, one page of them."""
     conditions = [Participant.event_id == event.id, Participant.status == "approved"]
-    if filters.q:
-        words = filters.q.split()[:5]
-        for word in words:
-            pattern = _like(word)
-            opp_match = (
-                select(Opportunity.participant_id)
-                .where(
-                    or_(
-                        Opportunity.title.ilike(pattern, escape="\\"),
-                        Opportunity.tags.ilike(pattern, escape="\\"),
-                        Opportunity.description.ilike(pattern, escape="\\"),
-                    )
-                )
-                .scalar_subquery()
-            )
-            conditions.append(
-                or_(
-                    Organisation.name.ilike(pattern, escape="\\"),
-                    Participant.name.ilike(pattern, escape="\\"),
-                    Organisation.sectors.ilike(pattern, escape="\\"),
-                    Participant.id.in_(opp_match),
-                )
-            )
     if filters.sector:
         tag = _like(f"|{filters.sector}|")
         conditions.append(
@@ -154,6 +197,9 @@ def search_directory(
             .order_by(Organisation.name, Participant.name, Participant.id)
         )
     )
+    if filters.q:
+        found = text_matches(event.id, filters.q.split()[:5])
+        ids = [i for i in ids if i in found]
     total = len(ids)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(filters.page, pages)

@@ -72,6 +72,34 @@ def test_search_as_you_type_matches_names_and_opportunities(
     assert _ids(client.get(f"/events/{event.slug}/directory?q=%25").get_data(as_text=True)) == set()
 
 
+def test_search_folds_accents_case_and_follows_edits(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event()
+    me = _company(make_participant, event, "Bell Equipment", "ZA")
+    hudro = _company(
+        make_participant, event, "HÜDROSILINDER OÜ", "EE", opps=[("offer", "Seals", ["seals"])]
+    )
+    auth.login(me.user)
+
+    def search(q):
+        html = client.get(f"/events/{event.slug}/directory?q={q}", headers=htmx_headers())
+        return _ids(html.get_data(as_text=True))
+
+    assert search("hüdrosilinder oü") == {hudro.id}  # Unicode case, not ASCII only
+    assert search("gaskets") == set()
+    auth.logout()
+    auth.login(hudro.user)
+    opp = hudro.opportunities[0]
+    client.post(
+        f"/events/{event.slug}/opportunities/{opp.id}",
+        data={"edit-kind": "offer", "edit-title": "Seals and gaskets"},
+    )
+    auth.logout()
+    auth.login(me.user)
+    assert search("gaskets") == {hudro.id}  # the edit is searchable at once
+
+
 def test_filters_combine(client, db, make_event, make_participant, auth):
     event = make_event()
     me = _company(make_participant, event, "Bell", "ZA", "large", ["earthmoving"])
