@@ -9,8 +9,10 @@ becomes the reason shown: "they offer hydraulic cylinders, you request cylinders
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
@@ -108,27 +110,32 @@ class Market:
 
     key: tuple
     needs: list[tuple[int, Need]]  # (organisation id, need)
-    # Inverted indexes: a word (tags included) or a tag -> positions in ``needs``, so a
-    # ranking scores only the opportunities that share something with yours.
-    by_word: dict[str, list[int]] = field(default_factory=dict)
-    by_tag: dict[str, list[int]] = field(default_factory=dict)
+    # Inverted indexes, one per side ("offers", "requests"; a partnership is on both):
+    # word (tags included) or tag -> positions in ``needs``. A ranking then counts shared
+    # words only for opportunities that share some, and in C (``Counter.update``).
+    by_word: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    by_tag: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for i, (_, need) in enumerate(self.needs):
-            for w in need.words:
-                self.by_word.setdefault(w, []).append(i)
-            for t in need.tags:
-                self.by_tag.setdefault(t, []).append(i)
+        for side in ("offers", "requests"):
+            words_index, tags_index = self.by_word[side], self.by_tag[side] = {}, {}
+            for i, (_, need) in enumerate(self.needs):
+                if not getattr(need, side):
+                    continue
+                for w in need.words:
+                    words_index.setdefault(w, []).append(i)
+                for t in need.tags:
+                    tags_index.setdefault(t, []).append(i)
 
-    def scores(self, need: Need) -> dict[int, float]:
-        """``pair_score`` of ``need`` with every opportunity that shares a word or tag."""
-        hits: dict[int, float] = {}
-        for w in need.words:
-            for i in self.by_word.get(w, ()):
-                hits[i] = hits.get(i, 0.0) + 1.0
-        for t in need.tags:
-            for i in self.by_tag.get(t, ()):
-                hits[i] = hits.get(i, 0.0) + 2.0
+    def scores(self, need: Need, side: str) -> Counter[int]:
+        """``pair_score`` of ``need`` with every opportunity on ``side`` ("offers" or
+        "requests") that shares a word or tag with it."""
+        words_index, tags_index = self.by_word[side], self.by_tag[side]
+        hits: Counter[int] = Counter()
+        hits.update(chain.from_iterable(words_index.get(w, ()) for w in need.words))
+        shared_tags = list(chain.from_iterable(tags_index.get(t, ()) for t in need.tags))
+        hits.update(shared_tags)
+        hits.update(shared_tags)  # a shared tag counts twice more than a shared word
         return hits
 
 
@@ -192,13 +199,10 @@ def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     best: dict[int, list[tuple[float, Need, Need, bool]]] = {}
     asks = [(need, True) for need in my_requests] + [(need, False) for need in my_offers]
     for need, they_offer in asks:
-        for i, score in market.scores(need).items():
+        for i, score in market.scores(need, "offers" if they_offer else "requests").items():
             org_id, theirs = market.needs[i]
-            if org_id == me.organisation_id or not (
-                theirs.offers if they_offer else theirs.requests
-            ):
-                continue
-            best.setdefault(theirs.participant_id, []).append((score, theirs, need, they_offer))
+            if org_id != me.organisation_id:
+                best.setdefault(theirs.participant_id, []).append((score, theirs, need, they_offer))
     scored: list[tuple[float, int, list[str]]] = []
     for pid, pairs in best.items():
         if not pairs:

@@ -292,5 +292,10 @@ def test_indexed_scores_equal_the_pairwise_definition():
     needs = [Need.from_row(i, *row) for i, row in enumerate(texts)]
     market = Market(key=(), needs=[(i, n) for i, n in enumerate(needs)])
     for mine in needs:
-        expected = {i: pair_score(mine, n) for i, n in enumerate(needs) if pair_score(mine, n)}
-        assert market.scores(mine) == expected
+        for side in ("offers", "requests"):
+            expected = {
+                i: pair_score(mine, n)
+                for i, n in enumerate(needs)
+                if pair_score(mine, n) and getattr(n, side)
+            }
+            assert market.scores(mine, side) == expected
