@@ -211,3 +211,38 @@ def test_the_other_side_sees_changes_without_reloading(
         expect(page.locator("#no-requests")).to_be_visible(timeout=25_000)
     finally:
         other.close()
+
+
+def test_organiser_registers_a_company_and_books_for_it(page: Page, mission) -> None:
+    """A company that never logs in: the organiser adds it, books a meeting for it, and
+    the other side sees the meeting; the participant list downloads as CSV."""
+    slug, n = mission["slug"], mission["n"]
+    login(page, mission["organiser"])
+    page.goto(f"/events/{slug}/organiser/participants")
+    form = page.locator("#add-participant-form")
+    form.get_by_label("Organisation").fill(f"Rehv ja Velg {n} OÜ")
+    form.get_by_label("Country").fill("Estonia")
+    form.get_by_label("Person").fill("Tõnu Org")
+    form.get_by_role("button", name="Add participant").click()
+    expect(page.locator("#country-error")).to_contain_text("two-letter")
+    page.locator("#add-participant-form").get_by_label("Country").fill("EE")
+    page.locator("#add-participant-form").get_by_role("button", name="Add participant").click()
+    expect(page.get_by_text(f"Rehv ja Velg {n} OÜ / Tõnu Org is registered.")).to_be_visible()
+
+    row = page.locator("#organiser-participants tr").filter(has_text=f"Rehv ja Velg {n} OÜ")
+    expect(row).to_contain_text("(no account)")
+    expect(row.locator(".status")).to_have_text("approved")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert f"Rehv ja Velg {n} OÜ" in download.value.path().read_text(encoding="utf-8-sig")
+
+    row.get_by_role("link", name="Meetings").click()
+    page.get_by_label("Meet with").select_option(label=f"Bell Equipment {n} / Thandi Nkosi")
+    page.get_by_role("button", name="Create the meeting").click()
+    expect(page.locator("table.data")).to_contain_text(f"Bell Equipment {n}")
+    expect(page.locator("table.data .status").first).to_have_text("accepted")
+    logout(page)
+
+    login(page, mission["buyer"])
+    page.goto(f"/events/{slug}/meetings?show=accepted")
+    expect(page.locator(".request")).to_contain_text(f"Rehv ja Velg {n} OÜ")
