@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format install node chromium pg-start pg-stop pg-destroy clean
+.PHONY: run test lint format install node chromium redis pg-start pg-stop pg-destroy clean
 
 ## make run: migrate, load the demo (only into an empty database), serve + one worker
 run: install
@@ -19,7 +19,7 @@ run: install
 	@$(PY) scripts/run.py
 
 ## make test: the whole suite on SQLite, then on PostgreSQL (browser tests included)
-test: install node chromium
+test: install node chromium redis
 	@scripts/test.sh $(PYTEST_ARGS)
 
 ## make lint: ruff (lint rules and formatting)
@@ -46,6 +46,9 @@ node_modules/.installed: package.json package-lock.json
 
 chromium:
 	@scripts/ensure-chromium.sh
+
+redis:
+	@scripts/ensure-redis.sh
 
 pg-start:
 	@scripts/pg.sh ensure
