@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import itertools
 import os
+import socket
 from datetime import date, time
 
 import pytest
@@ -127,6 +128,13 @@ class IsolatedClient(FlaskClient):
 def client(app, db):
     app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for servers a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def htmx_headers(**extra) -> dict:

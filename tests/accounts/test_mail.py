@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import socket
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port
 
 
 class Inbox:
@@ -23,16 +24,10 @@ class Inbox:
         return [m for rcpt, m in self.messages if address in rcpt]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(app):
     handler = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS")}

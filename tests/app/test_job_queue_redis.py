@@ -9,11 +9,7 @@ import time
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -21,7 +17,7 @@ def redis_url(tmp_path):
     server = shutil.which("redis-server")
     if server is None:
         pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
