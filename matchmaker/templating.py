@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 
 def to_zone(value: datetime | None, tz: str) -> datetime | None:
@@ -31,10 +33,35 @@ def fmt_date(value, fmt: str = "%a %d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
+def highlight(text: str | None, words) -> Markup:
+    """``text`` escaped, with every occurrence of any of ``words`` (any case) in <mark>.
+
+    Matching runs on the raw text and each piece is escaped on its own, so a search can
+    never split an entity or add markup.
+    """
+    text = text or ""
+    words = [w for w in (words or []) if w]
+    if not words:
+        return escape(text)
+    pattern = re.compile(
+        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [escape(text[last : match.start()]), Markup("<mark>%s</mark>") % match.group()]
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        local_time=fmt_time, local_datetime=fmt_datetime, date=fmt_date, to_zone=to_zone
+        local_time=fmt_time,
+        local_datetime=fmt_datetime,
+        date=fmt_date,
+        to_zone=to_zone,
+        highlight=highlight,
     )
 
     @app.context_processor

@@ -299,3 +299,23 @@ def test_indexed_scores_equal_the_pairwise_definition():
                 if pair_score(mine, n) and getattr(n, side)
             }
             assert market.scores(mine, side) == expected
+
+
+def test_matches_are_marked_and_markup_stays_text(client, db, make_event, make_participant, auth):
+    event = make_event()
+    me = _company(make_participant, event, "Bell Equipment", "ZA")
+    _company(
+        make_participant,
+        event,
+        "<b>Cyl</b> & Co",
+        opps=[("offer", "Hydraulic CYLINDERS", ["cylinders"])],
+    )
+    auth.login(me.user)
+    # Matched and marked on the text people typed, never on its HTML escape.
+    amp = client.get(f"/events/{event.slug}/directory?q=amp", headers=htmx_headers())
+    assert "<mark>" not in amp.get_data(as_text=True)
+    html = client.get(f"/events/{event.slug}/directory?q=cyl", headers=htmx_headers())
+    text = html.get_data(as_text=True)
+    assert "Hydraulic <mark>CYL</mark>INDERS" in text
+    assert "&lt;b&gt;<mark>Cyl</mark>&lt;/b&gt; &amp; Co" in text and "<b>Cyl" not in text
+    assert 'class="tag"><mark>cyl</mark>inders' in text
