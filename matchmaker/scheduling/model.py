@@ -38,6 +38,7 @@ class Built:
     enforce: dict[str, object] = field(default_factory=dict)
     break_lits: list = field(default_factory=list)
     busy: dict = field(default_factory=dict)  # (participant, slot) -> bool var
+    brk: dict = field(default_factory=dict)  # participant -> breaks (int var)
 
 
 def build_model(
@@ -102,6 +103,7 @@ def build_model(
     breaks_max = 0
     busy_vars: dict = {}
     spans: dict[int, tuple] = {}
+    brk_of: dict[int, object] = {}
     for p in range(inst.n_participants):
         ms = [m for m in inst.meetings_of[p] if m in active]
         busy: dict[int, object] = {}
@@ -123,6 +125,7 @@ def build_model(
         for s, v in bvars.items():
             busy_vars[p, s] = v
         break_lits += ends
+        brk_of[p] = brk
         per_participant.append(brk)
         total_breaks.append(brk)
         breaks_max += hi
@@ -196,6 +199,7 @@ def build_model(
         org_max=org_max,
         moves_max=len(moves),
         busy=busy_vars,
+        brk=brk_of,
     )
 
 

@@ -1,30 +1,44 @@
 """The search for the fewest breaks.
 
-1. **Budget at the bound.**  "Is there a schedule with at most ``lb`` breaks?" where
-   ``lb`` is the sum of the per-participant lower bounds, solved by pure SAT search
-   (one worker, no LP).  A tight budget propagates strongly (no break allowed => gaps
-   are filled), so when the bound is the optimum this proves it in well under a second
-   on most benchmark instances.  A budget proven infeasible raises the bound.
-2. **Minimise.**  Otherwise CP-SAT's portfolio (feasibility jump, LNS, LP) minimises the
-   breaks from the best schedule known (greedy + local search, used as the hint), with
-   the bound raised by its own bound callback.
+With two or more workers, two single-worker CP-SAT threads share the best schedule and
+the lower bound:
 
-The search stops when a schedule meets the bound (proven optimal), at the deadline or
-when ``should_stop()`` says so; the best schedule found is kept throughout.
+* **from below** (``bottom``): "is there a schedule with at most ``k`` breaks?" for
+  ``k`` = the bound (sum of the per-participant bounds), by pure SAT search (no LP).  A
+  tight budget propagates strongly (no break allowed => gaps filled, windows of the
+  meeting count), so a proof of "no" is often quick and raises the bound by one; the
+  first "yes" is optimal.
+* **from above** (``top``): without any schedule, plain feasibility; then a budget
+  decision halfway between the bound and the best schedule (the best as hint), and large
+  neighbourhood search: a window of slots, or a few participants with breaks and their
+  partners, is freed, everything else stays, CP-SAT minimises for half a second.
+
+Decisions made pointless by the other thread (budget below the bound, or not below the
+best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
+minimisation from the best schedule.  The search stops when a schedule meets the bound
+(proven optimal), at the deadline or when ``should_stop()`` says so; the best schedule
+found is kept throughout.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 
 from ortools.sat.python import cp_model
 
+from .instance import breaks_of
 from .model import Built
 
 #: Seconds for the budget-at-the-bound decision.
 BOUND_SLICE = 1.5
+#: Seconds for one neighbourhood of the large neighbourhood search, and failed
+#: neighbourhoods in a row before a budget decision (of at most ``DECIDE_SLICE``).
+LNS_SLICE = 0.5
+LNS_TRIES = 6
+DECIDE_SLICE = 3.0
 
 
 class _Sink(cp_model.CpSolverSolutionCallback):
@@ -38,8 +52,11 @@ class _Sink(cp_model.CpSolverSolutionCallback):
 
 
 class BreakSearch:
-    def __init__(self, built: Built, lower: int, deadline: float, should_stop, report, hint):
+    def __init__(
+        self, built: Built, lower: int, deadline: float, should_stop, report, hint, members=None
+    ):
         self.built = built
+        self.members = members  # meeting -> participants (for neighbourhoods)
         self.lower = lower
         self.deadline = deadline
         self.should_stop = should_stop
@@ -92,6 +109,7 @@ class BreakSearch:
         sat_only: bool,
         budget: int | None = None,
         seed: int = 0,
+        bound: bool = True,
     ) -> tuple:
         solver = cp_model.CpSolver()
         prm = solver.parameters
@@ -100,7 +118,7 @@ class BreakSearch:
         prm.random_seed = seed
         if sat_only:
             prm.linearization_level = 0
-        elif budget is None:
+        elif budget is None and bound:
             solver.best_bound_callback = self.raise_lower
         with self.lock:
             if self.done.is_set():
@@ -148,12 +166,19 @@ class BreakSearch:
             self.decide(k, self.left())
 
     def top(self) -> None:
-        """Budgets between the bound and the best schedule (bisection, with the best
-        schedule as hint); without any schedule, plain feasibility.  When the best is one
-        above the bound, the bound itself with another seed and the LP (diversity)."""
+        """From above: without any schedule, plain feasibility; otherwise large
+        neighbourhood search around the best schedule (``lns``), with now and then a
+        budget decision between the bound and the best (bisection; at the bound itself
+        with another seed and the LP when the gap is one)."""
         seed = 1
+        rng = random.Random(0)
+        failures = LNS_TRIES  # a budget decision first: the local search is a local optimum
         while not self.done.is_set() and self.left() > 0.02:
             lower, best = self.lower, self.best
+            if best is not None and failures < LNS_TRIES:
+                failures = 0 if self.lns(rng) else failures + 1
+                continue
+            failures = 0
             if best is None:
                 k = self.built.breaks_max
             elif best - lower >= 2:
@@ -161,9 +186,56 @@ class BreakSearch:
             else:
                 k = lower
             self.decide(
-                k, self.left(), hint=True, sat_only=best is not None and k > lower, seed=seed
+                k,
+                self.left() if best is None else DECIDE_SLICE,
+                hint=True,
+                sat_only=best is not None and k > lower,
+                seed=seed,
             )
             seed += 1
+
+    def lns(self, rng: random.Random) -> bool:
+        """One neighbourhood: free the meetings in a random window of slots, or those of a
+        few participants with breaks and their partners; keep every other meeting in its
+        slot; minimise breaks for a short time.  Whether the best schedule improved."""
+        with self.lock:
+            best, solution = self.best, dict(self.solution or [])
+        if not solution or self.members is None:
+            return False
+        n_slots = 1 + max(s for _, s in self.built.x)
+        if rng.random() < 0.5:
+            width = rng.randint(2, max(2, min(6, n_slots // 3)))
+            start = rng.randrange(0, max(1, n_slots - width + 1))
+            free = {m for m, s in solution.items() if start <= s < start + width}
+        else:
+            slots_of: dict[int, list[int]] = {}
+            for m, s in solution.items():
+                for p in self.members[m]:
+                    slots_of.setdefault(p, []).append(s)
+            broken = [p for p, sl in slots_of.items() if breaks_of(sl) > 0]
+            if not broken:
+                return False
+            chosen = set(rng.sample(broken, min(len(broken), rng.randint(1, 3))))
+            free = {m for m in solution if chosen & set(self.members[m])}
+            partners = {p for m in free for p in self.members[m]}
+            extra = [m for m in solution if partners & set(self.members[m])]
+            rng.shuffle(extra)
+            free |= set(extra[: max(10, len(solution) // 5)])
+        if not free:
+            return False
+        model = self.built.model.clone()
+        model.clear_hints()
+        proto = model.proto
+        for (m, s), v in self.built.x.items():
+            if m in free:
+                model.add_hint(v, solution.get(m) == s)
+            else:
+                value = 1 if solution.get(m) == s else 0
+                proto.variables[v.index].domain[:] = [value, value]
+        proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
+        model.minimize(self.built.breaks)
+        self._solve(model, LNS_SLICE, 1, sat_only=False, seed=rng.randrange(1000), bound=False)
+        return self.best is not None and self.best < best
 
     def ladder(self, share: float) -> None:
         """Single worker: budgets at the bound while each is settled within

@@ -203,7 +203,13 @@ class Engine:
     def min_breaks(self, built, meetings, hint, proven, dropped, lower, usable) -> Result:
         """Pure break minimisation: the two-thread search of ``search.py``."""
         portfolio = BreakSearch(
-            built, self.static_bound, self.deadline, self.should_stop, self.progress, hint
+            built,
+            self.static_bound,
+            self.deadline,
+            self.should_stop,
+            self.progress,
+            hint,
+            self.inst.members,
         )
         inst = self.inst
         if usable:
