@@ -8,6 +8,7 @@ becomes the reason shown: "they offer hydraulic cylinders, you request cylinders
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -116,7 +117,11 @@ class Market:
     by_word: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     by_tag: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
+    of_participant: dict[int, list[int]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
+        for i, (_, need) in enumerate(self.needs):
+            self.of_participant.setdefault(need.participant_id, []).append(i)
         for side in ("offers", "requests"):
             words_index, tags_index = self.by_word[side], self.by_tag[side] = {}, {}
             for i, (_, need) in enumerate(self.needs):
@@ -195,23 +200,39 @@ def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     market = _market(me.event_id)
     my_requests = [n for n in mine if n.requests]
     my_offers = [n for n in mine if n.offers]
-    # Reasons are formatted only for the winners: keep (score, theirs, mine, they_offer).
-    best: dict[int, list[tuple[float, Need, Need, bool]]] = {}
     asks = [(need, True) for need in my_requests] + [(need, False) for need in my_offers]
-    for need, they_offer in asks:
-        for i, score in market.scores(need, "offers" if they_offer else "requests").items():
+    hits = [market.scores(need, "offers" if offer else "requests") for need, offer in asks]
+    # First each participant's best single pair, in plain ints (no per-pair objects: at
+    # 8,000 opportunities those made the garbage collector stall every few requests).
+    best_pair: dict[int, int] = {}
+    for counter in hits:
+        for i, score in counter.items():
             org_id, theirs = market.needs[i]
-            if org_id != me.organisation_id:
-                best.setdefault(theirs.participant_id, []).append((score, theirs, need, they_offer))
-    scored: list[tuple[float, int, list[str]]] = []
-    for pid, pairs in best.items():
-        if not pairs:
-            continue
-        pairs.sort(key=lambda p: -p[0])
-        reasons = [_reason(theirs, need, offer) for _, theirs, need, offer in pairs[:2]]
-        scored.append((sum(p[0] for p in pairs[:3]), pid, reasons))
-    scored.sort(key=lambda t: (-t[0], t[1]))
-    top = scored[:limit]
+            pid = theirs.participant_id
+            if org_id != me.organisation_id and score > best_pair.get(pid, 0):
+                best_pair[pid] = score
+    # Then exact scores (sum of the best three pairs) in order of best pair, until nobody
+    # left could reach the top: a score is at most three times the best pair.
+    kept: list[tuple[int, int, list[str]]] = []  # min-heap of (score, -pid, reasons)
+    for pid in sorted(best_pair, key=lambda p: (-best_pair[p], p)):
+        if len(kept) == limit and 3 * best_pair[pid] < kept[0][0]:
+            break
+        pairs = sorted(
+            (
+                (counter[i], k, i)
+                for k, counter in enumerate(hits)
+                for i in market.of_participant[pid]
+                if counter.get(i)
+            ),
+            key=lambda t: -t[0],
+        )
+        reasons = [_reason(market.needs[i][1], asks[k][0], asks[k][1]) for _, k, i in pairs[:2]]
+        item = (sum(t[0] for t in pairs[:3]), -pid, reasons)
+        if len(kept) < limit:
+            heapq.heappush(kept, item)
+        elif item[:2] > kept[0][:2]:
+            heapq.heapreplace(kept, item)
+    top = [(score, -neg_pid, reasons) for score, neg_pid, reasons in sorted(kept, reverse=True)]
     people = {
         p.id: p
         for p in db.session.scalars(

@@ -319,3 +319,46 @@ def test_matches_are_marked_and_markup_stays_text(client, db, make_event, make_p
     assert "Hydraulic <mark>CYL</mark>INDERS" in text
     assert "&lt;b&gt;<mark>Cyl</mark>&lt;/b&gt; &amp; Co" in text and "<b>Cyl" not in text
     assert 'class="tag"><mark>cyl</mark>inders' in text
+
+
+def test_suggestions_equal_a_brute_force_ranking(db, make_event, make_participant):
+    """The pruned ranking (best pair first, stop when nobody can reach the top) must
+    pick the same people, in the same order, as scoring every pair."""
+    import random
+
+    from matchmaker.participants.recommend import Need, pair_score, suggestions_for
+
+    rng = random.Random(5)
+    vocab = ["cylinders", "cabins", "wheels", "welding", "robots", "seals", "steel", "rims"]
+    event = make_event()
+    people = []
+    for n in range(40):
+        opps = [
+            (
+                rng.choice(["offer", "request", "partnership"]),
+                " ".join(rng.sample(vocab, rng.randint(1, 3))),
+                rng.sample(vocab, rng.randint(0, 2)),
+            )
+            for _ in range(rng.randint(1, 3))
+        ]
+        people.append(_company(make_participant, event, f"Company {n}", opps=opps))
+    for me in people[:8]:
+        mine = [Need.of(o) for o in me.opportunities]
+        totals = {}
+        for other in people:
+            if other.organisation_id == me.organisation_id:
+                continue
+            pairs = [
+                pair_score(a, b) if they_offer else pair_score(b, a)
+                for a in mine
+                for b in (Need.of(o) for o in other.opportunities)
+                for they_offer in (True, False)
+                if (they_offer and a.requests and b.offers)
+                or (not they_offer and a.offers and b.requests)
+            ]
+            pairs = sorted((p for p in pairs if p), reverse=True)
+            if pairs:
+                totals[other.id] = sum(pairs[:3])
+        expected = sorted(totals, key=lambda pid: (-totals[pid], pid))[:5]
+        got = suggestions_for(me, limit=5)
+        assert sorted(s.participant.id for s in got) == sorted(expected)
