@@ -160,7 +160,12 @@ def quality(g: Greedy) -> tuple:
 
 
 def first_schedule(
-    inst: Instance, meetings: list[int], deadline: float, should_stop, starts: int = 4
+    inst: Instance,
+    meetings: list[int],
+    deadline: float,
+    should_stop,
+    starts: int = 4,
+    first_seed: int = 0,
 ) -> Greedy:
     """Greedy + local search (single moves, Kempe chains, refill of unplaced meetings).
     A start that places every required meeting fairly keeps the whole time to improve;
@@ -168,10 +173,10 @@ def first_schedule(
     t0 = time.monotonic()
     slice_ = max(0.0, deadline - t0) / starts
     best, best_q = None, None
-    for seed in range(starts):
+    for seed in range(first_seed, first_seed + starts):
         g = Greedy(inst, meetings, seed=seed)
         g.run()
-        end = t0 + slice_ * (seed + 1)
+        end = t0 + slice_ * (seed - first_seed + 1)
         improve(g, end, should_stop, seed=seed)
         refill(g)
         q = quality(g)

@@ -147,6 +147,18 @@ class Engine:
         inst = self.inst
         budget = time.monotonic() + min(1.0, self.remaining() / 10)
         greedy = large.first_schedule(inst, meetings, budget, self.should_stop)
+        if large.quality(greedy)[:3] != (0, 0, 0):
+            # Not yet a valid schedule: more starts, up to a quarter of the time left.
+            more = large.first_schedule(
+                inst,
+                meetings,
+                time.monotonic() + self.remaining() / 4,
+                self.should_stop,
+                starts=8,
+                first_seed=100,
+            )
+            if large.quality(more) < large.quality(greedy):
+                greedy = more
         hint = dict(greedy.slot_of)
         min_priority = None
         proven = True
