@@ -12,7 +12,12 @@ def main() -> None:
     app = create_app()
     logging.getLogger("huey").setLevel(logging.INFO)
     with app.app_context():
-        consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
+        # Two threads: a solver run (minutes) must not hold up the e-mails queued behind
+        # it. Idle polling backs off to at most one second (Huey's default is ten), so a
+        # run an organiser starts begins at once; Redis storage blocks instead of polling.
+        consumer = huey.create_consumer(
+            workers=2, worker_type="thread", periodic=True, max_delay=1.0
+        )
         consumer.run()
 
 
