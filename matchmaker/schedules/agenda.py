@@ -28,6 +28,7 @@ class Entry:
     place: str = ""
     others: list[Participant] = field(default_factory=list)
     meeting_id: int | None = None
+    note: str = ""  # the request's message: what the meeting is about
 
 
 @dataclass
@@ -105,6 +106,7 @@ def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
             )
             .options(
                 selectinload(PublishedMeeting.table),
+                selectinload(PublishedMeeting.meeting).selectinload(Meeting.request),
                 selectinload(PublishedMeeting.meeting)
                 .selectinload(Meeting.attendees)
                 .selectinload(MeetingParticipant.participant)
@@ -122,6 +124,7 @@ def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
                 a.participant for a in pm.meeting.attendees if a.participant_id != participant.id
             ],
             meeting_id=pm.meeting_id,
+            note=pm.meeting.request.message if pm.meeting.request else "",
         )
         for pm in published
     ]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker.errors import Conflict
 from matchmaker.events.services import add_programme_item, event_slots
 from matchmaker.extensions import db as _db
-from matchmaker.meetings.models import Meeting
+from matchmaker.meetings.models import Meeting, MeetingRequest
 from matchmaker.schedules import runs, services
 from matchmaker.schedules.board import free_targets
 from tests.conftest import htmx_headers
@@ -50,9 +50,22 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
     assert "Welcome lunch" in early and 'class="agenda-free"' not in early
     assert "agenda-meeting-" not in early
 
+    first = next(m for m in s.meetings if me.id in m.participant_ids)
+    other_id = next(a.participant_id for a in first.attendees if a.participant_id != me.id)
+    first.request = MeetingRequest(
+        event_id=s.event.id,
+        requester_id=other_id,
+        recipient_id=me.id,
+        pair_low=min(me.id, other_id),
+        pair_high=max(me.id, other_id),
+        status="accepted",
+        message="Seals for your B60E cylinders <b>",
+    )
+    db.flush()
     _solve_and_publish(db, s)
     html = client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
     assert "Africa/Johannesburg" in html and "Welcome lunch" in html
+    assert "Seals for your B60E cylinders &lt;b&gt;" in html  # what the meeting is about
     mine = [m for m in s.meetings if me.id in m.participant_ids]
     for m in mine:
         assert f'id="agenda-meeting-{m.id}"' in html
