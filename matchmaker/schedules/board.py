@@ -126,6 +126,11 @@ def quality(board: Board) -> dict:
         "max_breaks": max(breaks.values(), default=0),
         "min_breaks": min(breaks.values(), default=0),
         "fairness": (max(breaks.values()) - min(breaks.values())) if breaks else 0,
+        # How many participants have 0, 1, 2... breaks: fairness at a glance.
+        "break_counts": [
+            (k, sum(1 for b in breaks.values() if b == k))
+            for k in range(max(breaks.values(), default=-1) + 1)
+        ],
         "run": run,
         "proven": bool(run and run.solver_status == "optimal" and not edited_since),
         "edited_since": edited_since,

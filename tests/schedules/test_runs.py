@@ -281,3 +281,19 @@ def test_chart_draws_complete_schedules_only():
     drawn = chart(run)
     assert drawn["max"] == 4  # the half-built schedule's 9 breaks are not on the scale
     assert len(drawn["breaks"].split()) == 3  # 4 breaks, then a step down to 3
+
+
+def test_quality_shows_participants_by_breaks(client, auth, db, scheduled_event):
+    from matchmaker.events.services import event_slots
+    from matchmaker.meetings.services import place_meeting
+
+    s = scheduled_event()
+    slots, table = event_slots(s.event), s.event.tables[0].id
+    place_meeting(s.meetings[0], slots[0].starts_at, slots[0].ends_at, table)  # people 0, 1
+    place_meeting(s.meetings[1], slots[2].starts_at, slots[2].ends_at, table)  # people 0, 2
+    db.flush()
+    auth.login(s.organiser)
+    html = client.get(f"/events/{s.event.slug}/schedule").get_data(as_text=True)
+    counts = html[html.index('id="break-counts"') :]
+    assert "<span>0 breaks</span><strong>5 / 6</strong>" in counts  # slot 1 idle for person 0
+    assert "<span>1 break</span><strong>1 / 6</strong>" in counts
