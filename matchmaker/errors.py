@@ -40,3 +40,9 @@ class Invalid(DomainError):
     """Well-formed input that breaks a rule of the domain."""
 
     status = 422
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now: too many tries in a row (e.g. wrong passwords)."""
+
+    status = 429

@@ -53,12 +53,16 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as refusal:  # locked for a while after many wrong passwords
+            refusal.apply_to(form)
+            return render("accounts/login.html", form=form, status=refusal.status)
+        db.session.commit()  # the failure count, or the login time
         if user is None:
             form.password.errors.append("E-mail or password is wrong.")
             status = 422
         else:
-            db.session.commit()
             _start_session(user)
             return redirect(_safe_next(url_for("events.home")))
     elif form.is_submitted():

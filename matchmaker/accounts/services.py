@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import utcnow
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, TooManyAttempts
 from ..extensions import db
 from ..web import absolute_url
 from .models import ROLES, User, user_by_email
@@ -59,11 +62,40 @@ def register_user(
     return user
 
 
+#: After this many wrong passwords in a row an account refuses logins for LOCK_MINUTES
+#: (a password reset lifts it): guessing a password online becomes impractical.
+MAX_FAILED_LOGINS, LOCK_MINUTES = 10, 15
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not-a-password", method=method)
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The user, or None when the e-mail or password is wrong (the caller commits either
+    way: failures are counted). ``TooManyAttempts`` while the account is locked."""
     user = user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        # As slow as checking a real account's password: the time tells nothing.
+        check_password_hash(
+            _dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password
+        )
         return None
-    user.last_login_at = utcnow()
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
+        raise TooManyAttempts(
+            f"Too many wrong passwords. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, or reset your password.",
+            "password",
+        )
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.failed_logins, user.locked_until = 0, now + timedelta(minutes=LOCK_MINUTES)
+        return None
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     return user
 
 
@@ -99,6 +131,7 @@ def change_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.set_password(password)
     user.auth_version += 1  # logs out every other session, voids reset links
+    user.failed_logins, user.locked_until = 0, None
 
 
 def users_by_role(role: str) -> list[User]:

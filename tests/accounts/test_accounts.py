@@ -168,3 +168,52 @@ def test_production_hashes_passwords_with_scrypt(tmp_path):
     from matchmaker.config import load_config
 
     assert load_config(tmp_path)["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_many_wrong_passwords_lock_the_account_for_a_while(app, client, db, make_user):
+    from datetime import timedelta
+
+    from matchmaker.accounts import services
+    from matchmaker.dbtypes import utcnow
+    from tests.conftest import PASSWORD
+
+    user = make_user()
+    wrong = {"email": user.email, "password": "not-my-password"}
+    for _ in range(services.MAX_FAILED_LOGINS - 1):
+        assert client.post("/login", data=wrong).status_code == 422
+    # One good login in between starts the count again.
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+    client.post("/logout")
+    for _ in range(services.MAX_FAILED_LOGINS):
+        client.post("/login", data=wrong)
+    locked = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    html = locked.get_data(as_text=True)
+    assert locked.status_code == 429 and 'id="password-error"' in html
+    assert "Try again in 15 minutes" in html
+    # Time passes: the right password works again.
+    db.expire_all()
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.flush()
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_a_password_reset_lifts_the_lock(app, client, db, make_user):
+    from matchmaker.accounts import services
+
+    user = make_user()
+    for _ in range(services.MAX_FAILED_LOGINS):
+        client.post("/login", data={"email": user.email, "password": "wrong-password"})
+    db.expire_all()
+    assert user.locked_until is not None
+    link = services.reset_link(user)
+    path = link.split("matchmaker.test", 1)[1]
+    response = client.post(
+        path, data={"password": "a-brand-new-one-9", "confirm": "a-brand-new-one-9"}
+    )
+    assert response.status_code == 302
+    ok = client.post("/login", data={"email": user.email, "password": "a-brand-new-one-9"})
+    assert ok.status_code == 302
