@@ -12,6 +12,7 @@ figures with the peak RSS.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sys
@@ -31,6 +32,7 @@ def main() -> None:
     ap.add_argument("--tables", type=int, default=250)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--pages", action="store_true", help="also time the organiser's schedule pages")
     args = ap.parse_args()
 
     from flask_migrate import upgrade
@@ -169,6 +171,41 @@ def main() -> None:
     print(f"save to DB + commit:                  {t4 - t3:7.2f} s  ({placed} placements)")
     print(f"total:                                {t4 - t1:7.2f} s")
     print(f"peak RSS:                             {rss_mb:7.0f} MB")
+    if args.pages:
+        time_pages(app)
+
+
+def time_pages(app) -> None:
+    """Server time and size of the schedule pages an organiser opens after a run."""
+    from matchmaker.accounts.models import User
+    from matchmaker.extensions import db
+
+    with app.app_context():
+        organiser = db.session.scalar(db.select(User).where(User.email == "bench@example.test"))
+        organiser.set_password("bench-password-1")
+        db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = False  # the test client logs in without a form page
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.test", "password": "bench-password-1"})
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        cProfile.runctx(
+            'client.get("/events/bench/schedule")', globals(), {"client": client}, "/tmp/board.prof"
+        )
+        pstats.Stats("/tmp/board.prof").sort_stats("cumulative").print_stats(40)
+    for label, path in (
+        ("schedule page (grid)", "/events/bench/schedule"),
+        ("schedule page, one participant", "/events/bench/schedule?participant=1"),
+        ("schedule page (per participant)", "/events/bench/schedule?view=participants"),
+        ("schedule CSV", "/events/bench/schedule.csv"),
+    ):
+        t = time.perf_counter()
+        response = client.get(path)
+        ms = (time.perf_counter() - t) * 1000
+        size = len(response.get_data()) / 1e6
+        print(f"{label:36} {ms:8.0f} ms  {size:6.1f} MB  (HTTP {response.status_code})")
 
 
 if __name__ == "__main__":

@@ -41,20 +41,37 @@ def schedule_helpers() -> dict:
     return {"my_agenda_available": my_agenda_available}
 
 
+#: Above this many grid cells (slots x tables) the grid opens on its first day; "All days"
+#: is one click away. 20 slots x 100 tables render in well under a second.
+GRID_CELLS = 2000
+
+
 def _filters() -> dict:
     values = request.values
     return {
         "participant": values.get("participant", type=int) or None,
         "organisation": values.get("organisation", type=int) or None,
         "view": "participants" if values.get("view") == "participants" else "grid",
+        "day": values.get("day", ""),
     }
 
 
 def _board_context(event) -> dict:
     filters = _filters()
     board = boards.load_board(event)
+    days = sorted({s.local_start.date() for s in board.slots})
+    if filters["day"] not in {d.isoformat() for d in days} | {"all"}:
+        big = len(board.slots) * len(board.tables) > GRID_CELLS
+        filters["day"] = days[0].isoformat() if big and days else ""
+    grid_slots = [
+        s
+        for s in board.slots
+        if filters["day"] in ("", "all") or s.local_start.date().isoformat() == filters["day"]
+    ]
     return {
         "board": board,
+        "days": days,
+        "grid_slots": grid_slots,
         "quality": boards.quality(board),
         "filters": filters,
         "shown": board.matching(filters["participant"], filters["organisation"]),

@@ -123,12 +123,11 @@ def add_meeting(event: Event, first_id: int, second_id: int, user) -> Meeting:
 # --- publishing -------------------------------------------------------------------------
 
 
-def _place(starts_at: datetime | None, table_id: int | None) -> dict:
-    table = db.session.get(Table, table_id) if table_id else None
+def _place(starts_at: datetime | None, table_id: int | None, names: dict[int, str]) -> dict:
     return {
         "start": starts_at.isoformat() if starts_at else None,
         "table": table_id,
-        "table_name": table.name if table else "",
+        "table_name": names.get(table_id, "") if table_id else "",
     }
 
 
@@ -141,6 +140,8 @@ def draft_changes(event: Event) -> list[dict]:
             select(PublishedMeeting).where(PublishedMeeting.event_id == event.id)
         )
     }
+    tables = db.session.execute(select(Table.id, Table.name).where(Table.event_id == event.id))
+    names = {table_id: name for table_id, name in tables}
     changes = []
     seen = set()
     for m in db.session.scalars(
@@ -151,20 +152,24 @@ def draft_changes(event: Event) -> list[dict]:
         seen.add(m.id)
         if placed and (pm is None or pm.status == "cancelled"):
             changes.append(
-                {"meeting": m.id, "change": "added", "to": _place(m.slot_start, m.table_id)}
+                {"meeting": m.id, "change": "added", "to": _place(m.slot_start, m.table_id, names)}
             )
         elif placed and (pm.starts_at != m.slot_start or pm.table_id != m.table_id):
             changes.append(
                 {
                     "meeting": m.id,
                     "change": "moved",
-                    "from": _place(pm.starts_at, pm.table_id),
-                    "to": _place(m.slot_start, m.table_id),
+                    "from": _place(pm.starts_at, pm.table_id, names),
+                    "to": _place(m.slot_start, m.table_id, names),
                 }
             )
         elif not placed and pm is not None and pm.status == "confirmed":
             changes.append(
-                {"meeting": m.id, "change": "cancelled", "from": _place(pm.starts_at, pm.table_id)}
+                {
+                    "meeting": m.id,
+                    "change": "cancelled",
+                    "from": _place(pm.starts_at, pm.table_id, names),
+                }
             )
     return changes
 

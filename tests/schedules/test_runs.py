@@ -297,3 +297,34 @@ def test_quality_shows_participants_by_breaks(client, auth, db, scheduled_event)
     counts = html[html.index('id="break-counts"') :]
     assert "<span>0 breaks</span><strong>5 / 6</strong>" in counts  # slot 1 idle for person 0
     assert "<span>1 break</span><strong>1 / 6</strong>" in counts
+
+
+def test_grid_of_a_big_event_opens_on_its_first_day(client, auth, db, scheduled_event, monkeypatch):
+    from datetime import date, time
+
+    from matchmaker.events.services import add_session
+    from matchmaker.schedules import routes
+
+    s = scheduled_event()
+    add_session(
+        s.event,
+        day=date(2027, 3, 10),
+        start_time=time(9),
+        end_time=time(10),
+        slot_minutes=20,
+        pause_minutes=5,
+    )
+    db.flush()
+    auth.login(s.organiser)
+    url = f"/events/{s.event.slug}/schedule"
+
+    def rows(query: str = "") -> set[str]:
+        html = client.get(url + query, headers=htmx_headers()).get_data(as_text=True)
+        return {day for day in ("Tue 09", "Wed 10") if f'<th scope="row">{day}<br>' in html}
+
+    assert rows() == {"Tue 09", "Wed 10"}  # small: every day at once
+    monkeypatch.setattr(routes, "GRID_CELLS", 10)
+    assert rows() == {"Tue 09"}  # big: the first day, with a day menu
+    assert 'id="filter-day"' in client.get(url).get_data(as_text=True)
+    assert rows("?day=2027-03-10") == {"Wed 10"}
+    assert rows("?day=all") == {"Tue 09", "Wed 10"}
