@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
@@ -18,11 +18,9 @@ from ..events.models import Event, Table
 from ..events.services import event_slots
 from ..extensions import db
 from .models import (
-    OPPORTUNITY_KINDS,
     ORGANISATION_KINDS,
     ORGANISATION_SIZES,
     Favourite,
-    Opportunity,
     Organisation,
     Participant,
     Unavailability,
@@ -69,7 +67,7 @@ def parse_countries(text: str, field: str = "target_countries") -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _tags(text: str, field: str) -> str:
+def checked_tags(text: str, field: str) -> str:
     tags = parse_tag_input(text)
     if len(tags) > LIMITS["tags"]:
         raise Invalid(f"At most {LIMITS['tags']} tags.", field)
@@ -146,7 +144,7 @@ def build_organisation(
         website=website,
         kind=kind,
         size=size,
-        sectors=_tags(sectors, "sectors"),
+        sectors=checked_tags(sectors, "sectors"),
         created_by_id=created_by.id if created_by else None,
     )
     db.session.add(org)
@@ -269,7 +267,7 @@ def set_meeting_limit(participant: Participant, raw: str) -> None:
     db.session.flush()
 
 
-# --- profile and opportunities --------------------------------------------------------
+# --- profile ----------------------------------------------------------------------------
 
 
 def update_profile(
@@ -287,69 +285,6 @@ def update_profile(
     participant.role_title = clean_text(role_title, LIMITS["role_title"], "role_title", "The role")
     participant.bio = clean_text(bio, LIMITS["bio"], "bio", "The short bio")
     participant.languages = clean_text(languages, LIMITS["languages"], "languages", "The languages")
-    db.session.flush()
-
-
-def add_opportunity(participant: Participant, **fields: str) -> Opportunity:
-    """Publish an offer, request or partnership in the event's marketplace.
-
-    ``fields``: kind, title and optionally description, tags, target_countries.
-    """
-    count = db.session.scalar(
-        select(func.count(Opportunity.id)).where(Opportunity.participant_id == participant.id)
-    )
-    if count >= MAX_OPPORTUNITIES:
-        raise Conflict(f"At most {MAX_OPPORTUNITIES} opportunities each; remove one first.")
-    opportunity = Opportunity(participant_id=participant.id)
-    _fill_opportunity(opportunity, **fields)
-    db.session.add(opportunity)
-    db.session.flush()
-    return opportunity
-
-
-def update_opportunity(participant: Participant, opportunity_id: int, **fields: str) -> Opportunity:
-    """Change one of the participant's own opportunities (same rules as adding one)."""
-    opportunity = own_opportunity(participant, opportunity_id)
-    _fill_opportunity(opportunity, **fields)
-    db.session.flush()
-    return opportunity
-
-
-def _fill_opportunity(
-    opportunity: Opportunity,
-    *,
-    kind: str,
-    title: str,
-    description: str = "",
-    tags: str = "",
-    target_countries: str = "",
-) -> None:
-    """Check every field first, then set them all: a refusal leaves the row untouched."""
-    if kind not in OPPORTUNITY_KINDS:
-        raise Invalid("Choose offer, request or partnership.", "kind")
-    title = clean_text(title, LIMITS["opp_title"], "title", "The title")
-    if not title:
-        raise Invalid("Give the opportunity a title.", "title")
-    description = clean_text(
-        description, LIMITS["opp_description"], "description", "The description"
-    )
-    tags = _tags(tags, "tags")
-    countries = ",".join(parse_countries(target_countries))
-    opportunity.kind, opportunity.title, opportunity.description = kind, title, description
-    opportunity.tags, opportunity.target_countries = tags, countries
-
-
-def own_opportunity(participant: Participant, opportunity_id: int) -> Opportunity:
-    """One of ``participant``'s opportunities; anyone else's is 404, like a missing one."""
-    opportunity = db.session.get(Opportunity, opportunity_id)
-    if opportunity is None or opportunity.participant_id != participant.id:
-        raise NotFound("No such opportunity.")
-    return opportunity
-
-
-def delete_opportunity(participant: Participant, opportunity_id: int) -> None:
-    opportunity = own_opportunity(participant, opportunity_id)
-    db.session.delete(opportunity)
     db.session.flush()
 
 

@@ -1,0 +1,130 @@
+"""Organisers' views of an event's participants: approve, limit, add, import, export."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..errors import DomainError
+from ..events.loaders import organised_event_or_404
+from ..extensions import db
+from ..web import csv_response, render, submit
+from . import bp, imports, organiser, services
+from .forms import AddParticipantForm, ImportForm
+
+
+@bp.get("/events/<slug>/organiser/participants")
+@role_required("organiser")
+def organiser_list(slug: str):
+    return _organiser_page(organised_event_or_404(slug))
+
+
+def _organiser_page(event, status: int = 200, **forms):
+    status_filter = request.args.get("status", "")
+    return render(
+        "participants/organiser_list.html",
+        event=event,
+        rows=organiser.participant_rows(event, status_filter),
+        totals=organiser.status_totals(event),
+        status_filter=status_filter,
+        add_form=forms.get("add_form") or AddParticipantForm(formdata=None),
+        import_form=forms.get("import_form") or ImportForm(formdata=None),
+        import_errors=forms.get("import_errors", []),
+        status=status,
+    )
+
+
+@bp.post("/events/<slug>/organiser/participants/add")
+@role_required("organiser")
+def organiser_add(slug: str):
+    """Register one company representative (approved at once; linked to their account)."""
+    event = organised_event_or_404(slug)
+    form = AddParticipantForm()
+    result = submit(
+        form,
+        lambda: imports.add_participant(
+            event,
+            current_user,
+            organisation=form.org_name.data,
+            country=form.country.data,
+            name=form.name.data,
+            email=form.email.data or "",
+            role=form.role_title.data or "",
+            kind=form.kind.data,
+        ),
+    )
+    if result.saved:
+        flash(f"{result.value.label} is registered.", "success")
+        return redirect(url_for("participants.organiser_list", slug=slug), 303)
+    return _organiser_page(event, result.status, add_form=form)
+
+
+@bp.post("/events/<slug>/organiser/participants/import")
+@role_required("organiser")
+def organiser_import(slug: str):
+    """Register everyone in a CSV file, or nobody (each refused line is listed)."""
+    event = organised_event_or_404(slug)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _organiser_page(event, 422, import_form=form)
+    try:
+        added = imports.import_csv(event, current_user, form.csv_file.data.read())
+    except DomainError as refusal:
+        db.session.rollback()
+        refusal.apply_to(form)
+        lines = refusal.lines if isinstance(refusal, imports.ImportRefused) else []
+        return _organiser_page(event, refusal.status, import_form=form, import_errors=lines)
+    db.session.commit()
+    flash(f"{len(added)} participant{'s' if len(added) != 1 else ''} imported.", "success")
+    return redirect(url_for("participants.organiser_list", slug=slug), 303)
+
+
+@bp.get("/events/<slug>/organiser/participants.csv")
+@role_required("organiser")
+def organiser_export(slug: str):
+    event = organised_event_or_404(slug)
+    header, rows = organiser.participant_list_rows(event)
+    return csv_response(f"{event.slug}-participants.csv", header, rows)
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/status")
+@role_required("organiser")
+def organiser_set_status(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    participant = services.participant_in_event(event, participant_id)
+    services.set_participant_status(participant, request.form.get("status", ""))
+    db.session.commit()
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("participants.organiser_list", slug=slug))
+    row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
+    return render("participants/_organiser_row.html", event=event, row=row)
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/limit")
+@role_required("organiser")
+def organiser_set_limit(slug: str, participant_id: int):
+    """Set one participant's meeting limit (blank: the event's); refusals stay in the row."""
+    event = organised_event_or_404(slug)
+    participant = services.participant_in_event(event, participant_id)
+    raw = request.form.get("limit", "")
+    status, error = 200, None
+    try:
+        services.set_meeting_limit(participant, raw)
+        db.session.commit()
+    except DomainError as refusal:
+        db.session.rollback()
+        status, error = refusal.status, refusal.message
+    if not request.headers.get("HX-Request"):
+        if error:
+            flash(error, "error")
+        return redirect(url_for("participants.organiser_list", slug=slug), 303)
+    row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
+    return render(
+        "participants/_organiser_row.html",
+        event=event,
+        row=row,
+        limit_error=error,
+        limit_typed=raw if error else None,
+        status=status,
+    )
