@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from ..dbtypes import utcnow
 from ..events.models import Event, ProgrammeAttendance
 from ..events.services import event_slots
 from ..extensions import db
@@ -97,7 +98,10 @@ def make_requests(event: Event, people: list[Participant], rng: random.Random) -
     pairs: set[tuple[int, int]] = set()
     weights = [_weight(p) for p in people]
     made, tries = 0, 0
-    start = event.registration_opens_at or event.created_at
+    # Requests were made between registration opening and now (never in the future).
+    now = utcnow()
+    start = min(event.registration_opens_at or event.created_at, now - timedelta(days=14))
+    span = now - timedelta(hours=6) - start
     while made < TARGET_REQUESTS and tries < 5000:
         tries += 1
         requester = rng.choice(people)
@@ -115,7 +119,7 @@ def make_requests(event: Event, people: list[Participant], rng: random.Random) -
         if is_open:
             open_count[requester.id] += 1
             open_count[recipient.id] += 1
-        created = start + timedelta(days=40 + made // 3, minutes=rng.randrange(600))
+        created = start + span * (made / TARGET_REQUESTS) + timedelta(minutes=rng.randrange(300))
         req = MeetingRequest(
             event_id=event.id,
             requester_id=requester.id,
@@ -130,7 +134,7 @@ def make_requests(event: Event, people: list[Participant], rng: random.Random) -
             if status == "cancelled"
             else "",
             created_at=created,
-            updated_at=created + timedelta(hours=rng.randrange(1, 72)),
+            updated_at=min(created + timedelta(hours=rng.randrange(1, 72)), now),
         )
         db.session.add(req)
         db.session.flush()

@@ -40,3 +40,10 @@ def test_demo_has_requests_in_every_state_within_the_limits(app, db):
         )
         assert open_ <= limit
     assert db.scalar(select(func.count()).select_from(Unavailability)) > 0
+    # Everything happened already: no request was sent or answered in the future.
+    from matchmaker.dbtypes import utcnow
+
+    latest = db.scalar(
+        select(func.max(MeetingRequest.updated_at)).where(MeetingRequest.event_id == event.id)
+    )
+    assert latest <= utcnow()
