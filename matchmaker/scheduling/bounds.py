@@ -106,6 +106,8 @@ def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
     (a perfect bipartite matching meetings -> window slots, by augmenting paths)."""
     n = len(ms)
     doms = [set(inst.domain[m]) for m in ms]
+    if not all(doms):
+        return False
     lo = min(min(d) for d in doms)
     hi = max(max(d) for d in doms)
     for start in range(lo, hi - n + 2):

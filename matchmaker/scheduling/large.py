@@ -166,10 +166,12 @@ def first_schedule(
     should_stop,
     starts: int = 4,
     first_seed: int = 0,
+    settle: bool = False,
 ) -> Greedy:
     """Greedy + local search (single moves, Kempe chains, refill of unplaced meetings).
-    A start that places every required meeting fairly keeps the whole time to improve;
-    otherwise up to ``starts`` seeds share it and the best by :func:`quality` is kept."""
+    A start that places every required meeting fairly keeps the whole time to improve
+    (or, with ``settle``, is returned at once); otherwise up to ``starts`` seeds share it
+    and the best by :func:`quality` is kept."""
     t0 = time.monotonic()
     slice_ = max(0.0, deadline - t0) / starts
     best, best_q = None, None
@@ -181,6 +183,8 @@ def first_schedule(
         refill(g)
         q = quality(g)
         if q[:3] == (0, 0, 0):
+            if settle:
+                return g
             end = deadline
         kempe_search(g, end, should_stop, seed=seed)
         improve(g, end + 0.05, should_stop, seed=seed)

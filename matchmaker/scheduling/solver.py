@@ -148,14 +148,16 @@ class Engine:
         budget = time.monotonic() + min(1.0, self.remaining() / 10)
         greedy = large.first_schedule(inst, meetings, budget, self.should_stop)
         if large.quality(greedy)[:3] != (0, 0, 0):
-            # Not yet a valid schedule: more starts, up to a quarter of the time left.
+            # Not yet a valid schedule: more starts (at most 1.5 s, a quarter of the time
+            # left), until one is valid; CP-SAT then improves it.
             more = large.first_schedule(
                 inst,
                 meetings,
-                time.monotonic() + self.remaining() / 4,
+                time.monotonic() + min(1.5, self.remaining() / 4),
                 self.should_stop,
                 starts=8,
                 first_seed=100,
+                settle=True,
             )
             if large.quality(more) < large.quality(greedy):
                 greedy = more
