@@ -9,7 +9,12 @@ bulk ``update()``/``delete()`` statements on a watched model both count.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from datetime import datetime
 from itertools import chain
+from typing import Any
 
 from sqlalchemy import Engine, String, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -56,6 +61,36 @@ def version(name: str) -> int:
     finally:
         raw.close()
     return row[0] if row else 0
+
+
+class VersionedCache:
+    """A small LRU of values computed at a data version, shared by a process's threads."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[Hashable, datetime | None, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, version: Hashable, now: datetime | None = None) -> Any:
+        """The value stored for ``key`` at ``version`` and still valid at ``now`` (needed
+        only for values stored with ``valid_until``)."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != version or (item[1] is not None and now >= item[1]):
+                return None
+            self._items.move_to_end(key)
+            return item[2]
+
+    def put(self, key: Hashable, version: Hashable, value: Any, valid_until=None) -> None:
+        with self._lock:
+            self._items[key] = (version, valid_until, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _bump(session: Session, names: set[str]) -> None:

@@ -9,13 +9,9 @@ live is still live. A revalidation that hits the cache costs one query: the vers
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from werkzeug.http import http_date, quote_etag
 
@@ -71,37 +67,8 @@ def render(calendar: ical.FeedCalendar) -> RenderedFeed:
     )
 
 
-class VersionedCache:
-    """A small LRU of values computed at a data version, shared by a process's threads."""
-
-    def __init__(self, size: int = 4096):
-        self.size = size
-        self._items: OrderedDict[Hashable, tuple[int, datetime | None, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, version: int, now: datetime) -> Any:
-        """The value stored for ``key`` at ``version`` and still valid at ``now``."""
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] != version or (item[1] is not None and now >= item[1]):
-                return None
-            self._items.move_to_end(key)
-            return item[2]
-
-    def put(self, key: Hashable, version: int, value: Any, valid_until=None) -> None:
-        with self._lock:
-            self._items[key] = (version, valid_until, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-feeds_cache = VersionedCache()  # feed id -> RenderedFeed
-tokens_cache = VersionedCache()  # token hash -> feed id
+feeds_cache = changes.VersionedCache()  # feed id -> RenderedFeed
+tokens_cache = changes.VersionedCache()  # token hash -> feed id
 
 
 def clear() -> None:

@@ -10,8 +10,6 @@ come in one more query.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -61,6 +59,11 @@ class DirectoryFilters:
             page=page,
         )
 
+    @property
+    def words(self) -> list[str]:
+        """The words searched for (all must match; at most five count)."""
+        return self.q.split()[:5]
+
     def as_args(self, **changes) -> dict:
         values = {
             "q": self.q,
@@ -95,14 +98,11 @@ def _like(text: str) -> str:
 SEARCH = "directory"
 # Everything the search reads; any change to it moves the version and rebuilds the text.
 changes.watch(SEARCH, Participant, Organisation, Opportunity)
-_TEXTS: OrderedDict[int, tuple[int, dict[int, str]]] = OrderedDict()
-_TEXTS_LOCK = threading.Lock()
-MAX_EVENTS = 16
+_texts_cache = changes.VersionedCache(size=16)  # event id -> {participant id: text}
 
 
 def clear_cache() -> None:
-    with _TEXTS_LOCK:
-        _TEXTS.clear()
+    _texts_cache.clear()
 
 
 def _texts(event_id: int) -> dict[int, str]:
@@ -114,11 +114,9 @@ def _texts(event_id: int) -> dict[int, str]:
     (SQLite's LIKE folds ASCII only).
     """
     version = changes.version(SEARCH)
-    with _TEXTS_LOCK:
-        cached = _TEXTS.get(event_id)
-        if cached is not None and cached[0] == version:
-            _TEXTS.move_to_end(event_id)
-            return cached[1]
+    cached = _texts_cache.get(event_id, version)
+    if cached is not None:
+        return cached
     scope = (Participant.event_id == event_id, Participant.status == "approved")
     parts: dict[int, list[str]] = {}
     for pid, org, person, sectors in db.session.execute(
@@ -139,11 +137,7 @@ def _texts(event_id: int) -> dict[int, str]:
     ):
         parts[pid] += [title, tags, description]
     texts = {pid: "\n".join(fields).casefold() for pid, fields in parts.items()}
-    with _TEXTS_LOCK:
-        _TEXTS[event_id] = (version, texts)
-        _TEXTS.move_to_end(event_id)
-        while len(_TEXTS) > MAX_EVENTS:
-            _TEXTS.popitem(last=False)
+    _texts_cache.put(event_id, version, texts)
     return texts
 
 
@@ -198,7 +192,7 @@ def search_directory(
         )
     )
     if filters.q:
-        found = text_matches(event.id, filters.q.split()[:5])
+        found = text_matches(event.id, filters.words)
         ids = [i for i in ids if i in found]
     total = len(ids)
     pages = max(1, math.ceil(total / PER_PAGE))

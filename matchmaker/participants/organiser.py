@@ -9,6 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
 from ..meetings.models import MeetingRequest
+from ..meetings.requests import meeting_limit
 from .models import Participant
 
 
@@ -84,7 +85,7 @@ def participant_list_rows(event) -> tuple[list[str], list[list]]:
     rows = []
     for r in participant_rows(event):
         p = r.participant
-        limit = p.max_meetings or event.max_meetings_per_participant or ""
+        limit = meeting_limit(p) or ""
         rows.append(
             [
                 p.organisation.name,

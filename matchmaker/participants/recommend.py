@@ -109,7 +109,6 @@ def _reason(theirs: Need, mine: Need, they_offer: bool) -> str:
 class Market:
     """An event's opportunities, parsed once per change rather than once per request."""
 
-    key: tuple
     needs: list[tuple[int, Need]]  # (organisation id, need)
     # Inverted indexes, one per side ("offers", "requests"; a partnership is on both):
     # word (tags included) or tag -> positions in ``needs``. A ranking then counts shared
@@ -144,14 +143,14 @@ class Market:
         return hits
 
 
-_MARKETS: dict[int, Market] = {}
+_markets = changes.VersionedCache(size=16)  # event id -> Market
 MARKET = "market"
 # Edits of an opportunity, approvals and organisation changes all move this version.
 changes.watch(MARKET, Opportunity, Participant)
 
 
 def clear_cache() -> None:
-    _MARKETS.clear()
+    _markets.clear()
 
 
 def _market(event_id: int) -> Market:
@@ -171,8 +170,8 @@ def _market(event_id: int) -> Market:
             .where(*scope)
         ).one()
     )
-    cached = _MARKETS.get(event_id)
-    if cached is not None and cached.key == key:
+    cached = _markets.get(event_id, key)
+    if cached is not None:
         return cached
     rows = db.session.execute(
         select(
@@ -186,8 +185,8 @@ def _market(event_id: int) -> Market:
         .join(Opportunity.participant)
         .where(*scope)
     )
-    market = Market(key, [(org_id, Need.from_row(*row)) for org_id, *row in rows])
-    _MARKETS[event_id] = market
+    market = Market([(org_id, Need.from_row(*row)) for org_id, *row in rows])
+    _markets.put(event_id, key, market)
     return market
 
 

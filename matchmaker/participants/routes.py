@@ -12,13 +12,10 @@ from ..events.services import event_slots, slots_by_day
 from ..extensions import db
 from ..web import Submitted, render, submit
 from . import bp, directory, opportunities, services
-from .forms import (
-    OpportunityForm,
-    ProfileForm,
-    RegistrationForm,
-)
+from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant
 from .recommend import suggestions_for
+from .tags import unpack_tags
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -162,7 +159,7 @@ def edit_opportunity(slug: str, opportunity_id: int):
     participant = my_participant(event)
     opportunity = opportunities.own_opportunity(participant, opportunity_id)
     form = OpportunityForm(formdata=None, obj=opportunity, prefix="edit")
-    form.tags.data = ", ".join(t for t in opportunity.tags.split("|") if t)
+    form.tags.data = ", ".join(unpack_tags(opportunity.tags))
     return _opportunities_response(event, participant, editing=opportunity.id, edit_form=form)
 
 

@@ -290,7 +290,7 @@ def test_indexed_scores_equal_the_pairwise_definition():
         ("offer", "Catering", "|food|", "lunches"),
     ]
     needs = [Need.from_row(i, *row) for i, row in enumerate(texts)]
-    market = Market(key=(), needs=[(i, n) for i, n in enumerate(needs)])
+    market = Market(needs=[(i, n) for i, n in enumerate(needs)])
     for mine in needs:
         for side in ("offers", "requests"):
             expected = {
