@@ -38,6 +38,10 @@ BOUND_SLICE = 1.5
 #: neighbourhoods in a row before a budget decision (of at most ``DECIDE_SLICE``).
 LNS_SLICE = 0.5
 LNS_TRIES = 6
+#: Share of the neighbourhoods that keep the break structure (``_lns_breaks``), and
+#: seconds for one of them.
+BREAKS_SHARE = 0.4
+BREAKS_SLICE = 2.5
 DECIDE_SLICE = 3.0
 
 
@@ -172,10 +176,11 @@ class BreakSearch:
         with another seed and the LP when the gap is one)."""
         seed = 1
         rng = random.Random(0)
-        failures = LNS_TRIES  # a budget decision first: the local search is a local optimum
+        tries = LNS_TRIES
+        failures = tries  # a budget decision first: the local search is a local optimum
         while not self.done.is_set() and self.left() > 0.02:
             lower, best = self.lower, self.best
-            if best is not None and failures < LNS_TRIES:
+            if best is not None and failures < tries:
                 failures = 0 if self.lns(rng) else failures + 1
                 continue
             failures = 0
@@ -185,7 +190,7 @@ class BreakSearch:
                 k = lower + (best - lower) // 2
             else:
                 k = lower
-            self.decide(
+            status = self.decide(
                 k,
                 self.left() if best is None else DECIDE_SLICE,
                 hint=True,
@@ -193,25 +198,34 @@ class BreakSearch:
                 seed=seed,
             )
             seed += 1
+            # An unsettled decision: the neighbourhoods get longer before the next one.
+            tries = 2 * tries if status == cp_model.UNKNOWN else LNS_TRIES
 
     def lns(self, rng: random.Random) -> bool:
-        """One neighbourhood: free the meetings in a random window of slots, or those of a
-        few participants with breaks and their partners; keep every other meeting in its
-        slot; minimise breaks for a short time.  Whether the best schedule improved."""
+        """One neighbourhood around the best schedule; whether it improved.
+
+        Two kinds: *slots* frees the meetings in a random window of slots, or those of a
+        few participants with breaks and their partners, keeps every other meeting in its
+        slot and minimises for ``LNS_SLICE``; *breaks* keeps the break structure instead:
+        participants without a break beyond their bound must stay so, every meeting may
+        move, and CP-SAT minimises for ``BREAKS_SLICE``.  The second escapes tightly
+        packed schedules, where no small set of meetings can move on its own."""
         with self.lock:
             best, solution = self.best, dict(self.solution or [])
         if not solution or self.members is None:
             return False
+        slots_of: dict[int, list[int]] = {}
+        for m, s in solution.items():
+            for p in self.members[m]:
+                slots_of.setdefault(p, []).append(s)
+        if rng.random() < BREAKS_SHARE:
+            return self._lns_breaks(rng, best, solution, slots_of)
         n_slots = 1 + max(s for _, s in self.built.x)
         if rng.random() < 0.5:
             width = rng.randint(2, max(2, min(6, n_slots // 3)))
             start = rng.randrange(0, max(1, n_slots - width + 1))
             free = {m for m, s in solution.items() if start <= s < start + width}
         else:
-            slots_of: dict[int, list[int]] = {}
-            for m, s in solution.items():
-                for p in self.members[m]:
-                    slots_of.setdefault(p, []).append(s)
             broken = [p for p, sl in slots_of.items() if breaks_of(sl) > 0]
             if not broken:
                 return False
@@ -235,6 +249,26 @@ class BreakSearch:
         proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
         model.minimize(self.built.breaks)
         self._solve(model, LNS_SLICE, 1, sat_only=False, seed=rng.randrange(1000), bound=False)
+        return self.best is not None and self.best < best
+
+    def _lns_breaks(self, rng: random.Random, best: int, solution: dict, slots_of: dict) -> bool:
+        """The *breaks* neighbourhood: breaks are allowed only for the participants who
+        have more than their bound now, and for a few others drawn at random."""
+        model = self.built.model.clone()
+        proto = model.proto
+        floor = {p: proto.variables[v.index].domain[0] for p, v in self.built.brk.items()}
+        broken = {p for p in floor if breaks_of(slots_of.get(p, [])) > floor[p]}
+        others = [p for p in floor if p not in broken]
+        allowed = broken | set(rng.sample(others, min(len(others), rng.randint(0, 4))))
+        for p, v in self.built.brk.items():
+            if p not in allowed:
+                proto.variables[v.index].domain[:] = [floor[p], floor[p]]
+        model.clear_hints()
+        for (m, s), v in self.built.x.items():
+            model.add_hint(v, solution.get(m) == s)
+        proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
+        model.minimize(self.built.breaks)
+        self._solve(model, BREAKS_SLICE, 1, sat_only=True, seed=rng.randrange(1000), bound=False)
         return self.best is not None and self.best < best
 
     def ladder(self, share: float) -> None:
