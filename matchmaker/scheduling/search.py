@@ -11,7 +11,9 @@ the lower bound:
 * **from above** (``top``): without any schedule, plain feasibility; then a budget
   decision halfway between the bound and the best schedule (the best as hint), and large
   neighbourhood search: a window of slots, or a few participants with breaks and their
-  partners, is freed, everything else stays, CP-SAT minimises for half a second.
+  partners, is freed, everything else stays, CP-SAT minimises for half a second; or
+  every meeting may move but breaks stay where they are (plus a few participants drawn
+  at random), which escapes tightly packed schedules.
 
 Decisions made pointless by the other thread (budget below the bound, or not below the
 best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
@@ -199,7 +201,7 @@ class BreakSearch:
             )
             seed += 1
             # An unsettled decision: the neighbourhoods get longer before the next one.
-            tries = 2 * tries if status == cp_model.UNKNOWN else LNS_TRIES
+            tries = min(2 * tries, 4 * LNS_TRIES) if status == cp_model.UNKNOWN else LNS_TRIES
 
     def lns(self, rng: random.Random) -> bool:
         """One neighbourhood around the best schedule; whether it improved.
