@@ -44,6 +44,10 @@ LNS_TRIES = 6
 #: seconds for one of them.
 BREAKS_SHARE = 0.4
 BREAKS_SLICE = 2.5
+#: Seconds per participant in ``scan_single_break``, and how many participants it tries.
+SCAN_SLICE = 2.5
+SCAN_TOP = 16
+SCAN_TOP_ABOVE = 8
 DECIDE_SLICE = 3.0
 
 
@@ -77,6 +81,17 @@ class BreakSearch:
         self.solvers: dict[cp_model.CpSolver, int | None] = {}
         self.budget = built.model.new_int_var(0, max(built.breaks_max, 0), "budget")
         built.model.add(built.breaks <= self.budget)
+        # Each participant's own lower bound (the low end of their domain); the
+        # single-break scan starts when the bound reaches one above their sum.
+        proto = built.model.proto
+        self.floors = {p: proto.variables[v.index].domain[0] for p, v in built.brk.items()}
+        self.scan_at = sum(self.floors.values()) + 1
+        self.lns_kind: str | None = None  # the neighbourhood kind that improved last
+        self.scan = "no"  # "no" -> "on" -> "shared" (the search from above left it)
+        self.scan_queue: list[int] = []
+        # Refutations that prove the bound wrong (None: the queue is not everyone).
+        self.scan_needed: int | None = None
+        self.scan_refuted = self.scan_taken = 0
 
     # -- shared state (solution callbacks run in CP-SAT's threads)
     def offer(self, solution: list[tuple[int, int]], breaks: int) -> None:
@@ -100,6 +115,12 @@ class BreakSearch:
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
+        scan = self.scan == "no" and self.best is not None and self.lower == self.scan_at
+        if scan:
+            self.scan = "on"
+            candidates = self._scan_candidates()
+            self.scan_queue = candidates[:SCAN_TOP]
+            self.scan_needed = len(candidates) if len(candidates) <= SCAN_TOP else None
         for solver, k in self.solvers.items():
             if k is not None and (k < self.lower or (self.best is not None and k >= self.best)):
                 solver.stop_search()
@@ -169,6 +190,15 @@ class BreakSearch:
             k = self.lower
             if self.best is not None and k >= self.best:
                 return
+            if self.scan in ("on", "shared") and k == self.scan_at:
+                # The single-break scan is on: a short try at the whole question, then
+                # help with the scan if it is not settled, then the whole question again.
+                status = self.decide(k, BOUND_SLICE)
+                if status == cp_model.UNKNOWN:
+                    self.scan_single_break()
+                    if self.lower == k:
+                        self.decide(k, self.left())
+                continue
             self.decide(k, self.left())
 
     def top(self) -> None:
@@ -182,6 +212,12 @@ class BreakSearch:
         failures = tries  # a budget decision first: the local search is a local optimum
         while not self.done.is_set() and self.left() > 0.02:
             lower, best = self.lower, self.best
+            if self.scan == "on":
+                # The likeliest participants only: then back to improving the schedule,
+                # in case the scan finds nothing.
+                self.scan_single_break(upto=SCAN_TOP_ABOVE)
+                self.scan = "shared"
+                continue
             if best is not None and failures < tries:
                 failures = 0 if self.lns(rng) else failures + 1
                 continue
@@ -220,8 +256,11 @@ class BreakSearch:
         for m, s in solution.items():
             for p in self.members[m]:
                 slots_of.setdefault(p, []).append(s)
-        if rng.random() < BREAKS_SHARE:
-            return self._lns_breaks(rng, best, solution, slots_of)
+        if self.lns_kind == "breaks" or (self.lns_kind is None and rng.random() < BREAKS_SHARE):
+            # The kind that improved last time goes again; after a failure, chance decides.
+            self.lns_kind = "breaks" if self._lns_breaks(rng, best, solution, slots_of) else None
+            return self.lns_kind is not None
+        self.lns_kind = None
         n_slots = 1 + max(s for _, s in self.built.x)
         if rng.random() < 0.5:
             width = rng.randint(2, max(2, min(6, n_slots // 3)))
@@ -251,14 +290,16 @@ class BreakSearch:
         proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
         model.minimize(self.built.breaks)
         self._solve(model, LNS_SLICE, 1, sat_only=False, seed=rng.randrange(1000), bound=False)
-        return self.best is not None and self.best < best
+        improved = self.best is not None and self.best < best
+        self.lns_kind = "slots" if improved else None
+        return improved
 
     def _lns_breaks(self, rng: random.Random, best: int, solution: dict, slots_of: dict) -> bool:
         """The *breaks* neighbourhood: breaks are allowed only for the participants who
         have more than their bound now, and for a few others drawn at random."""
         model = self.built.model.clone()
         proto = model.proto
-        floor = {p: proto.variables[v.index].domain[0] for p, v in self.built.brk.items()}
+        floor = self.floors
         broken = {p for p in floor if breaks_of(slots_of.get(p, [])) > floor[p]}
         others = [p for p in floor if p not in broken]
         allowed = broken | set(rng.sample(others, min(len(others), rng.randint(0, 4))))
@@ -272,6 +313,53 @@ class BreakSearch:
         model.minimize(self.built.breaks)
         self._solve(model, BREAKS_SLICE, 1, sat_only=True, seed=rng.randrange(1000), bound=False)
         return self.best is not None and self.best < best
+
+    def _scan_candidates(self) -> list[int]:
+        """Who can take one more break, most meetings first."""
+        proto = self.built.model.proto
+        count: dict[int, int] = {}
+        for ms in self.members or []:
+            for p in ms:
+                count[p] = count.get(p, 0) + 1
+        can = [
+            p
+            for p, v in self.built.brk.items()
+            if proto.variables[v.index].domain[-1] > self.floors[p]
+        ]
+        can.sort(key=lambda p: (-count.get(p, 0), p))
+        return can
+
+    def scan_single_break(self, upto: int = SCAN_TOP) -> None:
+        """When the bound is one break above the sum of the participants' own bounds, an
+        optimal schedule gives exactly one participant one extra break.  Ask, for one
+        participant at a time, "only p has the extra break": with everyone else held to
+        their bound the question is as tight as the one refuted below, and is mostly
+        answered in a fraction of a second, whereas "at most k breaks" over everyone can
+        run for minutes on tightly packed events.  Both threads take participants from
+        one queue: the ``SCAN_TOP`` with the most meetings (the likeliest to take the
+        break), ``SCAN_SLICE`` each; the search from above stops at the ``upto``-th.  When
+        the queue is everyone and all are refuted, so is the bound: it rises by one."""
+        k = self.scan_at
+        while not self.done.is_set() and self.left() > 0.02 and self.lower == k:
+            with self.lock:
+                if not self.scan_queue or self.scan_taken >= upto:
+                    return
+                p = self.scan_queue.pop(0)
+                self.scan_taken += 1
+            model = self.built.model.clone()
+            model.clear_hints()
+            proto = model.proto
+            for q, v in self.built.brk.items():
+                hi = self.floors[q] + 1 if q == p else self.floors[q]
+                proto.variables[v.index].domain[:] = [self.floors[q], hi]
+            proto.variables[self.budget.index].domain[:] = [0, k]
+            _, status = self._solve(model, SCAN_SLICE, 1, sat_only=True, budget=k, seed=p)
+            with self.lock:
+                if status == cp_model.INFEASIBLE:
+                    self.scan_refuted += 1
+                complete = self.scan_refuted == self.scan_needed
+            if complete:
+                self.raise_lower(k + 1)
 
     def ladder(self, share: float) -> None:
         """Single worker: budgets at the bound while each is settled within
