@@ -59,6 +59,7 @@ class Submitted(NamedTuple):
     saved: bool
     status: int
     value: Any = None  # what the action returned, once saved
+    refusal: Any = None  # the service's DomainError, when it refused
 
 
 def submit(form, action) -> Submitted:
@@ -66,7 +67,8 @@ def submit(form, action) -> Submitted:
 
     Saved: ``(True, 200, result)``. Nothing submitted: ``(False, 200)``. The form itself
     invalid: ``(False, 422)``. The service refuses: its message goes to the field it
-    names, nothing is saved, and the status is the domain error's (409, 422...).
+    names, nothing is saved, the status is the domain error's (409, 422...), and the
+    error itself is kept as ``refusal`` (for details beyond one field's message).
     """
     from .errors import DomainError
 
@@ -77,7 +79,7 @@ def submit(form, action) -> Submitted:
     except DomainError as error:
         db.session.rollback()
         error.apply_to(form)
-        return Submitted(False, error.status)
+        return Submitted(False, error.status, refusal=error)
     db.session.commit()
     return Submitted(True, 200, value)
 

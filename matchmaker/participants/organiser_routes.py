@@ -66,16 +66,14 @@ def organiser_import(slug: str):
     """Register everyone in a CSV file, or nobody (each refused line is listed)."""
     event = organised_event_or_404(slug)
     form = ImportForm()
-    if not form.validate_on_submit():
-        return _organiser_page(event, 422, import_form=form)
-    try:
-        added = imports.import_csv(event, current_user, form.csv_file.data.read())
-    except DomainError as refusal:
-        db.session.rollback()
-        refusal.apply_to(form)
+    result = submit(
+        form, lambda: imports.import_csv(event, current_user, form.csv_file.data.read())
+    )
+    if not result.saved:
+        refusal = result.refusal
         lines = refusal.lines if isinstance(refusal, imports.ImportRefused) else []
-        return _organiser_page(event, refusal.status, import_form=form, import_errors=lines)
-    db.session.commit()
+        return _organiser_page(event, result.status, import_form=form, import_errors=lines)
+    added = result.value
     flash(f"{len(added)} participant{'s' if len(added) != 1 else ''} imported.", "success")
     return redirect(url_for("participants.organiser_list", slug=slug), 303)
 
