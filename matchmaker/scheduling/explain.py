@@ -14,7 +14,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from .instance import Instance
+from .instance import Instance, slots_by_participant
 
 #: Marker in ``precheck``'s reasons: infeasible, explanation still to be found.
 PROPAGATED = "?"
@@ -364,14 +364,11 @@ def unscheduled_reason(inst: Instance, m: int, slot_of: dict[int, int]) -> str:
     """Why an optional meeting was left out of a schedule."""
     if not inst.domain[m]:
         return domain_reason(inst, m)
-    busy: dict[int, list[int]] = {}
-    for other, s in slot_of.items():
-        for p in inst.members[other]:
-            busy.setdefault(p, []).append(s)
+    busy = slots_by_participant(inst, slot_of)
     parts = []
     taken: set[int] = set()
     for p in inst.members[m]:
-        hit = sorted(set(busy.get(p, ())) & set(inst.domain[m]))
+        hit = sorted(set(busy[p]) & set(inst.domain[m]))
         if hit:
             parts.append(f"{_p(inst, p)} is busy in slot(s) {_slots(inst, hit)}")
             taken |= set(hit)

@@ -156,3 +156,16 @@ def breaks_of(slots: list[int]) -> int:
     """Breaks of one participant busy in the given slot indices."""
     s = sorted(slots)
     return sum(1 for a, b in zip(s, s[1:], strict=False) if b != a + 1)
+
+
+def slots_by_participant(inst: Instance, slot_of: dict[int, int]) -> list[list[int]]:
+    """Each participant's slots under ``slot_of`` (meeting -> slot)."""
+    per: list[list[int]] = [[] for _ in range(inst.n_participants)]
+    for m, s in slot_of.items():
+        for p in inst.members[m]:
+            per[p].append(s)
+    return per
+
+
+def total_breaks(inst: Instance, slot_of: dict[int, int]) -> int:
+    return sum(breaks_of(slots) for slots in slots_by_participant(inst, slot_of))

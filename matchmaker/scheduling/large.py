@@ -14,7 +14,7 @@ import random
 import time
 
 from .heuristic import Greedy
-from .instance import Instance, breaks_of
+from .instance import Instance, breaks_of, slots_by_participant
 
 
 def _runs(busy: dict[int, int]) -> int:
@@ -201,11 +201,7 @@ def fair(inst: Instance, slot_of: dict[int, int]) -> bool:
     f = inst.problem.fairness
     if f is None:
         return True
-    per: list[list[int]] = [[] for _ in range(inst.n_participants)]
-    for m, s in slot_of.items():
-        for p in inst.members[m]:
-            per[p].append(s)
-    counts = [breaks_of(v) for v in per]
+    counts = [breaks_of(v) for v in slots_by_participant(inst, slot_of)]
     return max(counts) - min(counts) <= f
 
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ortools.sat.python import cp_model
 
 from . import bounds, explain, large
-from .instance import Instance, breaks_of, build_instance
+from .instance import Instance, build_instance, total_breaks
 from .model import Built, build_model, main_objective
 from .problem import Problem
 from .result import Assignment, Progress, Result, Unscheduled
@@ -227,7 +227,7 @@ class Engine:
         )
         inst = self.inst
         if usable:
-            portfolio.offer(list(hint.items()), _breaks(inst, hint))
+            portfolio.offer(list(hint.items()), total_breaks(inst, hint))
         portfolio.run(self.workers)
         if portfolio.infeasible:
             return self.infeasible(meetings, lower, dropped)
@@ -256,11 +256,7 @@ class Engine:
                 Assignment(inst.meeting_ids[m], self.problem.slots[s].id, tables[m])
                 for m, s in sorted(slot_of.items())
             ]
-            per_p: list[list[int]] = [[] for _ in range(inst.n_participants)]
-            for m, s in slot_of.items():
-                for p in inst.members[m]:
-                    per_p[p].append(s)
-            result.breaks = sum(breaks_of(sl) for sl in per_p)
+            result.breaks = total_breaks(inst, slot_of)
             result.priority = sum(inst.priority[m] for m in slot_of)
             for m in range(inst.n_meetings):
                 ps = inst.previous_slot[m]
@@ -282,14 +278,6 @@ class Engine:
         placed = len(result.assignments)
         self.progress(result.breaks, result.bound, placed)
         return result
-
-
-def _breaks(inst: Instance, slot_of: dict[int, int]) -> int:
-    per: list[list[int]] = [[] for _ in range(inst.n_participants)]
-    for m, s in slot_of.items():
-        for p in inst.members[m]:
-            per[p].append(s)
-    return sum(breaks_of(sl) for sl in per)
 
 
 def solve(

@@ -12,10 +12,9 @@ from __future__ import annotations
 import time
 
 from matchmaker.scheduling import parse_problem
-from matchmaker.scheduling.instance import build_instance
+from matchmaker.scheduling.instance import build_instance, total_breaks
 from matchmaker.scheduling.model import build_model
 from matchmaker.scheduling.search import BreakSearch
-from matchmaker.scheduling.solver import _breaks
 
 
 def triangles(n: int) -> dict:
@@ -45,7 +44,7 @@ def search_at_scan(data: dict, gap: int) -> tuple[BreakSearch, object]:
         built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members
     )
     first = [(m, gap * m) for m in meetings]
-    search.offer(first, _breaks(inst, dict(first)))
+    search.offer(first, total_breaks(inst, dict(first)))
     assert search.best > 1
     search.raise_lower(1)
     assert search.scan == "on"
@@ -56,7 +55,7 @@ def test_scan_finds_the_schedule_where_one_participant_takes_the_break():
     search, inst = search_at_scan(triangles(1), gap=2)  # 3 breaks to begin with
     search.scan_single_break()
     assert search.best == 1
-    assert _breaks(inst, dict(search.solution)) == 1
+    assert total_breaks(inst, dict(search.solution)) == 1
     assert search.done.is_set()  # best meets the bound: proven optimal
 
 
