@@ -8,9 +8,10 @@ the lower bound:
   tight budget propagates strongly (no break allowed => gaps filled, windows of the
   meeting count), so a proof of "no" is often quick and raises the bound by one; the
   first "yes" is optimal.
-* **from above** (``top``): without any schedule, plain feasibility; then a budget
-  decision halfway between the bound and the best schedule (the best as hint), and large
-  neighbourhood search: a window of slots, or a few participants with breaks and their
+* **from above** (``top``): first the greedy schedule when the caller left it to this
+  thread (``first``: the search from below need not wait for it); without any
+  schedule, plain feasibility; then a budget decision halfway between the bound and the
+  best schedule (the best as hint), and large neighbourhood search: a window of slots, or a few participants with breaks and their
   partners, is freed, everything else stays, CP-SAT minimises for half a second; or
   every meeting may move but breaks stay where they are (plus a few participants drawn
   at random), which escapes tightly packed schedules.
@@ -63,9 +64,20 @@ class _Sink(cp_model.CpSolverSolutionCallback):
 
 class BreakSearch:
     def __init__(
-        self, built: Built, lower: int, deadline: float, should_stop, report, hint, members=None
+        self,
+        built: Built,
+        lower: int,
+        deadline: float,
+        should_stop,
+        report,
+        hint,
+        members=None,
+        first=None,
     ):
         self.built = built
+        # Without a hint: first(stop) -> (first schedule, its breaks or None if it is not
+        # valid), made by the search from above while the search from below starts.
+        self.first = first
         self.members = members  # meeting -> participants (for neighbourhoods)
         self.lower = lower
         self.deadline = deadline
@@ -115,7 +127,8 @@ class BreakSearch:
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
-        scan = self.scan == "no" and self.best is not None and self.lower == self.scan_at
+        scan = self.scan == "no" and self.lower == self.scan_at
+        scan = scan and (self.best is not None or self.first is not None)
         if scan:
             self.scan = "on"
             candidates = self._scan_candidates()
@@ -206,6 +219,12 @@ class BreakSearch:
         neighbourhood search around the best schedule (``lns``), with now and then a
         budget decision between the bound and the best (bisection; at the bound itself
         with another seed and the LP when the gap is one)."""
+        if self.first is not None:
+            hint, breaks = self.first(lambda: self.done.is_set() or self.should_stop())
+            self.hint = hint
+            if breaks is not None:
+                self.offer(list(hint.items()), breaks)
+            self.first = None
         seed = 1
         rng = random.Random(0)
         tries = LNS_TRIES

@@ -145,29 +145,21 @@ class Engine:
 
     def exact(self, meetings: list[int], lower: list[int], dropped: dict[int, str]) -> Result:
         inst = self.inst
-        budget = time.monotonic() + min(1.0, self.remaining() / 10)
-        greedy = large.first_schedule(inst, meetings, budget, self.should_stop)
-        if large.quality(greedy)[:3] != (0, 0, 0):
-            # Not yet a valid schedule: more starts (at most 1.5 s, a quarter of the time
-            # left), until one is valid; CP-SAT then improves it.
-            more = large.first_schedule(
-                inst,
-                meetings,
-                time.monotonic() + min(1.5, self.remaining() / 4),
-                self.should_stop,
-                starts=8,
-                first_seed=100,
-                settle=True,
-            )
-            if large.quality(more) < large.quality(greedy):
-                greedy = more
-        hint = dict(greedy.slot_of)
+        built = None
+        optional = any(inst.optional[m] for m in meetings)
+        if self.workers >= 2 and not optional:
+            # Every meeting is required, so the model does not wait for a first schedule:
+            # the search from below starts at once, the first schedule is made meanwhile.
+            built = build_model(inst, meetings, lower)
+            if main_objective(inst, built)[1]:
+                return self.min_breaks(built, meetings, None, True, dropped, lower, False)
+        hint = self.first_schedule(meetings, self.should_stop)
         min_priority = None
         proven = True
-        if any(inst.optional[m] for m in meetings) and len(hint) == len(meetings):
+        if optional and len(hint) == len(meetings):
             # The local search placed every meeting: the top priority is reached.
             min_priority = sum(inst.priority[m] for m in meetings)
-        elif any(inst.optional[m] for m in meetings):
+        elif optional:
             built = build_model(inst, meetings, lower)
             built.model.maximize(built.priority)
             self.add_hint(built, hint)
@@ -180,7 +172,8 @@ class Engine:
                 hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
                 proven = status == cp_model.OPTIMAL
         usable = self.usable(hint, meetings, min_priority)
-        built = build_model(inst, meetings, lower, min_priority=min_priority)
+        if built is None or optional:  # (the model of the priority stage maximises it)
+            built = build_model(inst, meetings, lower, min_priority=min_priority)
         objective, pure = main_objective(inst, built)
         if pure:
             return self.min_breaks(built, meetings, hint, proven, dropped, lower, usable)
@@ -201,6 +194,27 @@ class Engine:
         status_name = "optimal" if optimal else "feasible"
         return self.finish(Result(status_name, bound=bound), slot_of, dropped)
 
+    def first_schedule(self, meetings: list[int], should_stop) -> dict[int, int]:
+        """Greedy placement and local search (``large.first_schedule``) for at most 1 s
+        (a tenth of the time left); if that is not yet a valid schedule, more starts for
+        at most 1.5 s (a quarter of the time left), until one is valid."""
+        inst = self.inst
+        budget = time.monotonic() + min(1.0, self.remaining() / 10)
+        greedy = large.first_schedule(inst, meetings, budget, should_stop)
+        if large.quality(greedy)[:3] != (0, 0, 0):
+            more = large.first_schedule(
+                inst,
+                meetings,
+                time.monotonic() + min(1.5, self.remaining() / 4),
+                should_stop,
+                starts=8,
+                first_seed=100,
+                settle=True,
+            )
+            if large.quality(more) < large.quality(greedy):
+                greedy = more
+        return dict(greedy.slot_of)
+
     def usable(self, hint: dict[int, int], meetings: list[int], min_priority) -> bool:
         """Whether ``hint`` is a valid answer: every required meeting placed, the priority
         reached (all meetings when it is unknown), fair."""
@@ -215,17 +229,25 @@ class Engine:
         return large.fair(inst, hint)
 
     def min_breaks(self, built, meetings, hint, proven, dropped, lower, usable) -> Result:
-        """Pure break minimisation: the two-thread search of ``search.py``."""
+        """Pure break minimisation: the two-thread search of ``search.py``.  Without a
+        ``hint`` the search from above makes the first schedule itself."""
+        inst = self.inst
+
+        def first(stop) -> tuple[dict[int, int], int | None]:
+            made = self.first_schedule(meetings, stop)
+            good = self.usable(made, meetings, None)
+            return made, total_breaks(inst, made) if good else None
+
         portfolio = BreakSearch(
             built,
             self.static_bound,
             self.deadline,
             self.should_stop,
             self.progress,
-            hint,
-            self.inst.members,
+            hint or {},
+            inst.members,
+            first=first if hint is None else None,
         )
-        inst = self.inst
         if usable:
             portfolio.offer(list(hint.items()), total_breaks(inst, hint))
         portfolio.run(self.workers)
