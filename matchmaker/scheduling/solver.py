@@ -172,7 +172,9 @@ class Engine:
                 hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
                 proven = status == cp_model.OPTIMAL
         usable = self.usable(hint, meetings, min_priority)
-        if built is None or optional:  # (the model of the priority stage maximises it)
+        if built is None or optional:
+            # (With optional meetings the model above maximised priority: a new one, with
+            # the priority reached as a constraint.)
             built = build_model(inst, meetings, lower, min_priority=min_priority)
         objective, pure = main_objective(inst, built)
         if pure:
