@@ -11,10 +11,11 @@ the lower bound:
 * **from above** (``top``): first the greedy schedule when the caller left it to this
   thread (``first``: the search from below need not wait for it); without any
   schedule, plain feasibility; then a budget decision halfway between the bound and the
-  best schedule (the best as hint), and large neighbourhood search: a window of slots, or a few participants with breaks and their
-  partners, is freed, everything else stays, CP-SAT minimises for half a second; or
-  every meeting may move but breaks stay where they are (plus a few participants drawn
-  at random), which escapes tightly packed schedules.
+  best schedule (the best as hint), and large neighbourhood search: a window of slots,
+  or a few participants with breaks and their partners, is freed, everything else
+  stays, CP-SAT minimises for half a second; or every meeting may move but breaks stay
+  where they are (plus a few participants drawn at random), which escapes tightly
+  packed schedules.
 
 Decisions made pointless by the other thread (budget below the bound, or not below the
 best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
@@ -215,7 +216,8 @@ class BreakSearch:
             self.decide(k, self.left())
 
     def top(self) -> None:
-        """From above: without any schedule, plain feasibility; otherwise large
+        """From above: first the greedy schedule (``first``), if it was left to this
+        thread; without any schedule, plain feasibility; otherwise large
         neighbourhood search around the best schedule (``lns``), with now and then a
         budget decision between the bound and the best (bisection; at the bound itself
         with another seed and the LP when the gap is one)."""

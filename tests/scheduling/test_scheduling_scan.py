@@ -66,3 +66,64 @@ def test_scan_refuting_everyone_raises_the_bound():
     search.scan_single_break()
     assert search.scan_refuted == 6
     assert search.lower == 2
+
+
+def test_scan_starts_while_the_search_from_above_makes_the_first_schedule():
+    # With two workers the first (greedy) schedule is left to the search from above, so
+    # the bound can reach the scan before any schedule exists; the scan must start then,
+    # not wait for a schedule the search from below would never see arrive.
+    inst = build_instance(parse_problem(triangles(1)))
+    meetings = list(range(inst.n_meetings))
+    built = build_model(inst, meetings, [0] * inst.n_participants)
+    made = [(m, 2 * m) for m in meetings]  # slots 0, 2, 4: 3 breaks
+    calls = []
+
+    def first(stop):
+        calls.append(stop())
+        return dict(made), total_breaks(inst, dict(made))
+
+    search = BreakSearch(
+        built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members, first
+    )
+    search.raise_lower(1)
+    assert search.best is None and search.scan == "on"
+    search.run(workers=2)
+    assert calls == [False]  # made once, by the search from above, not asked to stop
+    assert search.best == 1 and search.lower == 1
+    assert total_breaks(inst, dict(search.solution)) == 1
+
+
+def test_without_a_first_schedule_or_its_promise_the_scan_waits():
+    inst = build_instance(parse_problem(triangles(1)))
+    built = build_model(inst, list(range(inst.n_meetings)), [0] * inst.n_participants)
+    search = BreakSearch(
+        built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members
+    )
+    search.raise_lower(1)
+    assert search.scan == "no"
+
+
+def test_the_first_schedule_made_above_is_offered_and_reported():
+    inst = build_instance(parse_problem(triangles(2)))
+    built = build_model(inst, list(range(inst.n_meetings)), [0] * inst.n_participants)
+    made = {m: 2 * m for m in range(inst.n_meetings)}
+    reports = []
+
+    def first(stop):
+        search.deadline = time.monotonic()  # nothing else after it
+        return dict(made), total_breaks(inst, made)
+
+    search = BreakSearch(
+        built,
+        0,
+        time.monotonic() + 30,
+        lambda: False,
+        lambda breaks, bound, placed: reports.append((breaks, placed)),
+        {},
+        inst.members,
+        first,
+    )
+    search.top()
+    assert search.best == total_breaks(inst, made) > 2
+    assert dict(search.solution) == made and search.first is None
+    assert reports == [(search.best, inst.n_meetings)]
