@@ -4,10 +4,10 @@ With two or more workers, two single-worker CP-SAT threads share the best schedu
 the lower bound:
 
 * **from below** (``bottom``): "is there a schedule with at most ``k`` breaks?" for
-  ``k`` = the bound (sum of the per-participant bounds), by pure SAT search (no LP).  A
-  tight budget propagates strongly (no break allowed => gaps filled, windows of the
-  meeting count), so a proof of "no" is often quick and raises the bound by one; the
-  first "yes" is optimal.
+  ``k`` = the bound (sum of the per-participant bounds), by pure SAT search (no LP, the
+  best schedule as hint).  A tight budget propagates strongly (no break allowed => gaps
+  filled, windows of the meeting count), so a proof of "no" is often quick and raises
+  the bound by one; the first "yes" is optimal.
 * **from above** (``top``): first the greedy schedule when the caller left it to this
   thread (``first``: the search from below need not wait for it); without any
   schedule, plain feasibility; then a budget decision halfway between the bound and the
@@ -213,7 +213,9 @@ class BreakSearch:
                     if self.lower == k:
                         self.decide(k, self.left())
                 continue
-            self.decide(k, self.left())
+            # The best schedule as hint: no help to a proof of "no", but a "yes" is often
+            # near it (four fixed-slot instances: 4.0-5.4 s instead of 5.6-7.5 s).
+            self.decide(k, self.left(), hint=self.best is not None)
 
     def top(self) -> None:
         """From above: first the greedy schedule (``first``), if it was left to this
