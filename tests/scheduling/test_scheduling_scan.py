@@ -34,16 +34,21 @@ def triangles(n: int) -> dict:
     }
 
 
+def new_search(data: dict, report=lambda *a: None, first=None) -> tuple[BreakSearch, object]:
+    """A fresh search over every meeting of ``data`` (bound 0, 30 s, no hint)."""
+    inst = build_instance(parse_problem(data))
+    built = build_model(inst, list(range(inst.n_meetings)), [0] * inst.n_participants)
+    search = BreakSearch(
+        built, 0, time.monotonic() + 30, lambda: False, report, {}, inst.members, first
+    )
+    return search, inst
+
+
 def search_at_scan(data: dict, gap: int) -> tuple[BreakSearch, object]:
     """A search whose bound has just reached one above the participants' own bounds,
     with a valid schedule known: meeting m in slot gap * m."""
-    inst = build_instance(parse_problem(data))
-    meetings = list(range(inst.n_meetings))
-    built = build_model(inst, meetings, [0] * inst.n_participants)
-    search = BreakSearch(
-        built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members
-    )
-    first = [(m, gap * m) for m in meetings]
+    search, inst = new_search(data)
+    first = [(m, gap * m) for m in range(inst.n_meetings)]
     search.offer(first, total_breaks(inst, dict(first)))
     assert search.best > 1
     search.raise_lower(1)
@@ -72,19 +77,14 @@ def test_scan_starts_while_the_search_from_above_makes_the_first_schedule():
     # With two workers the first (greedy) schedule is left to the search from above, so
     # the bound can reach the scan before any schedule exists; the scan must start then,
     # not wait for a schedule the search from below would never see arrive.
-    inst = build_instance(parse_problem(triangles(1)))
-    meetings = list(range(inst.n_meetings))
-    built = build_model(inst, meetings, [0] * inst.n_participants)
-    made = [(m, 2 * m) for m in meetings]  # slots 0, 2, 4: 3 breaks
+    made = {m: 2 * m for m in range(3)}  # slots 0, 2, 4: 3 breaks
     calls = []
 
     def first(stop):
         calls.append(stop())
-        return dict(made), total_breaks(inst, dict(made))
+        return dict(made), total_breaks(inst, made)
 
-    search = BreakSearch(
-        built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members, first
-    )
+    search, inst = new_search(triangles(1), first=first)
     search.raise_lower(1)
     assert search.best is None and search.scan == "on"
     search.run(workers=2)
@@ -94,34 +94,23 @@ def test_scan_starts_while_the_search_from_above_makes_the_first_schedule():
 
 
 def test_without_a_first_schedule_or_its_promise_the_scan_waits():
-    inst = build_instance(parse_problem(triangles(1)))
-    built = build_model(inst, list(range(inst.n_meetings)), [0] * inst.n_participants)
-    search = BreakSearch(
-        built, 0, time.monotonic() + 30, lambda: False, lambda *a: None, {}, inst.members
-    )
+    search, _ = new_search(triangles(1))
     search.raise_lower(1)
     assert search.scan == "no"
 
 
 def test_the_first_schedule_made_above_is_offered_and_reported():
-    inst = build_instance(parse_problem(triangles(2)))
-    built = build_model(inst, list(range(inst.n_meetings)), [0] * inst.n_participants)
-    made = {m: 2 * m for m in range(inst.n_meetings)}
+    made = {m: 2 * m for m in range(6)}  # two triangles
     reports = []
 
     def first(stop):
         search.deadline = time.monotonic()  # nothing else after it
         return dict(made), total_breaks(inst, made)
 
-    search = BreakSearch(
-        built,
-        0,
-        time.monotonic() + 30,
-        lambda: False,
-        lambda breaks, bound, placed: reports.append((breaks, placed)),
-        {},
-        inst.members,
-        first,
+    search, inst = new_search(
+        triangles(2),
+        report=lambda breaks, bound, placed: reports.append((breaks, placed)),
+        first=first,
     )
     search.top()
     assert search.best == total_breaks(inst, made) > 2
