@@ -10,9 +10,12 @@ own meetings cannot all be placed is reported (``None``) — see ``explain.py``.
 
 from __future__ import annotations
 
+import math
+import time
+
 from ortools.sat.python import cp_model
 
-from .instance import Instance
+from .instance import Instance, breaks_of
 
 
 def participant_min_breaks(
@@ -128,3 +131,136 @@ def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
         if all(augment(i, set()) for i in range(n)):
             return True
     return False
+
+
+#: Most patterns in the integer program of ``capacity_bound`` (beyond this it costs
+#: more than a second and gains little: the events whose slots are full have few
+#: patterns).
+MAX_PATTERNS = 4000
+
+
+def capacity_bound(
+    inst: Instance, meetings: list[int], lower: list[int], time_limit: float = 1.0
+) -> int:
+    """A global lower bound from the slots' capacity: at most (meeting size x tables)
+    people are busy in a slot, and each participant's busy slots form a *pattern* of
+    their meeting count with at least their own bound of breaks.
+
+    Tightly packed events force breaks that no participant alone shows: in
+    tic-13crafc (10 slots, 19 tables, 180 meetings) the 23 participants with 6 to 9
+    meetings all cover the middle two slots when they have no break, and together with
+    the six who have 5 meetings they need more room there than the tables give.
+
+    The participants' patterns with at most ``lower[p] + 1`` breaks are enumerated (a
+    pattern must hold the participant's meetings: a matching of meetings to slots);
+    participants whose meetings have the same domains share one integer count per
+    pattern, so the integer program is small and its linear relaxation strong.  Any
+    other pattern costs ``lower[p] + 2`` breaks and is not counted against the slots.
+    First, cheaply: if everyone fits at their own bound, the answer is their sum.
+    Returns ``sum(lower)`` when the bound does not apply (optional meetings)."""
+    floors = sum(lower)
+    if not meetings or any(inst.optional[m] for m in meetings):
+        return floors
+    active = set(meetings)
+    size = max(len(inst.members[m]) for m in meetings)
+    classes: dict[tuple, int] = {}
+    for p in range(inst.n_participants):
+        doms = sorted(tuple(inst.domain[m]) for m in inst.meetings_of[p] if m in active)
+        if doms:
+            key = (lower[p], tuple(doms))
+            classes[key] = classes.get(key, 0) + 1
+    deadline = time.monotonic() + time_limit
+    best = floors
+    for extra in (0, 1):
+        model = cp_model.CpModel()
+        cover: list[list] = [[] for _ in range(inst.n_slots)]
+        cost = []
+        made = 0
+        for (lb, doms), count in classes.items():
+            counts = []
+            for pattern in _patterns(inst.n_slots, doms, lb + extra + 1):
+                made += 1
+                if made > MAX_PATTERNS or time.monotonic() > deadline:
+                    return best
+                n = model.new_int_var(0, count, "")
+                counts.append(n)
+                for s in pattern:
+                    cover[s].append(n)
+                cost.append(breaks_of(list(pattern)) * n)
+            if extra:
+                other = model.new_int_var(0, count, "")
+                counts.append(other)
+                cost.append((lb + 2) * other)
+            model.add(sum(counts) == count)
+        for terms in cover:
+            if terms:
+                model.add(sum(terms) <= size * inst.n_tables)
+        model.minimize(sum(cost))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+        solver.parameters.num_workers = 1
+        # The model is a plain integer program; presolve costs more than it saves.
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.linearization_level = 2
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            best = floors + 1  # nobody fits at their own bound: someone has one more
+        elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = math.ceil(solver.best_objective_bound - 1e-6)
+            if extra == 0:
+                return floors  # everyone fits at their own bound
+            best = max(best, found)
+        else:
+            return best
+    return best
+
+
+def _patterns(n_slots: int, doms: tuple, max_blocks: int):
+    """Sets of ``len(doms)`` slots, in at most ``max_blocks`` runs of consecutive slots,
+    that can hold meetings with these domains (each meeting in its own slot)."""
+    allowed = sorted({s for d in doms for s in d})
+    ok = set(allowed)
+    required = {d[0] for d in doms if len(d) == 1}
+    need = len(doms)
+
+    def rec(pos: int, left: int, blocks: int, chosen: list[int]):
+        if left == 0:
+            # no required slot after the last run (pos - 1 is the free slot after it)
+            if not any(s >= pos - 1 for s in required):
+                yield chosen
+            return
+        if blocks == max_blocks:
+            return
+        for a in range(pos, n_slots):
+            if a in ok:
+                length = 0
+                while a + length < n_slots and a + length in ok and length < left:
+                    length += 1
+                    end = a + length
+                    # the slot after a run is free: it must not be a required one
+                    if end < n_slots and end in required and length < left:
+                        continue
+                    yield from rec(end + 1, left - length, blocks + 1, chosen + list(range(a, end)))
+            if a in required:
+                return  # a required slot cannot be skipped
+
+    for pattern in rec(0, need, 0, []):
+        if _holds(doms, pattern):
+            yield pattern
+
+
+def _holds(doms: tuple, slots: list[int]) -> bool:
+    """Whether meetings with domains ``doms`` fit one each into ``slots`` (matching)."""
+    free = set(slots)
+    owner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for s in doms[i]:
+            if s in free and s not in seen:
+                seen.add(s)
+                if s not in owner or augment(owner[s], seen):
+                    owner[s] = i
+                    return True
+        return False
+
+    return all(augment(i, set()) for i in range(len(doms)))

@@ -41,3 +41,13 @@ def test_benchmark_instance(name):
     else:
         assert result.status in ("optimal", "feasible")
         assert result.breaks >= int(best)
+
+
+def test_full_slots_prove_tic_13crafc_at_once():
+    """tic-13crafc: every participant alone fits without a break, yet the optimum is 4;
+    the slot-capacity bound proves it (CP-SAT alone left "at most 3" open after 200 s)."""
+    problem = parse_problem(json.loads((DATA / "tic-13crafc.original.json").read_text()))
+    result = solve(problem, time_limit=10, workers=2)
+    assert int(best_known()["tic-13crafc.original"]) == 4
+    assert (result.status, result.breaks, result.bound) == ("optimal", 4, 4)
+    assert check_result(problem, result) == []

@@ -1,0 +1,99 @@
+"""The slot-capacity bound: breaks forced by full slots, which no participant's own
+meetings show.  It must never exceed the true optimum (checked by brute force)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from sched_gen import brute_force, problems
+
+from matchmaker.scheduling import bounds, parse_problem, solve
+from matchmaker.scheduling.solver import Engine
+
+
+def _bounds(data: dict) -> tuple[list[int], int]:
+    engine = Engine(parse_problem(data), 5, 1, None, None)
+    inst = engine.inst
+    meetings = list(range(inst.n_meetings))
+    lower, fatal = engine.lower_bounds(meetings, exact=True)
+    assert not fatal
+    return lower, bounds.capacity_bound(inst, meetings, lower)
+
+
+def _full_event() -> dict:
+    """Three slots, two tables, six meetings: every table is taken in every slot.
+    Participant 4 meets in all three slots; 1, 3, 5 and 6 have two meetings each and,
+    without a break, are all busy in the middle slot: five people where two tables
+    seat four."""
+    pairs = [("4", "1"), ("6", "5"), ("1", "3"), ("5", "4"), ("4", "2"), ("3", "6")]
+    return {
+        "format": "matchmaker.scheduling/1",
+        "slots": [{"id": str(i), "session": "day"} for i in (1, 2, 3)],
+        "tables": ["T1", "T2"],
+        "participants": [{"id": str(i), "unavailable": []} for i in range(1, 7)],
+        "meetings": [{"id": f"m{j}", "participants": list(p)} for j, p in enumerate(pairs, 1)],
+        "fairness": None,
+    }
+
+
+def test_full_slots_force_a_break_that_no_participant_shows_alone():
+    data = _full_event()
+    lower, capacity = _bounds(data)
+    assert sum(lower) == 0  # each participant alone fits without a break
+    assert capacity == 1
+    assert brute_force(data) == (6, 1)
+    result = solve(parse_problem(data), time_limit=5, workers=2)
+    assert (result.status, result.breaks, result.bound) == ("optimal", 1, 1)
+
+
+def test_with_a_third_table_the_bound_falls_back_to_the_participants_own():
+    data = _full_event()
+    data["tables"].append("T3")
+    lower, capacity = _bounds(data)
+    assert capacity == sum(lower) == 0
+    assert brute_force(data) == (6, 0)
+
+
+def test_a_participant_pushed_around_fixed_meetings_counts_two_breaks():
+    """One table, five slots; meetings fixed in slots 2 and 4 leave A's three meetings
+    slots 1, 3 and 5: two breaks, beyond the patterns with one break that the bound
+    lists one by one (so it counts A as "two or more")."""
+    people = ["A", "B", "C", "D", "E", "F", "G", "H"]
+    data = {
+        "format": "matchmaker.scheduling/1",
+        "slots": [{"id": str(i), "session": "day"} for i in range(1, 6)],
+        "tables": ["T1"],
+        "participants": [{"id": p, "unavailable": []} for p in people],
+        "meetings": [
+            {"id": "ab", "participants": ["A", "B"]},
+            {"id": "ac", "participants": ["A", "C"]},
+            {"id": "ad", "participants": ["A", "D"]},
+            {"id": "ef", "participants": ["E", "F"], "fixed_slot": "2"},
+            {"id": "gh", "participants": ["G", "H"], "fixed_slot": "4"},
+        ],
+        "fairness": None,
+    }
+    lower, capacity = _bounds(data)
+    assert sum(lower) == 0
+    assert capacity == 2
+    assert brute_force(data) == (5, 2)
+
+
+def _required(data: dict) -> dict:
+    for m in data["meetings"]:
+        m.pop("optional", None)
+    return data
+
+
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(problems(max_slots=5, max_meetings=6, max_people=5).map(_required))
+def test_capacity_bound_never_exceeds_the_optimum(data):
+    expected = brute_force(data)
+    engine = Engine(parse_problem(data), 5, 1, None, None)
+    inst = engine.inst
+    meetings = list(range(inst.n_meetings))
+    lower, fatal = engine.lower_bounds(meetings, exact=True)
+    if expected is None or fatal or not lower:
+        return
+    assert sum(lower) <= bounds.capacity_bound(inst, meetings, lower) <= expected[1]
