@@ -74,8 +74,13 @@ class BreakSearch:
         hint,
         members=None,
         first=None,
+        relax=None,
     ):
         self.built = built
+        # relax() -> a lower bound on breaks (``bounds.relaxation_bound``), asked once
+        # the bound is above the participants' own: most events are settled at that
+        # first budget, and those do not pay for it.
+        self.relax = relax
         # Without a hint: first(stop) -> (first schedule, its breaks or None if it is not
         # valid), made by the search from above while the search from below starts.
         self.first = first
@@ -128,7 +133,7 @@ class BreakSearch:
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
-        scan = self.scan == "no" and self.lower == self.scan_at
+        scan = self.scan == "no" and self.lower == self.scan_at and self.relax is None
         scan = scan and (self.best is not None or self.first is not None)
         if scan:
             self.scan = "on"
@@ -138,6 +143,18 @@ class BreakSearch:
         for solver, k in self.solvers.items():
             if k is not None and (k < self.lower or (self.best is not None and k >= self.best)):
                 solver.stop_search()
+
+    def _relax_once(self) -> None:
+        """Once the participants' own bounds are refuted: the relaxation's bound (then
+        the single-break scan may start)."""
+        relax, self.relax = self.relax, None
+        if relax is None or self.done.is_set():
+            return
+        bound = relax()
+        with self.lock:
+            if bound > self.lower:
+                self.lower = bound
+            self._check()
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -201,6 +218,9 @@ class BreakSearch:
         """Budgets k = the bound, bound + 1, ...: each proof of infeasibility raises the
         bound by one; the first schedule found is optimal."""
         while not self.done.is_set() and self.left() > 0.02:
+            if self.relax is not None and self.lower >= self.scan_at:
+                self._relax_once()  # the participants' own bounds are refuted
+                continue
             k = self.lower
             if self.best is not None and k >= self.best:
                 return
@@ -389,6 +409,8 @@ class BreakSearch:
         ``BOUND_SLICE``, for at most ``share`` of the remaining time."""
         stop_at = time.monotonic() + share * self.left()
         while not self.done.is_set() and time.monotonic() < stop_at:
+            if self.relax is not None and self.lower >= self.scan_at:
+                self._relax_once()
             k = self.lower
             if self.best is not None and k >= self.best:
                 break

@@ -252,6 +252,9 @@ class Engine:
             hint or {},
             inst.members,
             first=first if hint is None else None,
+            relax=lambda: bounds.relaxation_bound(
+                inst, meetings, lower, min(1.0, self.remaining() / 8)
+            ),
         )
         if usable:
             portfolio.offer(list(hint.items()), total_breaks(inst, hint))

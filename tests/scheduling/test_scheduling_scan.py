@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from matchmaker.scheduling import parse_problem
+from matchmaker.scheduling import bounds, parse_problem
 from matchmaker.scheduling.instance import build_instance, total_breaks
 from matchmaker.scheduling.model import build_model
 from matchmaker.scheduling.search import BreakSearch
@@ -116,3 +116,63 @@ def test_the_first_schedule_made_above_is_offered_and_reported():
     assert search.best == total_breaks(inst, made) > 2
     assert dict(search.solution) == made and search.first is None
     assert reports == [(search.best, inst.n_meetings)]
+
+
+def partners(n: int, closed: bool = True) -> dict:
+    """n copies of: A and C meet in the last slot, each also meets B.  Each alone fits
+    without a break, together they force one (B cannot be in the next-to-last slot
+    twice); without the meeting of A and C (``closed=False``) nobody needs a break."""
+    people, meetings = [], []
+    for t in range(n):
+        a, b, c = (f"{t}{x}" for x in "abc")
+        people += [{"id": a}, {"id": b}, {"id": c}]
+        if closed:
+            meetings.append({"id": f"{t}-ac", "participants": [a, c], "fixed_slot": "4"})
+        meetings += [
+            {"id": f"{t}-ab", "participants": [a, b]},
+            {"id": f"{t}-cb", "participants": [c, b]},
+        ]
+    return {
+        "format": "matchmaker.scheduling/1",
+        "slots": [{"id": str(s)} for s in range(5)],
+        "tables": [str(t) for t in range(2 * n)],
+        "participants": people,
+        "meetings": meetings,
+        "fairness": None,
+    }
+
+
+def search_with_relaxation(data: dict) -> tuple[BreakSearch, list]:
+    """A search whose ``relax`` is the real relaxation bound, counting its calls."""
+    search, inst = new_search(data)
+    meetings = list(range(inst.n_meetings))
+    calls = []
+
+    def relax() -> int:
+        calls.append(search.lower)
+        return bounds.relaxation_bound(inst, meetings, [0] * inst.n_participants)
+
+    search.relax = relax
+    return search, calls
+
+
+def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_scan():
+    search, calls = search_with_relaxation(partners(2))
+    # A valid schedule with a break for everyone (so the scan could start): per copy,
+    # A-B in slot 0, C-B in slot 2, A-C in its fixed slot 4.
+    slot = {"ab": 0, "cb": 2, "ac": 4}
+    inst = build_instance(parse_problem(partners(2)))
+    made = {m: slot[i.split("-")[1]] for m, i in enumerate(inst.meeting_ids)}
+    search.offer(list(made.items()), total_breaks(inst, made))
+    assert search.best == 6
+    search.bottom()
+    assert calls == [1]  # once, after "no break at all" was refuted
+    assert search.lower == search.best == 2  # its bound 2: proven by the first "yes"
+    assert search.scan == "no"  # one break above the own bounds was never asked
+
+
+def test_the_relaxation_is_not_asked_when_the_own_bounds_hold():
+    search, calls = search_with_relaxation(partners(2, closed=False))
+    search.bottom()
+    assert search.best == search.lower == 0
+    assert calls == []
