@@ -4,10 +4,12 @@ With two or more workers, two single-worker CP-SAT threads share the best schedu
 the lower bound:
 
 * **from below** (``bottom``): "is there a schedule with at most ``k`` breaks?" for
-  ``k`` = the bound (sum of the per-participant bounds), by pure SAT search (no LP, the
-  best schedule as hint).  A tight budget propagates strongly (no break allowed => gaps
-  filled, windows of the meeting count), so a proof of "no" is often quick and raises
-  the bound by one; the first "yes" is optimal.
+  ``k`` = the bound (sum of the per-participant bounds, or the slot-capacity bound), by
+  pure SAT search (no LP, the best schedule as hint).  A tight budget propagates
+  strongly (no break allowed => gaps filled, windows of the meeting count), so a proof
+  of "no" is often quick and raises the bound by one; the first "yes" is optimal.  Once
+  the participants' own bounds are refuted, the linear relaxation of ``bounds.py`` is
+  asked once and may raise the bound by several breaks at a time.
 * **from above** (``top``): first the greedy schedule when the caller left it to this
   thread (``first``: the search from below need not wait for it); without any
   schedule, plain feasibility; then a budget decision halfway between the bound and the
@@ -152,8 +154,7 @@ class BreakSearch:
             return
         bound = relax()
         with self.lock:
-            if bound > self.lower:
-                self.lower = bound
+            self.lower = max(self.lower, bound)
             self._check()
 
     def left(self) -> float:

@@ -85,13 +85,14 @@ class Engine:
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         self.static_bound = sum(lower)
-        if pairs <= EXACT_LIMIT:
-            limit = min(0.5, self.remaining() / 10)
-            self.static_bound = bounds.capacity_bound(inst, meetings, lower, limit)
         if pairs > EXACT_LIMIT:
             slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, self.progress)
             if all(m in slot_of for m in meetings if not inst.optional[m]):
                 return self.finish(Result("feasible", bound=self.static_bound), slot_of, dropped)
+        else:
+            # Full slots force breaks that no participant alone shows.
+            limit = min(0.5, self.remaining() / 10)
+            self.static_bound = bounds.capacity_bound(inst, meetings, lower, limit)
         return self.exact(meetings, lower, dropped)
 
     def lower_bounds(self, meetings: list[int], exact: bool) -> tuple[list[int], list[str]]:
