@@ -109,27 +109,16 @@ def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
     """Whether the meetings ``ms`` can fill some window of ``len(ms)`` consecutive slots
     (a perfect bipartite matching meetings -> window slots, by augmenting paths)."""
     n = len(ms)
-    doms = [set(inst.domain[m]) for m in ms]
+    doms = tuple(tuple(inst.domain[m]) for m in ms)
     if not all(doms):
         return False
-    lo = min(min(d) for d in doms)
-    hi = max(max(d) for d in doms)
+    lo = min(d[0] for d in doms)
+    hi = max(d[-1] for d in doms)
     for start in range(lo, hi - n + 2):
         window = range(start, start + n)
-        if any(not any(s in d for s in window) for d in doms):
+        if any(not any(s in window for s in d) for d in doms):
             continue
-        owner: dict[int, int] = {}
-
-        def augment(i: int, seen: set[int], window=window, owner=owner) -> bool:
-            for s in window:
-                if s in doms[i] and s not in seen:
-                    seen.add(s)
-                    if s not in owner or augment(owner[s], seen):
-                        owner[s] = i
-                        return True
-            return False
-
-        if all(augment(i, set()) for i in range(n)):
+        if _holds(doms, list(window)):
             return True
     return False
 
