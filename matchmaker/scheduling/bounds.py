@@ -123,9 +123,9 @@ def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
     return False
 
 
-#: Most patterns in the integer program of ``capacity_bound`` (beyond this it costs
-#: more than a second and gains little: the events whose slots are full have few
-#: patterns).
+#: Most patterns in the programs of ``capacity_bound`` and ``relaxation_bound`` (beyond
+#: this they cost more than a second and gain little: the events whose slots are full
+#: have few patterns).
 MAX_PATTERNS = 4000
 
 
@@ -155,9 +155,9 @@ def capacity_bound(
     size = max(len(inst.members[m]) for m in meetings)
     classes: dict[tuple, int] = {}
     for p in range(inst.n_participants):
-        doms = sorted(tuple(inst.domain[m]) for m in inst.meetings_of[p] if m in active)
+        doms = _domains(inst, p, active)
         if doms:
-            key = (lower[p], tuple(doms))
+            key = (lower[p], doms)
             classes[key] = classes.get(key, 0) + 1
     deadline = time.monotonic() + time_limit
     best = floors
@@ -176,7 +176,7 @@ def capacity_bound(
                 counts.append(n)
                 for s in pattern:
                     cover[s].append(n)
-                cost.append(breaks_of(list(pattern)) * n)
+                cost.append(breaks_of(pattern) * n)
             if extra:
                 other = model.new_int_var(0, count, "")
                 counts.append(other)
@@ -240,10 +240,10 @@ def relaxation_bound(
     cost = []
     made = 0
     for p in range(inst.n_participants):
-        mine = [m for m in inst.meetings_of[p] if m in active]
-        if not mine:
+        doms = _domains(inst, p, active)
+        if not doms:
             continue
-        doms = tuple(sorted(tuple(inst.domain[m]) for m in mine))
+        mine = [m for m in inst.meetings_of[p] if m in active]
         cover: list[list] = [[] for _ in slots]
         mix = []
         for pattern in _patterns(inst.n_slots, doms, lower[p] + 1):
@@ -254,7 +254,7 @@ def relaxation_bound(
             mix.append(share)
             for s in pattern:
                 cover[s].append(share)
-            cost.append(breaks_of(list(pattern)) * share)
+            cost.append(breaks_of(pattern) * share)
         # Any other busy slots (one break more at least): free coverage, same count.
         other = lp.new_num_var(0, 1, "")
         mix.append(other)
@@ -274,6 +274,12 @@ def relaxation_bound(
         return floors
     # A small tolerance: the simplex value is exact only up to its tolerances.
     return max(floors, math.ceil(solver.objective_value - 1e-3))
+
+
+def _domains(inst: Instance, p: int, active: set[int]) -> tuple:
+    """The domains of participant ``p``'s meetings among ``active``, sorted: what their
+    patterns depend on."""
+    return tuple(sorted(tuple(inst.domain[m]) for m in inst.meetings_of[p] if m in active))
 
 
 def _patterns(n_slots: int, doms: tuple, max_blocks: int):

@@ -146,16 +146,19 @@ class BreakSearch:
             if k is not None and (k < self.lower or (self.best is not None and k >= self.best)):
                 solver.stop_search()
 
-    def _relax_once(self) -> None:
+    def _relax_once(self) -> bool:
         """Once the participants' own bounds are refuted: the relaxation's bound (then
-        the single-break scan may start)."""
+        the single-break scan may start).  Whether it was asked now."""
+        if self.relax is None or self.lower < self.scan_at:
+            return False
         relax, self.relax = self.relax, None
-        if relax is None or self.done.is_set():
-            return
+        if self.done.is_set():
+            return False
         bound = relax()
         with self.lock:
             self.lower = max(self.lower, bound)
             self._check()
+        return True
 
     def left(self) -> float:
         return self.deadline - time.monotonic()
@@ -219,8 +222,7 @@ class BreakSearch:
         """Budgets k = the bound, bound + 1, ...: each proof of infeasibility raises the
         bound by one; the first schedule found is optimal."""
         while not self.done.is_set() and self.left() > 0.02:
-            if self.relax is not None and self.lower >= self.scan_at:
-                self._relax_once()  # the participants' own bounds are refuted
+            if self._relax_once():
                 continue
             k = self.lower
             if self.best is not None and k >= self.best:
@@ -410,8 +412,7 @@ class BreakSearch:
         ``BOUND_SLICE``, for at most ``share`` of the remaining time."""
         stop_at = time.monotonic() + share * self.left()
         while not self.done.is_set() and time.monotonic() < stop_at:
-            if self.relax is not None and self.lower >= self.scan_at:
-                self._relax_once()
+            self._relax_once()
             k = self.lower
             if self.best is not None and k >= self.best:
                 break

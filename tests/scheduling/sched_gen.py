@@ -66,6 +66,30 @@ def problems(draw, max_slots: int = 5, max_meetings: int = 6, max_people: int = 
     }
 
 
+def partners(n: int, closed: bool = True) -> dict:
+    """n copies of: A and C meet in the last slot, each also meets B.  Each alone fits
+    without a break, together they force one (B cannot be in the next-to-last slot
+    twice); without the meeting of A and C (``closed=False``) nobody needs a break."""
+    people, meetings = [], []
+    for t in range(n):
+        a, b, c = (f"{t}{x}" for x in "abc")
+        people += [{"id": x, "unavailable": []} for x in (a, b, c)]
+        if closed:
+            meetings.append({"id": f"{t}-ac", "participants": [a, c], "fixed_slot": "4"})
+        meetings += [
+            {"id": f"{t}-ab", "participants": [a, b]},
+            {"id": f"{t}-cb", "participants": [c, b]},
+        ]
+    return {
+        "format": "matchmaker.scheduling/1",
+        "slots": [{"id": str(s)} for s in range(5)],
+        "tables": [str(t) for t in range(2 * n)],
+        "participants": people,
+        "meetings": meetings,
+        "fairness": None,
+    }
+
+
 def _breaks(slots: list[int]) -> int:
     s = sorted(slots)
     return sum(1 for a, b in zip(s, s[1:], strict=False) if b - a > 1)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+from sched_gen import partners
+
 from matchmaker.scheduling import bounds, parse_problem
 from matchmaker.scheduling.instance import build_instance, total_breaks
 from matchmaker.scheduling.model import build_model
@@ -116,30 +118,6 @@ def test_the_first_schedule_made_above_is_offered_and_reported():
     assert search.best == total_breaks(inst, made) > 2
     assert dict(search.solution) == made and search.first is None
     assert reports == [(search.best, inst.n_meetings)]
-
-
-def partners(n: int, closed: bool = True) -> dict:
-    """n copies of: A and C meet in the last slot, each also meets B.  Each alone fits
-    without a break, together they force one (B cannot be in the next-to-last slot
-    twice); without the meeting of A and C (``closed=False``) nobody needs a break."""
-    people, meetings = [], []
-    for t in range(n):
-        a, b, c = (f"{t}{x}" for x in "abc")
-        people += [{"id": a}, {"id": b}, {"id": c}]
-        if closed:
-            meetings.append({"id": f"{t}-ac", "participants": [a, c], "fixed_slot": "4"})
-        meetings += [
-            {"id": f"{t}-ab", "participants": [a, b]},
-            {"id": f"{t}-cb", "participants": [c, b]},
-        ]
-    return {
-        "format": "matchmaker.scheduling/1",
-        "slots": [{"id": str(s)} for s in range(5)],
-        "tables": [str(t) for t in range(2 * n)],
-        "participants": people,
-        "meetings": meetings,
-        "fairness": None,
-    }
 
 
 def search_with_relaxation(data: dict) -> tuple[BreakSearch, list]:
