@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 
 from ortools.linear_solver.python import model_builder
 from ortools.sat.python import cp_model
@@ -205,9 +206,18 @@ def capacity_bound(
     return best
 
 
+@dataclass
+class Relaxation:
+    """The relaxation's bound, and for each participant the share of "one break more
+    than their own bound" in its optimum (those above zero: where it puts the breaks)."""
+
+    bound: int
+    extra: dict[int, float] = field(default_factory=dict)
+
+
 def relaxation_bound(
     inst: Instance, meetings: list[int], lower: list[int], time_limit: float = 1.0
-) -> int:
+) -> Relaxation:
     """A global lower bound from a linear relaxation that links participants through
     their meetings: each meeting is spread (fractionally) over its slots, each
     participant's busy slots are a mix of *patterns* with exactly their own bound of
@@ -219,9 +229,10 @@ def relaxation_bound(
     make one participant's pattern shift another's: ticf-13crafb has participants who
     each fit alone without a break, yet this relaxation proves 2 breaks, and
     ticf-13crafc.fixed020-Forb 15 where the participants' own bounds add up to 10.
-    Solved by GLOP; returns ``sum(lower)`` when it does not apply (optional meetings),
-    has too many patterns, or is not solved to optimality within ``time_limit``."""
-    floors = sum(lower)
+    Solved by GLOP; the bound is ``sum(lower)`` (and no shares) when it does not apply
+    (optional meetings), has too many patterns, or is not solved to optimality within
+    ``time_limit``."""
+    floors = Relaxation(sum(lower))
     if not meetings or any(inst.optional[m] for m in meetings):
         return floors
     lp = model_builder.Model()
@@ -239,6 +250,7 @@ def relaxation_bound(
     active = set(meetings)
     cost = []
     made = 0
+    others = {}
     for p in range(inst.n_participants):
         doms = _domains(inst, p, active)
         if not doms:
@@ -256,7 +268,7 @@ def relaxation_bound(
                 cover[s].append(share)
             cost.append(breaks_of(pattern) * share)
         # Any other busy slots (one break more at least): free coverage, same count.
-        other = lp.new_num_var(0, 1, "")
+        other = others[p] = lp.new_num_var(0, 1, "")
         mix.append(other)
         cost.append((lower[p] + 1) * other)
         loose = [lp.new_num_var(0, 1, "") for _ in slots]
@@ -273,7 +285,9 @@ def relaxation_bound(
     if solver.solve(lp) != model_builder.SolveStatus.OPTIMAL:
         return floors
     # A small tolerance: the simplex value is exact only up to its tolerances.
-    return max(floors, math.ceil(solver.objective_value - 1e-3))
+    bound = max(floors.bound, math.ceil(solver.objective_value - 1e-3))
+    extra = {p: solver.value(v) for p, v in others.items()}
+    return Relaxation(bound, {p: v for p, v in extra.items() if v > 1e-6})
 
 
 def _domains(inst: Instance, p: int, active: set[int]) -> tuple:

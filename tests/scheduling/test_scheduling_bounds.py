@@ -21,7 +21,7 @@ def _bounds(data: dict) -> tuple[list[int], int, int]:
     return (
         lower,
         bounds.capacity_bound(inst, meetings, lower),
-        bounds.relaxation_bound(inst, meetings, lower),
+        bounds.relaxation_bound(inst, meetings, lower).bound,
     )
 
 

@@ -126,7 +126,7 @@ def search_with_relaxation(data: dict) -> tuple[BreakSearch, list]:
     meetings = list(range(inst.n_meetings))
     calls = []
 
-    def relax() -> int:
+    def relax() -> bounds.Relaxation:
         calls.append(search.lower)
         return bounds.relaxation_bound(inst, meetings, [0] * inst.n_participants)
 
@@ -154,3 +154,43 @@ def test_the_relaxation_is_not_asked_when_the_own_bounds_hold():
     search.bottom()
     assert search.best == search.lower == 0
     assert calls == []
+
+
+def broken(inst, solution) -> set[str]:
+    """The participants with a break in ``solution``."""
+    slots: dict[int, list[int]] = {}
+    for m, s in solution:
+        for p in inst.members[m]:
+            slots.setdefault(p, []).append(s)
+    return {inst.participant_ids[p] for p, sl in slots.items() if max(sl) - min(sl) >= len(sl)}
+
+
+def test_the_relaxation_names_who_takes_the_breaks_and_asking_only_them_finds_the_optimum():
+    search, calls = search_with_relaxation(partners(3))
+    inst = build_instance(parse_problem(partners(3)))
+    search.raise_lower(1)  # "no break at all" refuted
+    assert search._relax_once() and calls == [1]
+    assert search.lower == 3  # one break per copy
+    support = {inst.participant_ids[p] for p in search.support}
+    assert support and len(support) < inst.n_participants
+    search.decide_support(seed=0)
+    assert search.best == search.lower == 3  # optimal: the bound is met
+    assert search.done.is_set() and search.support == []
+    assert broken(inst, search.solution) <= support
+
+
+def test_only_participants_who_cannot_take_the_break_prove_nothing():
+    # In partners(1), A or C must take the break (A-C is in the last slot, and B cannot
+    # meet both of them next to it); B alone with breaks is refuted at every budget.
+    search, inst = new_search(partners(1))
+    ids = inst.participant_ids
+    search.raise_lower(1)
+    search.support = [ids.index("0b")]
+    search.decide_support(seed=0)
+    assert search.best is None and search.lower == 1  # refuted, but the bound stays
+    # 1 and 2 breaks refuted; 3 waits until the bound is 2 or more.
+    assert search.support_k == 3 and search.support == [ids.index("0b")]
+    search.support, search.support_k = [ids.index("0c")], 0
+    search.decide_support(seed=0)
+    assert search.best == search.lower == 1
+    assert broken(inst, search.solution) == {"0c"}
