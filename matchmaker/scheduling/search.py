@@ -12,7 +12,9 @@ the lower bound:
   asked once and may raise the bound by several breaks at a time.
 * **from above** (``top``): first the greedy schedule when the caller left it to this
   thread (``first``: the search from below need not wait for it); without any
-  schedule, plain feasibility; then a budget decision halfway between the bound and the
+  schedule, plain feasibility; once the relaxation is known, "only the participants it
+  gives breaks to may exceed their own bound" at budgets from the bound up
+  (``decide_support``); then a budget decision halfway between the bound and the
   best schedule (the best as hint), and large neighbourhood search: a window of slots,
   or a few participants with breaks and their partners, is freed, everything else
   stays, CP-SAT minimises for half a second; or every meeting may move but breaks stay
