@@ -87,9 +87,9 @@ class BreakSearch:
         relax=None,
     ):
         self.built = built
-        # relax() -> a lower bound on breaks (``bounds.relaxation_bound``), asked once
-        # the bound is above the participants' own: most events are settled at that
-        # first budget, and those do not pay for it.
+        # relax() -> a lower bound on breaks and who takes them (``bounds.Relaxation``),
+        # asked once the bound is above the participants' own: most events are settled
+        # at that first budget, and those do not pay for it.
         self.relax = relax
         # Without a hint: first(stop) -> (first schedule, its breaks or None if it is not
         # valid), made by the search from above while the search from below starts.
@@ -120,8 +120,8 @@ class BreakSearch:
         # Refutations that prove the bound wrong (None: the queue is not everyone).
         self.scan_needed: int | None = None
         self.scan_refuted = self.scan_taken = 0
-        # Participants the relaxation gives a break to (``decide_support``), most first,
-        # and the next budget to ask them.
+        # Participants the relaxation gives a break to (``decide_support``), and the next
+        # budget to ask them.
         self.support: list[int] = []
         self.support_k = 0
 
@@ -169,8 +169,7 @@ class BreakSearch:
         found = relax()
         with self.lock:
             self.lower = max(self.lower, found.bound)
-            shares = [(-v, p) for p, v in found.extra.items() if v >= SUPPORT_MIN]
-            self.support = [p for _, p in sorted(shares)]
+            self.support = [p for p, v in sorted(found.extra.items()) if v >= SUPPORT_MIN]
             self._check()
         return True
 

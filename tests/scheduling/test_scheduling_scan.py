@@ -14,7 +14,12 @@ import time
 from sched_gen import partners
 
 from matchmaker.scheduling import bounds, parse_problem
-from matchmaker.scheduling.instance import build_instance, total_breaks
+from matchmaker.scheduling.instance import (
+    breaks_of,
+    build_instance,
+    slots_by_participant,
+    total_breaks,
+)
 from matchmaker.scheduling.model import build_model
 from matchmaker.scheduling.search import BreakSearch
 
@@ -120,7 +125,7 @@ def test_the_first_schedule_made_above_is_offered_and_reported():
     assert reports == [(search.best, inst.n_meetings)]
 
 
-def search_with_relaxation(data: dict) -> tuple[BreakSearch, list]:
+def search_with_relaxation(data: dict) -> tuple[BreakSearch, object, list]:
     """A search whose ``relax`` is the real relaxation bound, counting its calls."""
     search, inst = new_search(data)
     meetings = list(range(inst.n_meetings))
@@ -131,15 +136,14 @@ def search_with_relaxation(data: dict) -> tuple[BreakSearch, list]:
         return bounds.relaxation_bound(inst, meetings, [0] * inst.n_participants)
 
     search.relax = relax
-    return search, calls
+    return search, inst, calls
 
 
 def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_scan():
-    search, calls = search_with_relaxation(partners(2))
+    search, inst, calls = search_with_relaxation(partners(2))
     # A valid schedule with a break for everyone (so the scan could start): per copy,
     # A-B in slot 0, C-B in slot 2, A-C in its fixed slot 4.
     slot = {"ab": 0, "cb": 2, "ac": 4}
-    inst = build_instance(parse_problem(partners(2)))
     made = {m: slot[i.split("-")[1]] for m, i in enumerate(inst.meeting_ids)}
     search.offer(list(made.items()), total_breaks(inst, made))
     assert search.best == 6
@@ -150,7 +154,7 @@ def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_s
 
 
 def test_the_relaxation_is_not_asked_when_the_own_bounds_hold():
-    search, calls = search_with_relaxation(partners(2, closed=False))
+    search, _, calls = search_with_relaxation(partners(2, closed=False))
     search.bottom()
     assert search.best == search.lower == 0
     assert calls == []
@@ -158,16 +162,12 @@ def test_the_relaxation_is_not_asked_when_the_own_bounds_hold():
 
 def broken(inst, solution) -> set[str]:
     """The participants with a break in ``solution``."""
-    slots: dict[int, list[int]] = {}
-    for m, s in solution:
-        for p in inst.members[m]:
-            slots.setdefault(p, []).append(s)
-    return {inst.participant_ids[p] for p, sl in slots.items() if max(sl) - min(sl) >= len(sl)}
+    per = slots_by_participant(inst, dict(solution))
+    return {inst.participant_ids[p] for p, sl in enumerate(per) if breaks_of(sl) > 0}
 
 
 def test_the_relaxation_names_who_takes_the_breaks_and_asking_only_them_finds_the_optimum():
-    search, calls = search_with_relaxation(partners(3))
-    inst = build_instance(parse_problem(partners(3)))
+    search, inst, calls = search_with_relaxation(partners(3))
     search.raise_lower(1)  # "no break at all" refuted
     assert search._relax_once() and calls == [1]
     assert search.lower == 3  # one break per copy
