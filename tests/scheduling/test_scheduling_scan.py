@@ -175,8 +175,28 @@ def test_the_relaxation_names_who_takes_the_breaks_and_asking_only_them_finds_th
     assert support and len(support) < inst.n_participants
     search.decide_support(seed=0)
     assert search.best == search.lower == 3  # optimal: the bound is met
-    assert search.done.is_set() and search.support == []
+    assert search.done.is_set()
     assert broken(inst, search.solution) <= support
+
+
+def test_the_relaxation_s_participants_first_improve_the_schedule_for_a_hint():
+    # A valid schedule with a break for everyone, then the fewest breaks among the
+    # relaxation's participants: a better schedule, where only they have breaks,
+    # offered to the search and kept as the hint of their decisions.
+    search, inst, _ = search_with_relaxation(partners(3))
+    slot = {"ab": 0, "cb": 2, "ac": 4}
+    first = [(m, slot[i.split("-")[1]]) for m, i in enumerate(inst.meeting_ids)]
+    search.offer(first, total_breaks(inst, dict(first)))
+    worst = search.best
+    assert worst == 9
+    search.raise_lower(1)
+    assert search._relax_once()
+    held = {p: 0 for p in range(inst.n_participants) if p not in search.support}
+    hint = search._support_start(held, seed=0)
+    assert hint is not None and search.best < worst
+    assert total_breaks(inst, dict(hint)) == search.best
+    support = {inst.participant_ids[p] for p in search.support}
+    assert broken(inst, hint) <= support
 
 
 def test_only_participants_who_cannot_take_the_break_prove_nothing():
