@@ -254,7 +254,7 @@ class Engine:
             inst.members,
             first=first if hint is None else None,
             relax=lambda: bounds.relaxation_bound(
-                inst, meetings, lower, min(1.0, self.remaining() / 8)
+                inst, meetings, lower, min(2.5, self.remaining() / 4)
             ),
         )
         if usable:
