@@ -59,7 +59,7 @@ DECIDE_SLICE = 3.0
 #: ``SUPPORT_MIN`` of one break more; seconds for one try at one of their budgets, and
 #: tries (each with another seed: the times are heavy-tailed) before giving up.
 SUPPORT_MIN = 0.1
-SUPPORT_SLICE = 3.5
+SUPPORT_SLICE = 4.5
 SUPPORT_TRIES = 2
 #: Seconds of minimisation among the relaxation's participants first, for a hint.
 SUPPORT_START = 1.2
