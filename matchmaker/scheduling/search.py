@@ -149,7 +149,8 @@ class BreakSearch:
 
     def _check(self) -> None:
         """Called with the lock held: stop when the bound is met, and stop decisions that
-        became pointless (budget below the bound, or not below the best schedule)."""
+        became pointless (budget below the bound, or not below the best schedule, or
+        above the bound when the single-break scan starts)."""
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
@@ -161,7 +162,15 @@ class BreakSearch:
             self.scan_queue = candidates[:SCAN_TOP]
             self.scan_needed = len(candidates) if len(candidates) <= SCAN_TOP else None
         for solver, k in self.solvers.items():
-            if k is not None and (k < self.lower or (self.best is not None and k >= self.best)):
+            if k is None:
+                continue
+            # A scan that just started replaces the budget decisions above the bound
+            # (the search from above joins it at once).
+            if (
+                k < self.lower
+                or (self.best is not None and k >= self.best)
+                or (scan and k > self.lower)
+            ):
                 solver.stop_search()
 
     def _relax_once(self) -> bool:
