@@ -34,6 +34,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
@@ -221,14 +222,21 @@ class BreakSearch:
             with self.lock:
                 self.solvers.pop(solver, None)
 
-    def _model(self, hint: bool) -> cp_model.CpModel:
+    def _clone(self, hint: Iterable[tuple[int, int]] | None = None) -> cp_model.CpModel:
+        """A copy of the model; with ``hint`` (a schedule's (meeting, slot) pairs) every
+        placement is hinted: in the schedule or not."""
         model = self.built.model.clone()
         model.clear_hints()
-        if hint:
-            chosen = set(self.solution) if self.solution is not None else set(self.hint.items())
+        if hint is not None:
+            chosen = set(hint)
             for key, v in self.built.x.items():
                 model.add_hint(v, key in chosen)
         return model
+
+    def _model(self, hint: bool) -> cp_model.CpModel:
+        if not hint:
+            return self._clone()
+        return self._clone(self.solution if self.solution is not None else self.hint.items())
 
     def decide(
         self, k: int, limit: float, hint: bool = False, sat_only: bool = True, seed: int = 0
@@ -378,7 +386,7 @@ class BreakSearch:
     def _lns_breaks(self, rng: random.Random, best: int, solution: dict, slots_of: dict) -> bool:
         """The *breaks* neighbourhood: breaks are allowed only for the participants who
         have more than their bound now, and for a few others drawn at random."""
-        model = self.built.model.clone()
+        model = self._clone(solution.items())
         proto = model.proto
         floor = self.floors
         broken = {p for p in floor if breaks_of(slots_of.get(p, [])) > floor[p]}
@@ -387,9 +395,6 @@ class BreakSearch:
         for p, v in self.built.brk.items():
             if p not in allowed:
                 proto.variables[v.index].domain[:] = [floor[p], floor[p]]
-        model.clear_hints()
-        for (m, s), v in self.built.x.items():
-            model.add_hint(v, solution.get(m) == s)
         proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
         model.minimize(self.built.breaks)
         self._solve(model, BREAKS_SLICE, 1, sat_only=True, seed=rng.randrange(1000), bound=False)
@@ -497,13 +502,9 @@ class BreakSearch:
         self, most: dict[int, int], k: int, hint: list[tuple[int, int]] | None = None
     ) -> cp_model.CpModel:
         """The model with at most ``k`` breaks, and participant ``p`` at most
-        ``most[p]`` breaks for each ``p`` in ``most``; ``hint``: the meetings' slots."""
-        model = self.built.model.clone()
-        model.clear_hints()
-        if hint:
-            chosen = set(hint)
-            for key, v in self.built.x.items():
-                model.add_hint(v, key in chosen)
+        ``most[p]`` breaks for each ``p`` in ``most``; ``hint``: the meetings' slots
+        (none when empty)."""
+        model = self._clone(hint or None)
         proto = model.proto
         for p, hi in most.items():
             proto.variables[self.built.brk[p].index].domain[:] = [self.floors[p], hi]
