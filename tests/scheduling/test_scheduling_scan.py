@@ -139,13 +139,17 @@ def search_with_relaxation(data: dict) -> tuple[BreakSearch, object, list]:
     return search, inst, calls
 
 
-def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_scan():
-    search, inst, calls = search_with_relaxation(partners(2))
-    # A valid schedule with a break for everyone (so the scan could start): per copy,
-    # A-B in slot 0, C-B in slot 2, A-C in its fixed slot 4.
+def offer_a_break_for_everyone(search: BreakSearch, inst) -> None:
+    """Offer a valid schedule of ``partners(n)`` with a break for everyone: per copy,
+    A-B in slot 0, C-B in slot 2, A-C in its fixed slot 4."""
     slot = {"ab": 0, "cb": 2, "ac": 4}
     made = {m: slot[i.split("-")[1]] for m, i in enumerate(inst.meeting_ids)}
     search.offer(list(made.items()), total_breaks(inst, made))
+
+
+def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_scan():
+    search, inst, calls = search_with_relaxation(partners(2))
+    offer_a_break_for_everyone(search, inst)  # so the scan could start
     assert search.best == 6
     search.bottom()
     assert calls == [1]  # once, after "no break at all" was refuted
@@ -184,9 +188,7 @@ def test_the_relaxation_s_participants_first_improve_the_schedule_for_a_hint():
     # relaxation's participants: a better schedule, where only they have breaks,
     # offered to the search and kept as the hint of their decisions.
     search, inst, _ = search_with_relaxation(partners(3))
-    slot = {"ab": 0, "cb": 2, "ac": 4}
-    first = [(m, slot[i.split("-")[1]]) for m, i in enumerate(inst.meeting_ids)]
-    search.offer(first, total_breaks(inst, dict(first)))
+    offer_a_break_for_everyone(search, inst)
     worst = search.best
     assert worst == 9
     search.raise_lower(1)
