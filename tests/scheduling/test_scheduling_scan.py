@@ -216,3 +216,48 @@ def test_only_participants_who_cannot_take_the_break_prove_nothing():
     search.decide_support(seed=0)
     assert search.best == search.lower == 1
     assert broken(inst, search.solution) == {"0c"}
+
+
+def test_after_a_refuted_budget_the_core_based_search_proves_the_optimum():
+    # Three triangles: three breaks, one per triangle, and nobody's own bound shows any.
+    # The search from below refutes "no break at all", then the core-based search finds
+    # the optimum and its proof at once instead of one budget decision per break.
+    search, inst = new_search(triangles(3))
+    asked = []
+    decide = search.decide
+
+    def counted(k, *args, **kw):
+        asked.append(k)
+        return decide(k, *args, **kw)
+
+    search.decide = counted
+    search.bottom()
+    assert asked == [0]
+    assert search.best == search.lower == 3
+    assert search.done.is_set()
+    assert total_breaks(inst, dict(search.solution)) == 3
+
+
+def test_the_core_based_search_proves_the_best_schedule_optimal():
+    # Nothing better than the best schedule exists: the core-based search, asked below
+    # it, finds none, and the bound meets the best; the schedule is kept.
+    search, inst = new_search(triangles(3))
+    made = [(m, m) for m in range(inst.n_meetings)]  # A-B, B-C, A-C: A has a break
+    search.offer(made, total_breaks(inst, dict(made)))
+    assert search.best == 3
+    search.raise_lower(1)
+    search.core_search(30)
+    assert search.lower == search.best == 3
+    assert search.done.is_set() and search.solution == made
+
+
+def test_when_the_relaxation_names_who_takes_the_break_the_single_break_scan_is_not_run():
+    # partners(1): the relaxation's bound is one above the own bounds, where the scan
+    # would start, but it also names who takes the break; their question (asked from
+    # above) and the core-based search below cover it.
+    search, inst, calls = search_with_relaxation(partners(1))
+    offer_a_break_for_everyone(search, inst)
+    search.raise_lower(1)
+    assert search._relax_once() and search.lower == 1
+    assert search.support
+    assert search.scan == "no"
