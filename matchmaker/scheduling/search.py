@@ -275,7 +275,9 @@ class BreakSearch:
     def bottom(self) -> None:
         """Budgets k = the bound, bound + 1, ...: each proof of infeasibility raises the
         bound by one; the first schedule found is optimal.  After the first proof, the
-        core-based search for a while (``core_search``)."""
+        core-based search for a while (``core_search``), unless the single-break scan
+        ran: the bound is then one step from the optimum, and the last step is a
+        schedule to find, which the core-based search does poorly."""
         while not self.done.is_set() and self.left() > 0.02:
             if self._relax_once():
                 continue
@@ -291,7 +293,7 @@ class BreakSearch:
                     if self.lower == k:
                         self.decide(k, self.left())
                 continue
-            if CORE and self.refuted and not self.cored:
+            if CORE and self.refuted and not self.cored and self.scan == "no":
                 self.cored = True
                 self.core_search(CORE_SLICE)
                 continue
