@@ -197,6 +197,23 @@ def first_schedule(
     return best
 
 
+def polish(
+    inst: Instance,
+    meetings: list[int],
+    slot_of: dict[int, int],
+    deadline: float,
+    should_stop,
+    seed: int = 0,
+) -> dict[int, int]:
+    """``slot_of`` improved by Kempe interchanges and single moves until ``deadline``."""
+    g = Greedy(inst, meetings, seed=seed)
+    for m, s in slot_of.items():
+        g.place(m, s)
+    kempe_search(g, deadline, should_stop, seed=seed)
+    improve(g, deadline + 0.05, should_stop, seed=seed)
+    return dict(g.slot_of)
+
+
 def fair(inst: Instance, slot_of: dict[int, int]) -> bool:
     f = inst.problem.fairness
     if f is None:

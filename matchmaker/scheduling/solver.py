@@ -28,6 +28,9 @@ from .tables import assign_tables
 
 #: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
 EXACT_LIMIT = 60_000
+#: Above this many pairs the search from above is local search (``large.polish``) on the
+#: best schedule instead of CP-SAT neighbourhoods (the benchmark's largest has 5,926).
+LOCAL_LIMIT = 20_000
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -244,6 +247,14 @@ class Engine:
             good = self.usable(made, meetings, None)
             return made, total_breaks(inst, made) if good else None
 
+        polish = None
+        if sum(len(inst.domain[m]) for m in meetings) > LOCAL_LIMIT:
+
+            def polish(made, deadline, seed, stop) -> tuple[dict[int, int], int | None]:
+                made = large.polish(inst, meetings, made, deadline, stop, seed=seed)
+                good = self.usable(made, meetings, None)
+                return made, total_breaks(inst, made) if good else None
+
         portfolio = BreakSearch(
             built,
             self.static_bound,
@@ -256,6 +267,7 @@ class Engine:
             relax=lambda: bounds.relaxation_bound(
                 inst, meetings, lower, min(2.5, self.remaining() / 4)
             ),
+            polish=polish,
         )
         if usable:
             portfolio.offer(list(hint.items()), total_breaks(inst, hint))
