@@ -42,18 +42,26 @@ def test_local_search_closes_gaps_and_leaves_locked_meetings_alone():
     assert sorted(made.values()) == [2, 3, 4]
 
 
+def solve_generated(size: tuple[int, int, int, int], seed: int, pairs_above: int, limit: float):
+    """A generated event of (companies, meetings, slots, tables) with more (meeting,
+    slot) pairs than ``pairs_above``, solved; every placement valid and every meeting
+    placed.  Returns the result and the progress reports."""
+    problem = parse_problem(generate(*size, seed=seed))
+    inst = build_instance(problem)
+    assert sum(len(d) for d in inst.domain) > pairs_above
+    seen = []
+    result = solve(problem, time_limit=limit, workers=2, on_progress=seen.append)
+    assert check_result(problem, result) == []  # also: the breaks reported are the schedule's
+    assert len(result.assignments) == size[1]
+    return result, seen
+
+
 @pytest.mark.slow
 def test_a_large_event_keeps_improving_after_the_first_schedule():
     # 120 companies, 800 meetings, 30 slots: above ``LOCAL_LIMIT`` (meeting, slot) pairs.
     # CP-SAT's neighbourhoods left the first schedule as it was (203 breaks at 8 s);
     # local search on the best schedule removes about a third of its breaks.
-    problem = parse_problem(generate(120, 800, 30, 50, seed=1))
-    inst = build_instance(problem)
-    assert sum(len(d) for d in inst.domain) > solver.LOCAL_LIMIT
-    seen = []
-    result = solve(problem, time_limit=8, workers=2, on_progress=seen.append)
-    assert check_result(problem, result) == []
-    assert len(result.assignments) == 800
+    result, seen = solve_generated((120, 800, 30, 50), 1, solver.LOCAL_LIMIT, 8)
     first = next(p.breaks for p in seen if p.breaks is not None)
     assert result.breaks <= 0.85 * first
     assert seen[-1].breaks == result.breaks
@@ -62,14 +70,8 @@ def test_a_large_event_keeps_improving_after_the_first_schedule():
 @pytest.mark.slow
 def test_the_largest_events_are_placed_entirely_and_validly():
     # 600 companies, 3,000 meetings, 24 slots: more pairs than the exact model takes.
-    problem = parse_problem(generate(600, 3000, 24, 150, seed=2))
-    inst = build_instance(problem)
-    assert sum(len(d) for d in inst.domain) > solver.EXACT_LIMIT
-    seen = []
-    result = solve(problem, time_limit=6, workers=2, on_progress=seen.append)
+    result, seen = solve_generated((600, 3000, 24, 150), 2, solver.EXACT_LIMIT, 6)
     assert result.status == "feasible"
-    assert len(result.assignments) == 3000
-    assert check_result(problem, result) == []  # also: the breaks reported are the schedule's
     # The organiser watching the run sees the breaks while local search removes them.
     during = [p.breaks for p in seen[:-1] if p.breaks is not None]
     assert len(during) >= 2
