@@ -42,6 +42,21 @@ def test_local_search_closes_gaps_and_leaves_locked_meetings_alone():
     assert sorted(made.values()) == [2, 3, 4]
 
 
+def test_local_search_never_hands_back_a_worse_schedule(monkeypatch):
+    # So hot that almost every interchange that adds breaks is kept: the schedule
+    # wanders far above where it started, and the best one met must come back.
+    monkeypatch.setattr(large, "HEAT", 100.0)
+    problem = parse_problem(generate(60, 300, 20, 20, seed=3))
+    inst = build_instance(problem)
+    meetings = list(range(inst.n_meetings))
+    g = large.Greedy(inst, meetings)
+    start = g.run()
+    assert len(start) == 300
+    made = large.polish(inst, meetings, start, time.monotonic() + 0.5, lambda: False)
+    assert len(made) == 300
+    assert total_breaks(inst, made) <= total_breaks(inst, start)
+
+
 def solve_generated(size: tuple[int, int, int, int], seed: int, pairs_above: int, limit: float):
     """A generated event of (companies, meetings, slots, tables) with more (meeting,
     slot) pairs than ``pairs_above``, solved; every placement valid and every meeting
