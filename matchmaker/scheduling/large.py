@@ -6,6 +6,8 @@ booleans; instead the greedy schedule (``heuristic.py``) places every meeting an
 only its participants' runs: adding slot ``s`` to a participant's busy set adds
 ``1 - [s-1 busy] - [s+1 busy]`` runs) until no move helps or time is up.  Fairness is
 checked at the end; if it does not hold the caller falls back to the exact model.
+When re-planning, a meeting in its previous slot is not moved by local search:
+minimal change comes before breaks.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from .instance import Instance, breaks_of, slots_by_participant
 #: Focused Kempe interchanges keep one that raises the cost by d with probability
 #: exp(-d / HEAT): about 1 in 20,000 for one break more.
 HEAT = 0.1
+
+
+def _movable(g: Greedy, m: int) -> bool:
+    """Whether local search may move meeting ``m``: not locked, not alone in its domain,
+    and not in its previous slot (moving it would change the published agenda, which
+    counts before any break: minimal change comes first)."""
+    inst = g.inst
+    if inst.locked[m] or len(inst.domain[m]) < 2:
+        return False
+    return inst.previous_slot[m] is None or inst.previous_slot[m] != g.slot_of[m]
 
 
 def _runs(busy: dict[int, int]) -> int:
@@ -39,7 +51,7 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
         return breaks + 100 * max(0, breaks - cap)
 
     rng = random.Random(seed)
-    movable = [m for m in g.slot_of if not inst.locked[m] and len(inst.domain[m]) > 1]
+    movable = [m for m in g.slot_of if _movable(g, m)]
     improved = True
     while improved and time.monotonic() < deadline and not should_stop():
         improved = False
@@ -103,7 +115,7 @@ def kempe(
                 if len(chain) > limit:
                     return None
     moves = {c: (b if g.slot_of[c] == a else a) for c in chain}
-    if any(inst.locked[c] or to not in inst.domain[c] for c, to in moves.items()):
+    if any(not _movable(g, c) or to not in inst.domain[c] for c, to in moves.items()):
         return None
     people = {p for c in chain for p in inst.members[c]}
     before = _cost_of(g, people, cap)
@@ -146,7 +158,7 @@ def kempe_search(
     inst = g.inst
     cap = inst.problem.fairness if inst.problem.fairness is not None else inst.n_slots
     rng = random.Random(seed)
-    movable = [m for m in g.slot_of if not inst.locked[m] and len(inst.domain[m]) > 1]
+    movable = [m for m in g.slot_of if _movable(g, m)]
     if not movable:
         return
     plateau, heat = (1.0, HEAT) if focus else (0.3, 0.0)
@@ -190,7 +202,7 @@ def _into_gap(g: Greedy, p: int, rng: random.Random) -> tuple[int, int] | None:
     """A meeting of ``p`` and an idle slot of theirs between their first and last
     meeting or next to them, or None."""
     inst = g.inst
-    own = [m for m in g.busy[p].values() if not inst.locked[m] and len(inst.domain[m]) > 1]
+    own = [m for m in g.busy[p].values() if _movable(g, m)]
     if not own:
         return None
     m = rng.choice(own)

@@ -25,11 +25,7 @@ def test_local_search_closes_gaps_and_leaves_locked_meetings_alone():
             {"id": "ac", "participants": ["A", "C"]},
             {"id": "ad", "participants": ["A", "D"]},
         ],
-        "previous": [
-            {"meeting": "ab", "slot": "1", "table": "T1"},
-            {"meeting": "ac", "slot": "3", "table": "T1"},
-            {"meeting": "ad", "slot": "5", "table": "T1"},
-        ],
+        "previous": [{"meeting": "ad", "slot": "5", "table": "T1"}],
         "locked": ["ad"],
         "fairness": None,
     }
@@ -91,3 +87,30 @@ def test_the_largest_events_are_placed_entirely_and_validly():
     during = [p.breaks for p in seen[:-1] if p.breaks is not None]
     assert len(during) >= 2
     assert result.breaks <= during[0]
+
+
+@pytest.mark.slow
+def test_replanning_the_largest_events_moves_only_what_changed():
+    data = generate(600, 3000, 24, 150, seed=2)
+    first = solve(parse_problem(data), time_limit=4, workers=2)
+    assert len(first.assignments) == 3000
+    data["previous"] = [
+        {"meeting": a.meeting, "slot": a.slot, "table": a.table} for a in first.assignments
+    ]
+    # Nothing changed: nothing moves, and the breaks stay.
+    again = solve(parse_problem(data), time_limit=4, workers=2)
+    assert again.moved == 0
+    assert again.breaks == first.breaks
+    # One company cannot make one of its slots any more: that meeting moves, and few
+    # others make room for it (local search alone would move hundreds).
+    gone = first.assignments[0]
+    who = next(m for m in data["meetings"] if m["id"] == gone.meeting)["participants"][0]
+    person = next(p for p in data["participants"] if p["id"] == who)
+    person["unavailable"] = sorted({*person.get("unavailable", []), gone.slot})
+    problem = parse_problem(data)
+    changed = solve(problem, time_limit=4, workers=2)
+    assert check_result(problem, changed) == []
+    assert len(changed.assignments) == 3000
+    moved_slot = {a.meeting: a.slot for a in changed.assignments}
+    assert moved_slot[gone.meeting] != gone.slot
+    assert 1 <= changed.moved <= 5
