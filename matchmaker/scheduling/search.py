@@ -26,7 +26,7 @@ the lower bound:
 
 Decisions made pointless by the other thread (budget below the bound, or not below the
 best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
-minimisation from the best schedule.  The search stops when a schedule meets the bound
+minimisation from the best schedule (on large models, local search: ``polish_best``).  The search stops when a schedule meets the bound
 (proven optimal), at the deadline or when ``should_stop()`` says so; the best schedule
 found is kept throughout.
 """
@@ -632,7 +632,15 @@ class BreakSearch:
             side.join()
             return
         self.ladder(share=0.4)
-        self.minimise(workers)
+        if self.polish is None:
+            self.minimise(workers)
+            return
+        # Large models: CP-SAT's minimisation finds nothing there in time (the first
+        # schedule stays); local search improves it.
+        seed = 1
+        while not self.done.is_set() and self.left() > 0.02 and self.best is not None:
+            self.polish_best(seed)
+            seed += 1
 
     def _unsolvable(self) -> bool:
         """Whether no schedule exists at all (a short budget-free SAT search)."""

@@ -53,7 +53,9 @@ def test_local_search_never_hands_back_a_worse_schedule(monkeypatch):
     assert total_breaks(inst, made) <= total_breaks(inst, start)
 
 
-def solve_generated(size: tuple[int, int, int, int], seed: int, pairs_above: int, limit: float):
+def solve_generated(
+    size: tuple[int, int, int, int], seed: int, pairs_above: int, limit: float, workers: int = 2
+):
     """A generated event of (companies, meetings, slots, tables) with more (meeting,
     slot) pairs than ``pairs_above``, solved; every placement valid and every meeting
     placed.  Returns the result and the progress reports."""
@@ -61,18 +63,20 @@ def solve_generated(size: tuple[int, int, int, int], seed: int, pairs_above: int
     inst = build_instance(problem)
     assert sum(len(d) for d in inst.domain) > pairs_above
     seen = []
-    result = solve(problem, time_limit=limit, workers=2, on_progress=seen.append)
+    result = solve(problem, time_limit=limit, workers=workers, on_progress=seen.append)
     assert check_result(problem, result) == []  # also: the breaks reported are the schedule's
     assert len(result.assignments) == size[1]
     return result, seen
 
 
 @pytest.mark.slow
-def test_a_large_event_keeps_improving_after_the_first_schedule():
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_large_event_keeps_improving_after_the_first_schedule(workers):
     # 120 companies, 800 meetings, 30 slots: above ``LOCAL_LIMIT`` (meeting, slot) pairs.
-    # CP-SAT's neighbourhoods left the first schedule as it was (203 breaks at 8 s);
-    # local search on the best schedule removes about a third of its breaks.
-    result, seen = solve_generated((120, 800, 30, 50), 1, solver.LOCAL_LIMIT, 8)
+    # CP-SAT's neighbourhoods (two workers) or its minimisation (one) left the first
+    # schedule as it was (203 and 174 breaks at 8 s); local search on the best schedule
+    # removes about half of its breaks.
+    result, seen = solve_generated((120, 800, 30, 50), 1, solver.LOCAL_LIMIT, 8, workers)
     first = next(p.breaks for p in seen if p.breaks is not None)
     assert result.breaks <= 0.85 * first
     assert seen[-1].breaks == result.breaks
