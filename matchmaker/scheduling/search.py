@@ -26,9 +26,9 @@ the lower bound:
 
 Decisions made pointless by the other thread (budget below the bound, or not below the
 best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
-minimisation from the best schedule (on large models, local search: ``polish_best``).  The search stops when a schedule meets the bound
-(proven optimal), at the deadline or when ``should_stop()`` says so; the best schedule
-found is kept throughout.
+minimisation from the best schedule (on large models, local search: ``polish_best``).
+The search stops when a schedule meets the bound (proven optimal), at the deadline or
+when ``should_stop()`` says so; the best schedule found is kept throughout.
 """
 
 from __future__ import annotations
