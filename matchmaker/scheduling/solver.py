@@ -60,6 +60,7 @@ class Engine:
         self.should_stop = should_stop or (lambda: False)
         self.total = len(problem.meetings)
         self.static_bound = 0
+        self.pairs = 0  # (meeting, slot) pairs of the meetings to schedule
 
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
@@ -83,7 +84,7 @@ class Engine:
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         meetings = [m for m in range(inst.n_meetings) if m not in dropped]
-        pairs = sum(len(inst.domain[m]) for m in meetings)
+        pairs = self.pairs = sum(len(inst.domain[m]) for m in meetings)
         lower, fatal = self.lower_bounds(meetings, exact=pairs <= EXACT_LIMIT)
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
@@ -154,7 +155,7 @@ class Engine:
         inst = self.inst
         built = None
         optional = any(inst.optional[m] for m in meetings)
-        large_model = self.large_model(meetings)
+        large_model = self.pairs > LOCAL_LIMIT
         if self.workers >= 2 and not optional and not large_model:
             # Every meeting is required, so the model does not wait for a first schedule:
             # the search from below starts at once, the first schedule is made meanwhile.
@@ -162,10 +163,11 @@ class Engine:
             if main_objective(inst, built)[1]:
                 return self.min_breaks(built, meetings, None, True, dropped, lower, False)
         hint = self.first_schedule(meetings, self.should_stop)
-        if large_model and self.usable(hint, meetings, None):
+        first_breaks = self.valid_breaks(hint, meetings) if large_model else None
+        if first_breaks is not None:
             # The model of a large event takes seconds to build (3.5 s for 2,000 meetings
             # x 30 slots): the organiser sees the first schedule before.
-            self.progress(total_breaks(inst, hint), self.static_bound, len(hint))
+            self.progress(first_breaks, self.static_bound, len(hint))
         min_priority = None
         proven = True
         if optional and len(hint) == len(meetings):
@@ -249,16 +251,14 @@ class Engine:
 
         def first(stop) -> tuple[dict[int, int], int | None]:
             made = self.first_schedule(meetings, stop)
-            good = self.usable(made, meetings, None)
-            return made, total_breaks(inst, made) if good else None
+            return made, self.valid_breaks(made, meetings)
 
         polish = None
-        if self.large_model(meetings):
+        if self.pairs > LOCAL_LIMIT:
 
             def polish(made, deadline, seed, stop) -> tuple[dict[int, int], int | None]:
                 made = large.polish(inst, meetings, made, deadline, stop, seed=seed)
-                good = self.usable(made, meetings, None)
-                return made, total_breaks(inst, made) if good else None
+                return made, self.valid_breaks(made, meetings)
 
         portfolio = BreakSearch(
             built,
@@ -287,8 +287,10 @@ class Engine:
         status = "optimal" if optimal else "feasible"
         return self.finish(Result(status, bound=bound), slot_of, dropped)
 
-    def large_model(self, meetings: list[int]) -> bool:
-        return sum(len(self.inst.domain[m]) for m in meetings) > LOCAL_LIMIT
+    def valid_breaks(self, made: dict[int, int], meetings: list[int]) -> int | None:
+        """The breaks of ``made`` if it is a valid answer (every meeting placed, fair),
+        else None."""
+        return total_breaks(self.inst, made) if self.usable(made, meetings, None) else None
 
     def add_hint(self, built: Built, hint: dict[int, int]) -> None:
         for (m, s), v in built.x.items():
