@@ -59,8 +59,6 @@ SCAN_SLICE = 2.5
 SCAN_TOP = 16
 SCAN_TOP_ABOVE = 8
 DECIDE_SLICE = 3.0
-#: Seconds of local search between two looks at the best schedule (``polish_best``).
-POLISH_SLICE = 2.0
 #: The core-based search after the first refuted budget (``core_search``), and its seconds.
 CORE = True
 CORE_SLICE = 3.0
@@ -108,11 +106,10 @@ class BreakSearch:
         # Without a hint: first(stop) -> (first schedule, its breaks or None if it is not
         # valid), made by the search from above while the search from below starts.
         self.first = first
-        # On large models: polish(schedule, deadline, seed, stop) -> (schedule, its
-        # breaks or None if it is not valid), local search in place of the
-        # neighbourhoods (``polish_best``); and the schedule it works on, with its breaks.
+        # On large models: polish(schedule, deadline, seed, stop, offer), local search
+        # in place of the neighbourhoods (``polish_best``), calling offer(schedule,
+        # breaks) with the best valid schedule it has met, now and then.
         self.polish = polish
-        self.polished: tuple[dict[int, int], int] | None = None
         self.members = members  # meeting -> participants (for neighbourhoods)
         self.lower = lower
         self.deadline = deadline
@@ -394,23 +391,23 @@ class BreakSearch:
             tries = min(2 * tries, 4 * LNS_TRIES) if status == cp_model.UNKNOWN else LNS_TRIES
 
     def polish_best(self, seed: int) -> None:
-        """On large models (``polish``): local search for ``POLISH_SLICE`` from the
-        schedule it left (sideways moves kept), or from the best one if that is better.
+        """On large models (``polish``): simulated annealing from the best schedule until
+        the deadline, or until the search from below meets it; then this thread waits.
         There CP-SAT's neighbourhoods improve nothing: a copy of the model and its
         presolve take the whole slice (300 participants, 2,000 meetings, 30 slots: the
-        first schedule's 449 breaks at 30 s, 487 at 60 s; with this, 147-169 and
-        130-162)."""
+        first schedule's 449 breaks at 30 s, 487 at 60 s; local search with a fixed heat,
+        147-169 and 130-162)."""
         with self.lock:
-            best, solution = self.best, self.solution
-        if self.polished is None or self.polished[1] > best:
-            self.polished = (dict(solution), best)
-        deadline = time.monotonic() + min(POLISH_SLICE, self.left())
-        made, breaks = self.polish(
-            self.polished[0], deadline, seed, lambda: self.done.is_set() or self.should_stop()
+            solution = dict(self.solution)
+        stop = lambda: self.done.is_set() or self.should_stop()  # noqa: E731
+        self.polish(
+            solution,
+            self.deadline,
+            seed,
+            stop,
+            lambda made, breaks: self.offer(list(made.items()), breaks),
         )
-        if breaks is not None:
-            self.polished = (made, breaks)
-            self.offer(list(made.items()), breaks)
+        self.done.wait(max(0.0, self.left()))
 
     def lns(self, rng: random.Random) -> bool:
         """One neighbourhood around the best schedule; whether it improved.
@@ -638,10 +635,8 @@ class BreakSearch:
             return
         # Large models: CP-SAT's minimisation finds nothing there in time (the first
         # schedule stays); local search improves it.
-        seed = 1
-        while not self.done.is_set() and self.left() > 0.02 and self.best is not None:
-            self.polish_best(seed)
-            seed += 1
+        if not self.done.is_set() and self.best is not None:
+            self.polish_best(seed=1)
 
     def _unsolvable(self) -> bool:
         """Whether no schedule exists at all (a short budget-free SAT search)."""

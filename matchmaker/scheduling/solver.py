@@ -256,9 +256,13 @@ class Engine:
         polish = None
         if self.pairs > LOCAL_LIMIT:
 
-            def polish(made, deadline, seed, stop) -> tuple[dict[int, int], int | None]:
-                made = large.polish(inst, meetings, made, deadline, stop, seed=seed)
-                return made, self.valid_breaks(made, meetings)
+            def polish(made, deadline, seed, stop, offer) -> None:
+                def report(made: dict[int, int]) -> None:
+                    breaks = self.valid_breaks(made, meetings)
+                    if breaks is not None:
+                        offer(made, breaks)
+
+                report(large.polish(inst, meetings, made, deadline, stop, seed, report))
 
         portfolio = BreakSearch(
             built,

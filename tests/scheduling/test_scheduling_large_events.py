@@ -41,7 +41,8 @@ def test_local_search_closes_gaps_and_leaves_locked_meetings_alone():
 def test_local_search_never_hands_back_a_worse_schedule(monkeypatch):
     # So hot that almost every interchange that adds breaks is kept: the schedule
     # wanders far above where it started, and the best one met must come back.
-    monkeypatch.setattr(large, "HEAT", 100.0)
+    monkeypatch.setattr(large, "HEAT_START", 100.0)
+    monkeypatch.setattr(large, "HEAT_END", 100.0)
     problem = parse_problem(generate(60, 300, 20, 20, seed=3))
     inst = build_instance(problem)
     meetings = list(range(inst.n_meetings))
@@ -74,11 +75,12 @@ def solve_generated(
 def test_a_large_event_keeps_improving_after_the_first_schedule(workers):
     # 120 companies, 800 meetings, 30 slots: above ``LOCAL_LIMIT`` (meeting, slot) pairs.
     # CP-SAT's neighbourhoods (two workers) or its minimisation (one) left the first
-    # schedule as it was (203 and 174 breaks at 8 s); local search on the best schedule
-    # removes about half of its breaks.
+    # schedule as it was (203 and 174 breaks at 8 s); local search with a fixed heat
+    # removed about half of its breaks (186 -> 95, 173 -> 94), annealing about two
+    # thirds (174 -> 62, 197 -> 65).
     result, seen = solve_generated((120, 800, 30, 50), 1, solver.LOCAL_LIMIT, 8, workers)
     first = next(p.breaks for p in seen if p.breaks is not None)
-    assert result.breaks <= 0.85 * first
+    assert result.breaks <= 0.45 * first
     assert seen[-1].breaks == result.breaks
 
 
