@@ -21,6 +21,9 @@ class Greedy:
         self.active = set(meetings)
         self.slot_of: dict[int, int] = {}
         self.busy: list[dict[int, int]] = [{} for _ in range(inst.n_participants)]  # p -> s -> m
+        # Runs of consecutive busy slots per participant (breaks + 1, or 0 when idle),
+        # kept up to date by place and remove for local search.
+        self.runs = [0] * inst.n_participants
         self.free_cap = inst.n_free_tables
         self.load = [0] * inst.n_slots  # meetings on non-stand tables per slot
         self.table_busy: dict[tuple[str, int], int] = {}
@@ -64,7 +67,9 @@ class Greedy:
     def place(self, m: int, s: int) -> None:
         self.slot_of[m] = s
         for p in self.inst.members[m]:
-            self.busy[p][s] = m
+            b = self.busy[p]
+            self.runs[p] += 1 - (s - 1 in b) - (s + 1 in b)
+            b[s] = m
         t = self.inst.table_of[m]
         if t is not None:
             self.table_busy[t, s] = m
@@ -74,7 +79,9 @@ class Greedy:
     def remove(self, m: int) -> None:
         s = self.slot_of.pop(m)
         for p in self.inst.members[m]:
-            del self.busy[p][s]
+            b = self.busy[p]
+            del b[s]
+            self.runs[p] -= 1 - (s - 1 in b) - (s + 1 in b)
         t = self.inst.table_of[m]
         if t is not None:
             del self.table_busy[t, s]

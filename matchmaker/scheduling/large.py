@@ -41,10 +41,6 @@ def _movable(g: Greedy, m: int) -> bool:
     return inst.previous_slot[m] is None or inst.previous_slot[m] != g.slot_of[m]
 
 
-def _runs(busy: dict[int, int]) -> int:
-    return sum(1 for s in busy if s - 1 not in busy)
-
-
 def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
     """Hill-climb on single-meeting moves (best slot per meeting, random order).
 
@@ -68,7 +64,7 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
                 return
             s0 = g.slot_of[m]
             g.remove(m)
-            members = [(g.busy[p], _runs(g.busy[p])) for p in inst.members[m]]
+            members = [(g.busy[p], g.runs[p]) for p in inst.members[m]]
 
             def total(s: int, members=members) -> int:
                 return sum(
@@ -88,8 +84,9 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
 
 def _cost_of(g: Greedy, people: set[int], cap: int) -> int:
     total = 0
+    runs = g.runs
     for p in people:
-        breaks = max(0, _runs(g.busy[p]) - 1)
+        breaks = runs[p] - 1 if runs[p] > 1 else 0
         total += breaks + 100 * max(0, breaks - cap)
     return total
 
@@ -185,7 +182,7 @@ def kempe_search(
     while True:
         if i % 512 == 0 and focus:
             now = time.monotonic()
-            broken = [p for p in range(inst.n_participants) if _runs(g.busy[p]) > 1]
+            broken = [p for p, runs in enumerate(g.runs) if runs > 1]
             heat = HEAT_START * (HEAT_END / HEAT_START) ** min(1.0, (now - start) / span)
             if report is not None and now >= next_report:
                 next_report = now + REPORT_EVERY
@@ -223,10 +220,9 @@ def _into_gap(g: Greedy, p: int, rng: random.Random) -> tuple[int, int] | None:
     """A meeting of ``p`` and an idle slot of theirs between their first and last
     meeting or next to them, or None."""
     inst = g.inst
-    own = [m for m in g.busy[p].values() if _movable(g, m)]
-    if not own:
+    m = rng.choice(list(g.busy[p].values()))
+    if not _movable(g, m):
         return None
-    m = rng.choice(own)
     first, last = min(g.busy[p]) - 1, max(g.busy[p]) + 1
     idle = [s for s in inst.domain[m] if first <= s <= last and s not in g.busy[p]]
     return (m, rng.choice(idle)) if idle else None
@@ -250,7 +246,7 @@ def quality(g: Greedy) -> tuple:
     breaks."""
     inst = g.inst
     missing = [m for m in g.meetings if m not in g.slot_of]
-    counts = [max(0, _runs(b) - 1) for b in g.busy]
+    counts = [max(0, runs - 1) for runs in g.runs]
     f = inst.problem.fairness
     excess = max(0, max(counts, default=0) - min(counts, default=0) - f) if f is not None else 0
     return (
