@@ -54,6 +54,27 @@ def test_local_search_never_hands_back_a_worse_schedule(monkeypatch):
     assert total_breaks(inst, made) <= total_breaks(inst, start)
 
 
+def test_local_search_reports_its_best_schedule_while_it_runs(monkeypatch):
+    # The organiser watches the breaks fall: every report is a whole schedule, the best
+    # met so far, so the breaks reported never rise; the schedule handed back at the end
+    # is no worse than the last report.
+    monkeypatch.setattr(large, "REPORT_EVERY", 0.2)
+    problem = parse_problem(generate(60, 300, 20, 20, seed=3))
+    inst = build_instance(problem)
+    meetings = list(range(inst.n_meetings))
+    start = large.Greedy(inst, meetings).run()
+    reports = []
+    made = large.polish(
+        inst, meetings, start, time.monotonic() + 1.5, lambda: False, report=reports.append
+    )
+    assert len(reports) >= 4
+    assert all(len(r) == 300 for r in reports)
+    breaks = [total_breaks(inst, r) for r in reports]
+    assert breaks == sorted(breaks, reverse=True)
+    assert breaks[0] <= total_breaks(inst, start)
+    assert total_breaks(inst, made) <= breaks[-1] < total_breaks(inst, start)
+
+
 def solve_generated(
     size: tuple[int, int, int, int], seed: int, pairs_above: int, limit: float, workers: int = 2
 ):
