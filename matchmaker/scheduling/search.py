@@ -337,7 +337,8 @@ class BreakSearch:
 
     def top(self) -> None:
         """From above: first the greedy schedule (``first``), if it was left to this
-        thread; without any schedule, plain feasibility; otherwise large
+        thread; without any schedule, plain feasibility; on large models, simulated
+        annealing from the best schedule until the end (``polish_best``); otherwise large
         neighbourhood search around the best schedule (``lns``), with now and then a
         budget decision between the bound and the best (bisection; at the bound itself
         with another seed and the LP when the gap is one)."""
@@ -354,9 +355,8 @@ class BreakSearch:
         while not self.done.is_set() and self.left() > 0.02:
             lower, best = self.lower, self.best
             if self.polish is not None and best is not None:
-                self.polish_best(seed)
-                seed += 1
-                continue
+                self.polish_best(seed)  # until the search ends
+                return
             if self.scan == "on":
                 # The likeliest participants only: then back to improving the schedule,
                 # in case the scan finds nothing.
@@ -399,14 +399,14 @@ class BreakSearch:
         147-169 and 130-162)."""
         with self.lock:
             solution = dict(self.solution)
-        stop = lambda: self.done.is_set() or self.should_stop()  # noqa: E731
-        self.polish(
-            solution,
-            self.deadline,
-            seed,
-            stop,
-            lambda made, breaks: self.offer(list(made.items()), breaks),
-        )
+
+        def stop() -> bool:
+            return self.done.is_set() or self.should_stop()
+
+        def offer(made: dict[int, int], breaks: int) -> None:
+            self.offer(list(made.items()), breaks)
+
+        self.polish(solution, self.deadline, seed, stop, offer)
         self.done.wait(max(0.0, self.left()))
 
     def lns(self, rng: random.Random) -> bool:

@@ -6,7 +6,8 @@ impossibilities in words (``explain.py``); per-participant lower bounds on break
 CP-SAT on the model of ``model.py`` — first maximising the priority of optional meetings
 (only if there are any), then minimising moves, breaks and organisation blocks; tables
 assigned afterwards (``tables.py``).  Events too large for the exact model are scheduled
-by the heuristic and improved by CP-SAT neighbourhood search (``large.py``).
+by the heuristic and improved by simulated annealing (``large.py``), which also replaces
+CP-SAT's neighbourhoods above ``LOCAL_LIMIT``.
 """
 
 from __future__ import annotations
