@@ -65,6 +65,8 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
         for i, m in enumerate(movable):
             if i % 256 == 0 and (time.monotonic() >= deadline or should_stop()):
                 return
+            if not _movable(g, m):
+                continue  # it has come back to its previous slot: there it stays
             s0 = g.slot_of[m]
             g.remove(m)
             members = [(g.busy[p], g.runs[p]) for p in inst.members[m]]
