@@ -40,17 +40,22 @@ def test_local_search_closes_gaps_and_leaves_locked_meetings_alone():
     assert sorted(made.values()) == [2, 3, 4]
 
 
+def greedy_start():
+    """A generated event of 60 companies and 300 meetings in 20 slots, and its greedy
+    schedule, which places every meeting."""
+    inst = build_instance(parse_problem(generate(60, 300, 20, 20, seed=3)))
+    meetings = list(range(inst.n_meetings))
+    start = large.Greedy(inst, meetings).run()
+    assert len(start) == 300
+    return inst, meetings, start
+
+
 def test_local_search_never_hands_back_a_worse_schedule(monkeypatch):
     # So hot that almost every interchange that adds breaks is kept: the schedule
     # wanders far above where it started, and the best one met must come back.
     monkeypatch.setattr(large, "HEAT_START", 100.0)
     monkeypatch.setattr(large, "HEAT_END", 100.0)
-    problem = parse_problem(generate(60, 300, 20, 20, seed=3))
-    inst = build_instance(problem)
-    meetings = list(range(inst.n_meetings))
-    g = large.Greedy(inst, meetings)
-    start = g.run()
-    assert len(start) == 300
+    inst, meetings, start = greedy_start()
     made = large.polish(inst, meetings, start, time.monotonic() + 0.5, lambda: False)
     assert len(made) == 300
     assert total_breaks(inst, made) <= total_breaks(inst, start)
@@ -61,10 +66,7 @@ def test_local_search_reports_its_best_schedule_while_it_runs(monkeypatch):
     # met so far, so the breaks reported never rise; the schedule handed back at the end
     # is no worse than the last report.
     monkeypatch.setattr(large, "REPORT_EVERY", 0.2)
-    problem = parse_problem(generate(60, 300, 20, 20, seed=3))
-    inst = build_instance(problem)
-    meetings = list(range(inst.n_meetings))
-    start = large.Greedy(inst, meetings).run()
+    inst, meetings, start = greedy_start()
     reports = []
     made = large.polish(
         inst, meetings, start, time.monotonic() + 1.5, lambda: False, report=reports.append
