@@ -33,6 +33,13 @@ QUENCH = 0.15
 #: Seconds between two reports of the best schedule so far (``kempe_search``'s ``report``).
 REPORT_EVERY = 2.0
 
+#: The cost of each break above the fairness limit, on top of the break itself: local
+#: search repairs fairness before it removes breaks.
+UNFAIR = 100
+
+#: Seconds kept at the end of local search for a last single-move climb (``improve``).
+LAST_CLIMB = 0.05
+
 
 def _movable(g: Greedy, m: int) -> bool:
     """Whether local search may move meeting ``m``: not locked, not alone in its domain,
@@ -54,7 +61,7 @@ def improve(g: Greedy, deadline: float, should_stop, seed: int = 0) -> None:
     cap = inst.problem.fairness if inst.problem.fairness is not None else inst.n_slots
 
     def cost(breaks: int) -> int:
-        return breaks + 100 * max(0, breaks - cap)
+        return breaks + UNFAIR * max(0, breaks - cap)
 
     rng = random.Random(seed)
     movable = [m for m in g.slot_of if _movable(g, m)]
@@ -92,7 +99,7 @@ def _cost_of(g: Greedy, people: set[int], cap: int) -> int:
     runs = g.runs
     for p in people:
         breaks = runs[p] - 1 if runs[p] > 1 else 0
-        total += breaks + 100 * max(0, breaks - cap)
+        total += breaks + UNFAIR * max(0, breaks - cap)  # inline: the hot path
     return total
 
 
@@ -294,8 +301,8 @@ def first_schedule(
             if settle:
                 return g
             end = deadline
-        kempe_search(g, end, should_stop, seed=seed)
-        improve(g, end + 0.05, should_stop, seed=seed)
+        kempe_search(g, end - LAST_CLIMB, should_stop, seed=seed)
+        improve(g, end, should_stop, seed=seed)
         refill(g)
         q = quality(g)
         if best_q is None or q < best_q:
@@ -319,8 +326,8 @@ def polish(
     g = Greedy(inst, meetings, seed=seed)
     for m, s in slot_of.items():
         g.place(m, s)
-    kempe_search(g, deadline, should_stop, seed=seed, focus=True, report=report)
-    improve(g, deadline + 0.05, should_stop, seed=seed)
+    kempe_search(g, deadline - LAST_CLIMB, should_stop, seed=seed, focus=True, report=report)
+    improve(g, deadline, should_stop, seed=seed)
     return dict(g.slot_of)
 
 

@@ -65,6 +65,11 @@ class Engine:
         self.static_bound = 0
         self.pairs = 0  # (meeting, slot) pairs of the meetings to schedule
 
+    @property
+    def local_search(self) -> bool:
+        """Too large for CP-SAT's neighbourhoods: the search from above is local search."""
+        return self.pairs > LOCAL_LIMIT
+
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
 
@@ -158,7 +163,7 @@ class Engine:
         inst = self.inst
         built = None
         optional = any(inst.optional[m] for m in meetings)
-        large_model = self.pairs > LOCAL_LIMIT
+        large_model = self.local_search
         if self.workers >= 2 and not optional and not large_model:
             # Every meeting is required, so the model does not wait for a first schedule:
             # the search from below starts at once, the first schedule is made meanwhile.
@@ -257,7 +262,7 @@ class Engine:
             return made, self.valid_breaks(made, meetings)
 
         polish = None
-        if self.pairs > LOCAL_LIMIT:
+        if self.local_search:
 
             def polish(made, deadline, seed, stop, offer) -> None:
                 def report(made: dict[int, int]) -> None:
