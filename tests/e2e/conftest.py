@@ -50,13 +50,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 E2E_DIR = Path(__file__).resolve().parent
-# werkzeug's development server (3.1) leaves a static file open when the browser drops
-# the connection mid-response (a navigation cancels a stylesheet request): after a
-# failed write it drains the socket, the read raises ConnectionResetError and
-# `application_iter.close()` is skipped, so the file is closed by the garbage collector
-# with a ResourceWarning, at any later moment, in whichever test is running. It made
-# one CI run fail. Production serves with gunicorn; the app's own files are still
-# watched by the "error" filter of pyproject.toml.
+# werkzeug's development server (3.1) leaves a static file open when the browser resets
+# the connection mid-request (a navigation cancels a stylesheet request): the drain of
+# the socket in `run_wsgi`'s `finally` raises ConnectionResetError before
+# `application_iter.close()`, so the file is closed by the garbage collector with a
+# ResourceWarning, at any later moment, in whichever browser test is running (162 of 200
+# reset requests for print.css, measured). It made one CI run fail. Production serves
+# with gunicorn; any other unclosed file still fails the suite (pyproject's "error").
 WERKZEUG_DROPPED_FILE = (
     r"ignore:unclosed file <_io\.BufferedReader name='.*/static/:ResourceWarning"
 )
