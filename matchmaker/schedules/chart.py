@@ -18,7 +18,10 @@ def chart(run: SolverRun | None) -> dict | None:
     # points with the most meetings placed (every meeting, once a complete one is found).
     most = max(p[3] for p in points)
     points = [p for p in points if p[3] == most]
-    t_max = max(float(p[0]) for p in points) or 1.0
+    t_last = max(float(p[0]) for p in points)
+    # The time axis runs to the end of the run (or its last heartbeat), so that a run
+    # that found its best schedule early shows the seconds it then spent without one.
+    t_max = max(t_last, _seconds(run)) or 1.0
     values = [v for p in points for v in (p[1], p[2]) if v is not None]
     v_max = max(values) or 1
 
@@ -36,9 +39,8 @@ def chart(run: SolverRun | None) -> dict | None:
                 out.append(xy(float(p[0]), last))
             out.append(xy(float(p[0]), p[column]))
             last = p[column]
-        if last is not None and run.heartbeat_at and run.started_at:
-            end = max(t_max, (run.heartbeat_at - run.started_at).total_seconds())
-            out.append(xy(min(end, t_max), last))
+        if last is not None and t_max > t_last:
+            out.append(xy(t_max, last))
         return " ".join(out)
 
     return {
@@ -49,3 +51,11 @@ def chart(run: SolverRun | None) -> dict | None:
         "max": v_max,
         "seconds": t_max,
     }
+
+
+def _seconds(run: SolverRun) -> float:
+    """How long the run has run: to its end, or to its last heartbeat while it runs."""
+    end = run.finished_at or run.heartbeat_at
+    if end is None or run.started_at is None:
+        return 0.0
+    return max(0.0, (end - run.started_at).total_seconds())

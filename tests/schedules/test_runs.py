@@ -283,6 +283,26 @@ def test_chart_draws_complete_schedules_only():
     assert len(drawn["breaks"].split()) == 3  # 4 breaks, then a step down to 3
 
 
+def test_chart_runs_to_the_end_of_the_run():
+    """A run that found its best schedule at 4.4 s and ended at 16.5 s: the time axis
+    and both lines reach 16.5 s, so the organiser sees the 12 s without a gain."""
+    from matchmaker.schedules.chart import PAD, WIDTH, chart
+
+    started = utcnow()
+    run = SolverRun(
+        progress=[[1.1, 4, 0, 71], [4.4, 2, 0, 71]],
+        started_at=started,
+        heartbeat_at=started + timedelta(seconds=16),
+        finished_at=started + timedelta(seconds=16.5),
+    )
+    drawn = chart(run)
+    assert drawn["seconds"] == 16.5
+    for line in (drawn["breaks"], drawn["bound"]):
+        x, _ = line.split()[-1].split(",")
+        assert float(x) == WIDTH - PAD
+    assert float(drawn["breaks"].split()[-2].split(",")[0]) < WIDTH / 3  # the 4.4 s step
+
+
 def test_quality_shows_participants_by_breaks(client, auth, db, scheduled_event):
     from matchmaker.events.services import event_slots
     from matchmaker.meetings.services import place_meeting
