@@ -94,19 +94,26 @@ class Engine:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         meetings = [m for m in range(inst.n_meetings) if m not in dropped]
         pairs = self.pairs = sum(len(inst.domain[m]) for m in meetings)
-        lower, fatal = self.lower_bounds(meetings, exact=pairs <= EXACT_LIMIT)
+        lower, fatal = self.static_bounds(meetings)
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
-        self.static_bound = sum(lower)
         if pairs > EXACT_LIMIT:
             slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, self.progress)
             if all(m in slot_of for m in meetings if not inst.optional[m]):
                 return self.finish(Result("feasible", bound=self.static_bound), slot_of, dropped)
-        else:
+        return self.exact(meetings, lower, dropped)
+
+    def static_bounds(self, meetings: list[int]) -> tuple[list[int], list[str]]:
+        """Each participant's own lower bound, and ``static_bound``: their sum, raised by
+        the slot-capacity bound below ``EXACT_LIMIT``; or the reasons it is infeasible."""
+        exact = self.pairs <= EXACT_LIMIT
+        lower, fatal = self.lower_bounds(meetings, exact=exact)
+        self.static_bound = sum(lower)
+        if exact and not fatal:
             # Full slots force breaks that no participant alone shows.
             limit = min(0.5, self.remaining() / 10)
-            self.static_bound = bounds.capacity_bound(inst, meetings, lower, limit)
-        return self.exact(meetings, lower, dropped)
+            self.static_bound = bounds.capacity_bound(self.inst, meetings, lower, limit)
+        return lower, fatal
 
     def lower_bounds(self, meetings: list[int], exact: bool) -> tuple[list[int], list[str]]:
         """Per-participant lower bounds on breaks; with ``exact`` each participant is
@@ -250,13 +257,9 @@ class Engine:
         self.inst = replace(
             inst, optional=[o and inst.priority[m] == 0 for m, o in enumerate(inst.optional)]
         )
-        lower, fatal = self.lower_bounds(meetings, exact=self.pairs <= EXACT_LIMIT)
+        lower, fatal = self.static_bounds(meetings)
         if fatal:  # not expected: the hint is a fair schedule of every meeting
-            return self.finish(Result("feasible", bound=self.static_bound), hint, dropped)
-        self.static_bound = sum(lower)
-        if self.pairs <= EXACT_LIMIT:
-            limit = min(0.5, self.remaining() / 10)
-            self.static_bound = bounds.capacity_bound(self.inst, meetings, lower, limit)
+            return self.finish(Result("feasible", bound=0), hint, dropped)
         return self.exact(meetings, lower, dropped, hint)
 
     def first_schedule(self, meetings: list[int], should_stop) -> dict[int, int]:
