@@ -23,14 +23,15 @@ from .instance import Instance, breaks_of
 def participant_min_breaks(
     inst: Instance, p: int, meetings: list[int], time_limit: float = 1.0
 ) -> int | None:
-    """Minimum breaks of participant ``p`` considering only their required meetings.
+    """Minimum breaks of participant ``p``: their required meetings all placed, their
+    optional ones placed or not, whichever has fewer breaks (an optional meeting can
+    fill a gap between required ones, so they are not left out).
 
-    Returns ``None`` if those meetings cannot be placed at all."""
+    Returns ``None`` if the required meetings cannot be placed at all."""
     ms = [m for m in meetings if not inst.optional[m]]
     if len(ms) <= 1:
         return 0 if all(inst.domain[m] for m in ms) else None
-    slots = sorted({s for m in ms for s in inst.domain[m]})
-    if len(slots) < len(ms):
+    if len({s for m in ms for s in inst.domain[m]}) < len(ms):
         return None
     mset = set(ms)
     # Quick answer: k consecutive slots allowed for every meeting => no forced break.
@@ -42,18 +43,24 @@ def participant_min_breaks(
             return 0
     if not any(a in mset for m in ms for a in inst.after[m]) and _fits_one_block(inst, ms):
         return 0
+    fillers = [m for m in meetings if inst.optional[m]]
+    every = ms + fillers
+    slots = sorted({s for m in every for s in inst.domain[m]})
     model = cp_model.CpModel()
-    x = {(m, s): model.new_bool_var("") for m in ms for s in inst.domain[m]}
+    x = {(m, s): model.new_bool_var("") for m in every for s in inst.domain[m]}
     for m in ms:
         model.add_exactly_one(x[m, s] for s in inst.domain[m])
+    for m in fillers:
+        model.add_at_most_one(x[m, s] for s in inst.domain[m])
     busy = {}
     for s in slots:
-        lits = [x[m, s] for m in ms if (m, s) in x]
+        lits = [x[m, s] for m in every if (m, s) in x]
         model.add_at_most_one(lits)
         busy[s] = sum(lits)
-    for m in ms:
+    everyset = set(every)
+    for m in every:
         for a in inst.after[m]:
-            if a in mset:
+            if a in everyset:
                 for s in inst.domain[m]:
                     later = [x[a, t] for t in inst.domain[a] if t >= s]
                     if later:
@@ -67,7 +74,7 @@ def participant_min_breaks(
     # them in slot order, which removes the factorial symmetry.
     same: dict[tuple[int, ...], list[int]] = {}
     for m in ms:
-        if not inst.after[m] and not any(m in inst.after[o] for o in ms):
+        if not inst.after[m] and not any(m in inst.after[o] for o in every):
             same.setdefault(tuple(inst.domain[m]), []).append(m)
     for dom, group in same.items():
         when = [sum(s * x[m, s] for s in dom) for m in group]
@@ -86,12 +93,13 @@ def participant_min_breaks(
 
 
 def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
-    """Cheap bound: runs of slots where the participant could meet must hold all their
-    required meetings; the fewest runs that are long enough, minus one."""
+    """Cheap bound: runs of slots where the participant could meet (optional meetings
+    too: they can fill a gap) must hold all their required meetings; the fewest runs
+    that are long enough, minus one."""
     ms = [m for m in meetings if not inst.optional[m]]
     if len(ms) <= 1:
         return 0
-    slots = sorted({s for m in ms for s in inst.domain[m]})
+    slots = sorted({s for m in meetings for s in inst.domain[m]})
     runs, length = [], 0
     for i, s in enumerate(slots):
         length = length + 1 if i and s == slots[i - 1] + 1 else 1

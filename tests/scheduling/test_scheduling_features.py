@@ -132,6 +132,31 @@ def test_unscheduled_optional_meeting_has_a_reason_and_priority_wins():
     assert result.unscheduled[0].meeting == "x" and result.unscheduled[0].reason
 
 
+def test_an_optional_meeting_can_fill_the_gap_between_required_ones():
+    """P's required meetings can only be in slots 1 and 3; the optional one with S only
+    in slot 2.  P's own bound is 0 breaks, not 1: with fairness 0 the event was wrongly
+    called infeasible ("P must have at least 1 break")."""
+    data = make(
+        3,
+        2,
+        [
+            {"id": "P"},
+            {"id": "Q", "unavailable": ["2", "3"]},
+            {"id": "R", "unavailable": ["1", "2"]},
+            {"id": "S", "unavailable": ["1", "3"]},
+        ],
+        [
+            {"id": "A", "participants": ["P", "Q"]},
+            {"id": "B", "participants": ["P", "R"]},
+            {"id": "C", "participants": ["P", "S"], "optional": True},
+        ],
+        fairness=0,
+    )
+    result = run(data)
+    assert (result.status, result.breaks, result.bound) == ("optimal", 0, 0)
+    assert {a.meeting: a.slot for a in result.assignments} == {"A": "1", "C": "2", "B": "3"}
+
+
 # ------------------------------------------------------------------ minimal change
 
 BASE = [
