@@ -297,6 +297,8 @@ def _core(inst, meetings, groups, names, time_limit, check_only=False):
                     model.add_implication(lit[n], ~x[spec[1], s])
         elif spec[0] == "prec":
             m, a = spec[1], spec[2]
+            if (m, 0) not in x or (a, 0) not in x:
+                continue  # one of the two is left out already (no slot at all)
             for s in range(S):
                 later = [x[a, t] for t in range(s, S)]
                 model.add(x[m, s] + sum(later) <= 1).only_enforce_if(lit[n])
