@@ -353,3 +353,40 @@ def _holds(doms: tuple, slots: list[int]) -> bool:
         return False
 
     return all(augment(i, set()) for i in range(len(doms)))
+
+
+def most_placeable(inst: Instance, ms: list[int]) -> int:
+    """The most of the meetings ``ms`` (one participant's) that can be placed at once: a
+    maximum matching of meetings to slots, one meeting a slot."""
+    owner: dict[int, int] = {}
+
+    def augment(m: int, seen: set[int]) -> bool:
+        for s in inst.domain[m]:
+            if s not in seen:
+                seen.add(s)
+                if s not in owner or augment(owner[s], seen):
+                    owner[s] = m
+                    return True
+        return False
+
+    return sum(1 for m in ms if augment(m, set()))
+
+
+def least_left_out(
+    inst: Instance, meetings: list[int], excess: dict[int, int], time_limit: float
+) -> int | None:
+    """The least priority that every schedule leaves out of ``meetings``, where each
+    participant ``p`` of ``excess`` has ``excess[p]`` meetings more than fit at once (so
+    at least that many of theirs are left out); None if not settled in time."""
+    model = cp_model.CpModel()
+    out = {m: model.new_bool_var("") for m in meetings if inst.optional[m]}
+    for p, k in excess.items():
+        mine = [out[m] for m in meetings if p in inst.members[m] and m in out]
+        model.add(sum(mine) >= k)
+    model.minimize(sum(inst.priority[m] * v for m, v in out.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    if solver.solve(model) != cp_model.OPTIMAL:
+        return None
+    return int(solver.objective_value)

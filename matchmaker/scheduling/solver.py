@@ -173,7 +173,10 @@ class Engine:
         lower: list[int],
         dropped: dict[int, str],
         hint: dict[int, int] | None = None,
+        min_priority: int | None = None,
     ) -> Result:
+        """CP-SAT on the whole model.  ``hint``: a schedule to start from; with
+        ``min_priority`` the top priority is known and ``hint`` reaches it."""
         inst = self.inst
         built = None
         optional = any(inst.optional[m] for m in meetings)
@@ -192,25 +195,32 @@ class Engine:
             # The model of a large event takes seconds to build (3.5 s for 2,000 meetings
             # x 30 slots): the organiser sees the first schedule before.
             self.progress(first_breaks, self.static_bound, len(hint))
-        min_priority = None
         proven = True
-        if optional and len(hint) == len(meetings):
-            # The local search placed every meeting: the top priority is reached.
-            min_priority = sum(inst.priority[m] for m in meetings)
-        elif optional:
-            built = build_model(inst, meetings, lower)
-            built.model.maximize(built.priority)
-            self.add_hint(built, hint)
-            solver = self.solver(0.5)
-            status = self.run_solver(solver, built, lambda b: None)
-            if status == cp_model.INFEASIBLE:
-                return self.infeasible(meetings, lower, dropped)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                min_priority = int(solver.value(built.priority))
-                hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
-                proven = status == cp_model.OPTIMAL
-        usable = self.usable(hint, meetings, min_priority)
         replan = any(inst.previous_slot[m] is not None for m in meetings)
+        if optional and min_priority is None:
+            found = None
+            if len(hint) == len(meetings) and large.fair(inst, hint):
+                # The local search placed every meeting, fairly: the top priority is
+                # reached.  (Unfairly, it may not be: fairness is a hard constraint.)
+                min_priority = sum(inst.priority[m] for m in meetings)
+            elif not replan:
+                found = self.over_full(meetings, hint)
+            if found is not None:
+                lower, hint, min_priority = found
+                inst = self.inst  # some optional meetings are required from here on
+            elif min_priority is None:
+                built = build_model(inst, meetings, lower)
+                built.model.maximize(built.priority)
+                self.add_hint(built, hint)
+                solver = self.solver(0.5)
+                status = self.run_solver(solver, built, lambda b: None)
+                if status == cp_model.INFEASIBLE:
+                    return self.infeasible(meetings, lower, dropped)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    min_priority = int(solver.value(built.priority))
+                    hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+                    proven = status == cp_model.OPTIMAL
+        usable = self.usable(hint, meetings, min_priority)
         top = sum(inst.priority[m] for m in meetings)
         to_require = any(inst.optional[m] and inst.priority[m] > 0 for m in meetings)
         if to_require and usable and min_priority == top and not replan:
@@ -261,6 +271,61 @@ class Engine:
         if fatal:  # not expected: the hint is a fair schedule of every meeting
             return self.finish(Result("feasible", bound=0), hint, dropped)
         return self.exact(meetings, lower, dropped, hint)
+
+    def over_full(
+        self, meetings: list[int], hint: dict[int, int]
+    ) -> tuple[list[int], dict[int, int], int] | None:
+        """Not every optional meeting fits.  Where the participants with more meetings
+        than fit at once (``excess``) account for all that must be left out, every
+        other meeting of positive priority is placed by every schedule of top priority,
+        so those become required, and their participants' bounds and the stronger model
+        apply.
+
+        Sound: every schedule leaves out at least ``least_left_out`` of the overloaded
+        participants' meetings, so the top priority is at most ``top - least``.  A
+        schedule that reaches it with the others required proves it, and then no
+        schedule of top priority can leave out anything else.  Returns the new lower
+        bounds, that schedule and the top priority; None when it does not apply (the
+        model is left as it was)."""
+        inst = self.inst
+        active = set(meetings)
+        excess = {}
+        for p in range(inst.n_participants):
+            mine = [m for m in inst.meetings_of[p] if m in active]
+            extra = len(mine) - bounds.most_placeable(inst, mine)
+            if extra > 0:
+                excess[p] = extra
+        if not excess:
+            return None
+        touching = [m for m in meetings if any(p in excess for p in inst.members[m])]
+        least = bounds.least_left_out(inst, touching, excess, min(0.5, self.remaining() / 10))
+        if least is None:
+            return None
+        top = sum(inst.priority[m] for m in meetings) - least
+        near = set(touching)
+        trial = replace(
+            inst,
+            optional=[
+                o and (inst.priority[m] == 0 or m in near) for m, o in enumerate(inst.optional)
+            ],
+        )
+        built = build_model(trial, meetings)
+        built.model.add(built.priority <= top)  # reaching it ends the search at once
+        built.model.maximize(built.priority)
+        self.add_hint(built, hint)
+        solver = self.solver(0.5)
+        status = self.run_solver(solver, built, lambda b: None)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        if int(solver.value(built.priority)) != top:
+            return None
+        schedule = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+        self.inst = trial
+        lower, fatal = self.static_bounds(meetings)
+        if fatal:  # not expected: ``schedule`` is a fair schedule of the required ones
+            self.inst = inst
+            return None
+        return lower, schedule, top
 
     def first_schedule(self, meetings: list[int], should_stop) -> dict[int, int]:
         """Greedy placement and local search (``large.first_schedule``) for at most 1 s

@@ -84,3 +84,38 @@ def test_meetings_of_priority_zero_stay_optional():
     positive = {m.id for m in problem.meetings if m.priority > 0}
     assert positive <= placed
     assert check_result(problem, result) == []
+
+
+def test_over_full_event_keeps_the_bounds_of_everyone_else():
+    """tic-13crafc, every meeting optional, and three more meetings for its busiest
+    participant (13 for 10 slots): three must be left out, all theirs.  Every other
+    meeting is then placed by every schedule of top priority, so it becomes required,
+    and the search gets its participants' bounds: a bound above 0 (before: 0, 6 breaks)."""
+    data = json.loads((DATA / "tic-13crafc.original.json").read_text())
+    count: dict[str, int] = {}
+    for meeting in data["meetings"]:
+        meeting["optional"] = True
+        for p in meeting["participants"]:
+            count[p] = count.get(p, 0) + 1
+    busiest = max(count, key=lambda p: (count[p], p))
+    met = {p for m in data["meetings"] if busiest in m["participants"] for p in m["participants"]}
+    partners = [
+        p["id"]
+        for p in data["participants"]
+        if p["id"] not in met and 0 < count.get(p["id"], 0) <= 8
+    ]
+    for i, partner in enumerate(partners[:3]):
+        data["meetings"].append(
+            {"id": f"extra{i}", "participants": [busiest, partner], "optional": True}
+        )
+    assert count[busiest] + 3 == len(data["slots"]) + 3
+    problem = parse_problem(data)
+    result = solve(problem, time_limit=10, workers=2)
+    assert len(result.assignments) == result.priority == len(problem.meetings) - 3
+    assert all(
+        busiest in m.participants
+        for m in problem.meetings
+        if m.id in {u.meeting for u in result.unscheduled}
+    )
+    assert result.bound >= 1
+    assert check_result(problem, result) == []

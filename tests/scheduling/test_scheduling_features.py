@@ -132,6 +132,46 @@ def test_unscheduled_optional_meeting_has_a_reason_and_priority_wins():
     assert result.unscheduled[0].meeting == "x" and result.unscheduled[0].reason
 
 
+def test_an_unfair_schedule_of_every_meeting_does_not_set_the_top_priority():
+    """Fairness 0: the optional m1 can only be placed with a break for participant 3 or
+    2 while 1 has none.  A first schedule placed all meetings unfairly, and the engine
+    took that as the top priority and then called the event infeasible."""
+    data = make(
+        4,
+        2,
+        [{"id": "1"}, {"id": "2", "table": "T1"}, {"id": "3", "table": "T1"}, {"id": "4"}],
+        [
+            {"id": "m1", "participants": ["1", "3"], "optional": True},
+            {"id": "m2", "participants": ["4", "1"], "fixed_slot": "1"},
+            {"id": "m3", "participants": ["1", "2"]},
+            {"id": "m4", "participants": ["1", "2"]},
+            {"id": "m5", "participants": ["2", "3"], "fixed_slot": "1"},
+        ],
+        fairness=0,
+    )
+    result = run(data)
+    assert (result.status, result.breaks, result.priority) == ("optimal", 0, 4)
+    assert [u.meeting for u in result.unscheduled] == ["m1"]
+
+
+def test_an_order_on_a_meeting_left_out_does_not_break_the_explanation():
+    """m2 comes after m1, which cannot happen at all (B is never free); m2 and m3 are
+    both fixed to slot 2 with A: the explanation names that clash (it used to crash)."""
+    data = make(
+        2,
+        2,
+        [{"id": "A"}, {"id": "B", "unavailable": ["1", "2"]}, {"id": "C"}],
+        [
+            {"id": "m1", "participants": ["A", "B"], "optional": True},
+            {"id": "m2", "participants": ["A", "C"], "after": ["m1"], "fixed_slot": "2"},
+            {"id": "m3", "participants": ["A", "C"], "fixed_slot": "2"},
+        ],
+    )
+    result = run(data)
+    assert result.status == "infeasible"
+    assert "m2" in result.explanation[0] and "m3" in result.explanation[0]
+
+
 def test_an_optional_meeting_can_fill_the_gap_between_required_ones():
     """P's required meetings can only be in slots 1 and 3; the optional one with S only
     in slot 2.  P's own bound is 0 breaks, not 1: with fairness 0 the event was wrongly
