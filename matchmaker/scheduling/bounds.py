@@ -355,21 +355,22 @@ def _holds(doms: tuple, slots: list[int]) -> bool:
     return all(augment(i, set()) for i in range(len(doms)))
 
 
-def most_placeable(inst: Instance, ms: list[int]) -> int:
-    """The most of the meetings ``ms`` (one participant's) that can be placed at once: a
-    maximum matching of meetings to slots, one meeting a slot."""
-    owner: dict[int, int] = {}
+def match_to_slots(inst: Instance, ms: list[int]) -> tuple[dict[int, int], list[int]]:
+    """A maximum matching of the meetings ``ms`` (one participant's) to slots in their
+    domains, one meeting a slot, by augmenting paths: slot -> meeting, and the meetings
+    it leaves out (as few as possible: the most that fit at once are matched)."""
+    match: dict[int, int] = {}
 
     def augment(m: int, seen: set[int]) -> bool:
         for s in inst.domain[m]:
             if s not in seen:
                 seen.add(s)
-                if s not in owner or augment(owner[s], seen):
-                    owner[s] = m
+                if s not in match or augment(match[s], seen):
+                    match[s] = m
                     return True
         return False
 
-    return sum(1 for m in ms if augment(m, set()))
+    return match, [m for m in ms if not augment(m, set())]
 
 
 def least_left_out(

@@ -14,6 +14,7 @@ import time
 
 from ortools.sat.python import cp_model
 
+from .bounds import match_to_slots
 from .instance import Instance, slots_by_participant
 
 #: Marker in ``precheck``'s reasons: infeasible, explanation still to be found.
@@ -163,34 +164,25 @@ def participant_overload(inst: Instance, p: int, meetings: list[int]) -> list[st
     who = _p(inst, p)
     if len(slots) < len(ms):
         return [f"{who} has {len(ms)} meetings but only {_plural(len(slots), 'available slot')}"]
-    match: dict[int, int] = {}  # slot -> meeting
-
-    def augment(m: int, seen: set[int]) -> bool:
-        for s in inst.domain[m]:
-            if s not in seen:
-                seen.add(s)
-                if s not in match or augment(match[s], seen):
-                    match[s] = m
-                    return True
-        return False
-
-    for m in ms:
-        if not augment(m, set()):
-            # Meetings reachable from m by alternating paths need more slots than they have.
-            group, reach, todo = {m}, set(), [m]
-            while todo:
-                for s in inst.domain[todo.pop()]:
-                    if s not in reach:
-                        reach.add(s)
-                        if s in match and match[s] not in group:
-                            group.add(match[s])
-                            todo.append(match[s])
-            names = ", ".join(_m(inst, g) for g in sorted(group))
-            return [
-                f"{who} has {len(group)} meetings ({names}) that can only be held in "
-                f"{_plural(len(reach), 'slot')} ({_slots(inst, reach)})"
-            ]
-    return []  # no Hall violation: precedences are involved, see explain_infeasible
+    match, unmatched = match_to_slots(inst, ms)  # slot -> meeting
+    if not unmatched:
+        return []  # no Hall violation: precedences are involved, see explain_infeasible
+    # Meetings reachable from a left-out one by alternating paths need more slots than
+    # they have (the matching is maximum, so every slot reached is taken).
+    m = unmatched[0]
+    group, reach, todo = {m}, set(), [m]
+    while todo:
+        for s in inst.domain[todo.pop()]:
+            if s not in reach:
+                reach.add(s)
+                if s in match and match[s] not in group:
+                    group.add(match[s])
+                    todo.append(match[s])
+    names = ", ".join(_m(inst, g) for g in sorted(group))
+    return [
+        f"{who} has {len(group)} meetings ({names}) that can only be held in "
+        f"{_plural(len(reach), 'slot')} ({_slots(inst, reach)})"
+    ]
 
 
 def fairness_precheck(inst: Instance, meetings: list[int], lower: list[int]) -> list[str]:

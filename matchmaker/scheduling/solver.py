@@ -292,9 +292,9 @@ class Engine:
         excess = {}
         for p in range(inst.n_participants):
             mine = [m for m in inst.meetings_of[p] if m in active]
-            extra = len(mine) - bounds.most_placeable(inst, mine)
-            if extra > 0:
-                excess[p] = extra
+            left_out = bounds.match_to_slots(inst, mine)[1]
+            if left_out:
+                excess[p] = len(left_out)
         if not excess:
             return None
         touching = [m for m in meetings if any(p in excess for p in inst.members[m])]
@@ -313,17 +313,17 @@ class Engine:
         built.model.add(built.priority <= top)  # reaching it ends the search at once
         built.model.maximize(built.priority)
         self.add_hint(built, hint)
-        solver = self.solver(0.5)
+        solver = self.solver(0.25)  # if it fails, the usual priority stage follows
         status = self.run_solver(solver, built, lambda b: None)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         if int(solver.value(built.priority)) != top:
             return None
         schedule = {m: s for (m, s), v in built.x.items() if solver.value(v)}
-        self.inst = trial
+        static_bound, self.inst = self.static_bound, trial
         lower, fatal = self.static_bounds(meetings)
         if fatal:  # not expected: ``schedule`` is a fair schedule of the required ones
-            self.inst = inst
+            self.inst, self.static_bound = inst, static_bound
             return None
         return lower, schedule, top
 
