@@ -209,16 +209,11 @@ class Engine:
                 lower, hint, min_priority = found
                 inst = self.inst  # some optional meetings are required from here on
             elif min_priority is None:
-                built = build_model(inst, meetings, lower)
-                built.model.maximize(built.priority)
-                self.add_hint(built, hint)
-                solver = self.solver(0.5)
-                status = self.run_solver(solver, built, lambda b: None)
+                status, reached, made = self.max_priority(inst, meetings, lower, hint, 0.5)
                 if status == cp_model.INFEASIBLE:
                     return self.infeasible(meetings, lower, dropped)
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    min_priority = int(solver.value(built.priority))
-                    hint = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+                if reached is not None:
+                    min_priority, hint = reached, made
                     proven = status == cp_model.OPTIMAL
         usable = self.usable(hint, meetings, min_priority)
         top = sum(inst.priority[m] for m in meetings)
@@ -263,13 +258,9 @@ class Engine:
         proven in 18 s.  Not for a re-plan, where moving few meetings comes first: the
         same (4.6 s against 4.9 s, 3 moved) or slower (2,000 meetings, "nothing moves"
         proven in 49 s instead of 18 s)."""
-        inst = self.inst
-        self.inst = replace(
-            inst, optional=[o and inst.priority[m] == 0 for m, o in enumerate(inst.optional)]
-        )
-        lower, fatal = self.static_bounds(meetings)
-        if fatal:  # not expected: the hint is a fair schedule of every meeting
-            return self.finish(Result("feasible", bound=0), hint, dropped)
+        lower = self.require(self.requiring(set()), meetings)
+        if lower is None:
+            return self.finish(Result("feasible", bound=self.static_bound), hint, dropped)
         return self.exact(meetings, lower, dropped, hint)
 
     def over_full(
@@ -302,30 +293,58 @@ class Engine:
         if least is None:
             return None
         top = sum(inst.priority[m] for m in meetings) - least
-        near = set(touching)
-        trial = replace(
-            inst,
-            optional=[
-                o and (inst.priority[m] == 0 or m in near) for m, o in enumerate(inst.optional)
-            ],
-        )
-        built = build_model(trial, meetings)
-        built.model.add(built.priority <= top)  # reaching it ends the search at once
-        built.model.maximize(built.priority)
-        self.add_hint(built, hint)
-        solver = self.solver(0.25)  # if it fails, the usual priority stage follows
-        status = self.run_solver(solver, built, lambda b: None)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        trial = self.requiring(set(touching))
+        # Capped at ``top``, reaching it ends the search at once; a quarter of the time
+        # left, since if it fails the usual priority stage follows.
+        _, reached, schedule = self.max_priority(trial, meetings, None, hint, 0.25, top)
+        if reached != top:
             return None
-        if int(solver.value(built.priority)) != top:
-            return None
-        schedule = {m: s for (m, s), v in built.x.items() if solver.value(v)}
-        static_bound, self.inst = self.static_bound, trial
+        lower = self.require(trial, meetings)
+        return None if lower is None else (lower, schedule, top)
+
+    def requiring(self, keep: set[int]) -> Instance:
+        """The instance with every optional meeting of positive priority required, but
+        those in ``keep``."""
+        inst = self.inst
+        optional = [o and (inst.priority[m] == 0 or m in keep) for m, o in enumerate(inst.optional)]
+        return replace(inst, optional=optional)
+
+    def require(self, trial: Instance, meetings: list[int]) -> list[int] | None:
+        """Go on with ``trial`` (``requiring``): its participants' own lower bounds, with
+        ``static_bound`` computed again.  If they call it infeasible (not expected: the
+        callers hold a fair schedule of its required meetings), back to the instance as
+        it was, and None."""
+        inst, static_bound = self.inst, self.static_bound
+        self.inst = trial
         lower, fatal = self.static_bounds(meetings)
-        if fatal:  # not expected: ``schedule`` is a fair schedule of the required ones
+        if fatal:
             self.inst, self.static_bound = inst, static_bound
             return None
-        return lower, schedule, top
+        return lower
+
+    def max_priority(
+        self,
+        inst: Instance,
+        meetings: list[int],
+        lower: list[int] | None,
+        hint: dict[int, int],
+        share: float,
+        at_most: int | None = None,
+    ) -> tuple[int, int | None, dict[int, int]]:
+        """CP-SAT maximising the scheduled priority (at most ``at_most``) from ``hint``,
+        for ``share`` of the time left: its status, the priority reached (None without a
+        schedule) and that schedule."""
+        built = build_model(inst, meetings, lower)
+        if at_most is not None:
+            built.model.add(built.priority <= at_most)
+        built.model.maximize(built.priority)
+        self.add_hint(built, hint)
+        solver = self.solver(share)
+        status = self.run_solver(solver, built, lambda b: None)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return status, None, {}
+        made = {m: s for (m, s), v in built.x.items() if solver.value(v)}
+        return status, int(solver.value(built.priority)), made
 
     def first_schedule(self, meetings: list[int], should_stop) -> dict[int, int]:
         """Greedy placement and local search (``large.first_schedule``) for at most 1 s
