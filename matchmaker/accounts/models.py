@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -34,6 +34,11 @@ class User(UserMixin, db.Model):
     # Wrong passwords in a row, and until when logging in is refused after too many.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person proved they read mail at this address (confirmation or claim link).
+    # Participant records are linked to an account only through a proven address.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Asked to organise events where a site admin approves organisers (ORGANISER_SIGNUP).
+    organiser_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
         # scrypt (memory-hard) unless the configuration says otherwise: the test
@@ -72,3 +77,27 @@ def load_user(user_id: str) -> User | None:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+class UserSession(db.Model):
+    """A logged-in browser. The session cookie holds a random id whose SHA-256 is the key:
+    logging out deletes the row, so a copied cookie is dead from then on."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class AttemptCounter(db.Model):
+    """Attempts at something rate-limited (log-in by address, by IP...) in a time window.
+    Incremented in one SQL statement, so parallel requests cannot overwrite each other."""
+
+    __tablename__ = "attempt_counters"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    hits: Mapped[int] = mapped_column(default=0, server_default="0")

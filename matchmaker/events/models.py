@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import (
     Table as SATable,
@@ -24,7 +25,7 @@ from ..extensions import db
 if TYPE_CHECKING:
     from ..accounts.models import User
 
-EVENT_STATUSES = ("draft", "open", "closed", "published")
+EVENT_STATUSES = ("draft", "open", "closed", "published", "finished")
 
 event_organisers = SATable(
     "event_organisers",
@@ -37,7 +38,9 @@ event_organisers = SATable(
 class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'open', 'closed', 'published')", name="status"),
+        CheckConstraint(
+            "status IN ('draft', 'open', 'closed', 'published', 'finished')", name="status"
+        ),
         CheckConstraint(
             "max_meetings_per_participant IS NULL OR max_meetings_per_participant > 0",
             name="max_meetings_positive",
@@ -56,6 +59,8 @@ class Event(db.Model):
     booking_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requires_approval: Mapped[bool] = mapped_column(default=True)
     max_meetings_per_participant: Mapped[int | None] = mapped_column()
+    # Registration after the schedule is published (new meetings go through a re-plan).
+    late_registration: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -71,6 +71,11 @@ class Participant(db.Model):
     languages: Mapped[str] = mapped_column(String(200), default="")
     fixed_table_id: Mapped[int | None] = mapped_column(ForeignKey("tables.id", ondelete="SET NULL"))
     max_meetings: Mapped[int | None] = mapped_column()  # overrides the event's limit
+    # Invitations to claim a place the organiser made: the last one sent and how many.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invitations_sent: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the person behind ``email`` took the place (``user_id`` set through a proven address).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
