@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import access, errorhandlers, models, security, templating  # noqa: F401
-    from .accounts.models import load_user
+    from .accounts.sessions import init_sessions, load_user
     from .extensions import csrf, db, htmx, init_huey, login_manager, migrate
 
     db.init_app(app)
@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    init_sessions(app)
     init_huey(app)
     access.init_access(app)
     security.init_security(app)

@@ -23,20 +23,26 @@ TITLES = {
 }
 
 
-def _error_response(status: int, message: str):
+def _error_response(status: int, message: str, headers=()):
+    """The error page (or fragment) with ``headers`` the error came with: ``Allow`` on a
+    405, ``Retry-After`` on a 429... (only the body and its content type are ours)."""
     db.session.rollback()
     template = "errors/_message.html" if wants_fragment() else "errors/error.html"
     html = render_template(
         template, status=status, title=TITLES.get(status, "Error"), message=message
     )
-    response = (html, status)
-    return response
+    kept = [(name, value) for name, value in headers if name.lower() not in _BODY_HEADERS]
+    return html, status, kept
+
+
+# Headers that describe the body werkzeug would have sent; ours replaces it.
+_BODY_HEADERS = {"content-type", "content-length"}
 
 
 def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        return _error_response(error.status, error.message)
+        return _error_response(error.status, error.message, error.headers.items())
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -48,4 +54,5 @@ def init_errorhandlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _error_response(error.code, error.description or "")
+        headers = error.response.headers if error.response is not None else error.get_headers()
+        return _error_response(error.code, error.description or "", headers)

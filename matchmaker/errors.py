@@ -8,10 +8,12 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, headers: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Response headers the refusal comes with (``Retry-After`` for a 429).
+        self.headers: dict[str, str] = dict(headers or {})
 
     def apply_to(self, form) -> None:
         """Attach the message to the form field it concerns (or the form as a whole)."""
@@ -43,6 +45,13 @@ class Invalid(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Refused for now: too many tries in a row (e.g. wrong passwords)."""
+    """Refused for now: too many tries in a short time (e.g. wrong passwords).
+
+    ``retry_after`` (seconds) becomes the response's ``Retry-After`` header."""
 
     status = 429
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int | None = None):
+        headers = {"Retry-After": str(max(1, int(retry_after)))} if retry_after else None
+        super().__init__(message, field, headers)
+        self.retry_after = retry_after

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from flask import (
     Response,
@@ -27,15 +29,43 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context) -> Response:
+def render(
+    page: str,
+    fragment: str | None = None,
+    status: int = 200,
+    headers: dict | None = None,
+    **context,
+) -> Response:
     """Render ``fragment`` for htmx requests and ``page`` otherwise.
 
     The page ``{% include %}``s the fragment, so both come from one template file.
+    ``headers`` are added to the response (e.g. a refusal's ``Retry-After``).
     """
     template = fragment if fragment and wants_fragment() else page
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
+    if headers:
+        response.headers.update(headers)
     return response
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """``target`` if it is a path on this site, else ``default``: never an open redirect.
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so
+    "/<tab>/evil.example" or "/<backslash>evil.example" would leave the site; such values,
+    any control character, a scheme or a host ("//evil.example") give ``default``.
+    """
+    if not target or len(target) > 2048 or "\\" in target:
+        return default
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in target):
+        return default
+    if not target.startswith("/") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
 
 
 def get_or_404(model, ident):

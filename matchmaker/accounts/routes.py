@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -8,8 +7,8 @@ from ..access import public, user_required
 from ..errors import DomainError
 from ..extensions import db
 from ..notifications.mail import send_mail
-from ..web import render, submit
-from . import bp, services
+from ..web import render, safe_next, submit
+from . import bp, services, sessions
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from .models import user_by_email
 
@@ -17,17 +16,15 @@ log = logging.getLogger(__name__)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # Only same-site paths: never an open redirect.
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    return safe_next(request.args.get("next"), default)
 
 
 def _start_session(user) -> None:
+    """Log ``user`` in on this browser, with a server-side session row (committed)."""
     session.clear()  # a fresh session on login: no fixation
     login_user(user)
+    sessions.begin(user)
+    db.session.commit()
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -54,11 +51,16 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except DomainError as refusal:  # locked for a while after many wrong passwords
+            user = services.authenticate(
+                form.email.data, form.password.data, ip=request.remote_addr
+            )
+        except DomainError as refusal:  # too many attempts for now: 429 and Retry-After
+            db.session.rollback()
             refusal.apply_to(form)
-            return render("accounts/login.html", form=form, status=refusal.status)
-        db.session.commit()  # the failure count, or the login time
+            return render(
+                "accounts/login.html", form=form, status=refusal.status, headers=refusal.headers
+            )
+        db.session.commit()  # the login time, the counters' reset
         if user is None:
             form.password.errors.append("E-mail or password is wrong.")
             status = 422
@@ -73,10 +75,24 @@ def login():
 @bp.post("/logout")
 @user_required
 def logout():
+    sessions.end_current()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("events.home"))
+
+
+@bp.post("/account/logout-everywhere")
+@user_required
+def logout_everywhere():
+    """End every session of this account, on every browser (this one included)."""
+    sessions.end_all(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are logged out on every browser and device.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -118,4 +134,6 @@ def reset_password(token: str):
 @bp.get("/account")
 @user_required
 def account():
-    return render("accounts/account.html", user=current_user)
+    return render(
+        "accounts/account.html", user=current_user, session_count=sessions.count(current_user)
+    )

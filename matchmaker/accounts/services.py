@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -12,10 +11,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import ratelimit
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, TooManyAttempts
 from ..extensions import db
 from ..web import absolute_url
+from . import sessions
 from .models import ROLES, User, user_by_email
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
@@ -62,9 +63,51 @@ def register_user(
     return user
 
 
-#: After this many wrong passwords in a row an account refuses logins for LOCK_MINUTES
-#: (a password reset lifts it): guessing a password online becomes impractical.
-MAX_FAILED_LOGINS, LOCK_MINUTES = 10, 15
+#: Log-in attempts allowed per e-mail address and per client IP in a window (seconds).
+#: Every attempt counts, before the password is checked, whether or not an account has
+#: the address: parallel guesses get no further, and a 429 tells nothing about accounts.
+#: The window is short, so a stranger can keep nobody out for long; a successful log-in
+#: or a password reset starts the address afresh, and an IP gets its successful log-ins
+#: back (a venue's Wi-Fi is one IP for everyone at the event).
+LOGIN_LIMIT_PER_ADDRESS = (10, 10 * 60)
+LOGIN_LIMIT_PER_IP = (50, 10 * 60)
+
+
+def _address_key(email: str) -> str:
+    return "login:email:" + email.strip().lower()
+
+
+def _ip_key(ip: str) -> str:
+    return "login:ip:" + ip
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def count_login_attempt(email: str, ip: str | None) -> None:
+    """Count one log-in attempt (committed at once); ``TooManyAttempts`` over a limit."""
+    config = current_app.config
+    if ip:
+        limit, window = config.get("LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP)
+        by_ip = ratelimit.hit(_ip_key(ip), limit, window)
+        if not by_ip.allowed:
+            raise TooManyAttempts(
+                "Too many log-in attempts from your network. "
+                f"Try again in {_minutes(by_ip.retry_after)}.",
+                "password",
+                retry_after=by_ip.retry_after,
+            )
+    limit, window = config.get("LOGIN_LIMIT_PER_ADDRESS", LOGIN_LIMIT_PER_ADDRESS)
+    by_address = ratelimit.hit(_address_key(email), limit, window)
+    if not by_address.allowed:
+        raise TooManyAttempts(
+            "Too many attempts to log in with this address. Try again in "
+            f"{_minutes(by_address.retry_after)}, or reset your password.",
+            "password",
+            retry_after=by_address.retry_after,
+        )
 
 
 @cache
@@ -72,9 +115,12 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not-a-password", method=method)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user, or None when the e-mail or password is wrong (the caller commits either
-    way: failures are counted). ``TooManyAttempts`` while the account is locked."""
+def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
+    """The user, or None when the e-mail or password is wrong.
+
+    The attempt is counted first (per address and per ``ip``, in one SQL statement each,
+    committed): ``TooManyAttempts`` over a limit, the same for unknown addresses."""
+    count_login_attempt(email, ip)
     user = user_by_email(email)
     if user is None:
         # As slow as checking a real account's password: the time tells nothing.
@@ -82,20 +128,12 @@ def authenticate(email: str, password: str) -> User | None:
             _dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password
         )
         return None
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
-        raise TooManyAttempts(
-            f"Too many wrong passwords. Try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}, or reset your password.",
-            "password",
-        )
     if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.failed_logins, user.locked_until = 0, now + timedelta(minutes=LOCK_MINUTES)
         return None
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    ratelimit.forget(_address_key(email))
+    if ip:
+        ratelimit.give_back(_ip_key(ip))
+    user.last_login_at = utcnow()
     return user
 
 
@@ -131,7 +169,8 @@ def change_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.set_password(password)
     user.auth_version += 1  # logs out every other session, voids reset links
-    user.failed_logins, user.locked_until = 0, None
+    ratelimit.forget(_address_key(user.email))  # whoever filled it, the owner may log in
+    sessions.end_all(user)  # every browser logs in again (the caller may start a new one)
 
 
 def users_by_role(role: str) -> list[User]:

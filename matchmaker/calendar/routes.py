@@ -11,7 +11,7 @@ from ..dbtypes import utcnow
 from ..errors import NotFound
 from ..events.loaders import my_participation, organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..web import get_or_404, render, wants_fragment
+from ..web import get_or_404, render, safe_next, wants_fragment
 from . import bp, cache, feeds, services
 from .models import CalendarFeed
 
@@ -126,10 +126,7 @@ def _change_my_feed(slug: str, reset: bool):
 
 def _back_to(slug: str) -> str:
     """Where the form was (the agenda or the calendar page): a local path only."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("calendar.page", slug=slug)
+    return safe_next(request.form.get("next"), url_for("calendar.page", slug=slug))
 
 
 @bp.get("/events/<slug>/calendar/feeds")
