@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
 from ..errors import NotFound
+from ..events.states import STATES
 from ..extensions import db
 from ..web import absolute_url
 from .models import CalendarFeed
@@ -156,7 +157,7 @@ def check_token(token: str) -> int:
         raise NotFound(GONE)
     if not hmac.compare_digest(_derive_token(row.nonce), token):
         raise NotFound(GONE)  # issued under another SECRET_KEY
-    if row.event_status == "draft":
+    if not STATES[row.event_status].public:
         raise NotFound(GONE)
     if row.kind == "participant" and row.participant_status != "approved":
         raise NotFound(GONE)

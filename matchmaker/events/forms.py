@@ -14,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from .models import EVENT_STATUSES
+
 
 class EventForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
@@ -43,6 +45,12 @@ class EventForm(FlaskForm):
         "Most meetings per participant",
         description="Leave empty for no limit.",
         validators=[Optional(), NumberRange(min=1, max=500)],
+    )
+    late_registration = BooleanField(
+        "Allow late registration after the schedule is published",
+        description="New participants can then register and request meetings; their "
+        "meetings are placed when you re-plan the schedule and publish the changes.",
+        default=False,
     )
 
     LOCAL_FIELDS = ("registration_opens_at", "registration_closes_at", "booking_deadline")
@@ -117,6 +125,4 @@ class ProgrammeForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(
-        "Status", choices=[(s, s) for s in ("draft", "open", "closed", "published")]
-    )
+    status = SelectField("Status", choices=[(s, s) for s in EVENT_STATUSES])

@@ -20,7 +20,7 @@ def _by_slug(slug: str) -> Event:
 def visible_event_or_404(slug: str) -> Event:
     """Events are public once out of draft; drafts only for their organisers."""
     event = _by_slug(slug)
-    if event.status == "draft" and not event.is_organised_by(current_user):
+    if not event.state.public and not event.is_organised_by(current_user):
         abort(404)
     return event
 

@@ -77,6 +77,32 @@ class Event(db.Model):
         back_populates="event", cascade="all, delete-orphan", order_by="ProgrammeItem.starts_at"
     )
 
+    @property
+    def state(self):
+        """What the event's status means and allows (``events.states``)."""
+        from .states import state_of
+
+        return state_of(self)
+
+    @property
+    def state_label(self) -> str:
+        from .states import label
+
+        return label(self)
+
+    @property
+    def publish_note(self) -> str:
+        """What publishing the schedule does to registration."""
+        from .states import publish_note
+
+        return publish_note(self)
+
+    @property
+    def registration_open(self) -> bool:
+        from .states import registration_problem
+
+        return registration_problem(self) is None
+
     def is_organised_by(self, user) -> bool:
         return bool(user and user.is_authenticated) and (
             user.is_admin or any(o.id == user.id for o in self.organisers)

@@ -4,7 +4,7 @@ from flask_login import current_user
 from ..access import public, role_required, user_required
 from ..extensions import db
 from ..web import render, submit, wants_fragment
-from . import bp, services
+from . import bp, services, states
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
 from .loaders import my_participation, organised_event_or_404, visible_event_or_404
 from .models import ProgrammeItem
@@ -14,7 +14,7 @@ from .stats import event_stats
 @bp.get("/")
 @public
 def home():
-    return render("events/home.html", events=services.listed_events())
+    return render("events/home.html", lists=services.home_lists(current_user))
 
 
 @bp.get("/events/<slug>")
@@ -93,9 +93,8 @@ def _manage_context(event, **forms):
         "tables_form": forms.get("tables_form") or TablesForm(formdata=None),
         "programme_form": forms.get("programme_form") or ProgrammeForm(formdata=None),
         "status_form": StatusForm(formdata=None, status=event.status),
-        "status_labels": services.STATUS_LABELS,
-        "status_actions": services.STATUS_ACTIONS,
-        "transitions": sorted(services.STATUS_TRANSITIONS[event.status]),
+        "state_label": states.label(event),
+        "state_explanation": states.explanation(event),
         "days": services.slots_by_day(services.event_slots(event)),
         "stats": event_stats(event),
     }
@@ -214,7 +213,7 @@ def change_status(slug: str):
         return render("events/manage.html", status=422, **_manage_context(event))
     services.set_status(event, form.status.data)
     db.session.commit()
-    flash(f"The event is now: {services.STATUS_LABELS[event.status].lower()}.", "success")
+    flash(f"The event is now: {states.label(event).lower()}.", "success")
     return redirect(url_for("events.manage", slug=event.slug))
 
 

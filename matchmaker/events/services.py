@@ -16,27 +16,9 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from .models import Event, MeetingSession, ProgrammeItem, Table
 from .slots import SessionSpec, Slot, derive_slots, overlapping
+from .states import STATES, can_move, home_section, state_of
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-STATUS_TRANSITIONS = {
-    "draft": {"open"},
-    "open": {"closed", "draft"},
-    "closed": {"open", "published"},
-    "published": {"closed"},
-}
-STATUS_LABELS = {
-    "draft": "Draft",
-    "open": "Open for registration",
-    "closed": "Registration closed",
-    "published": "Schedule published",
-}
-#: What the button that moves an event to a status says.
-STATUS_ACTIONS = {
-    "draft": "Back to draft",
-    "open": "Open registration",
-    "closed": "Close registration",
-    "published": "Mark the schedule as published",
-}
 MAX_TABLES = 1000
 
 
@@ -83,6 +65,7 @@ EVENT_FIELDS = (
     "booking_deadline",
     "requires_approval",
     "max_meetings_per_participant",
+    "late_registration",
 )
 
 
@@ -113,10 +96,11 @@ def update_event(event: Event, **data) -> Event:
 
 
 def set_status(event: Event, status: str) -> None:
-    if status not in STATUS_TRANSITIONS.get(event.status, set()):
+    """Move the event to ``status`` if its state offers that move (``events.states``)."""
+    if not can_move(event, status):
+        target = STATES[status].label.lower() if status in STATES else status
         raise Conflict(
-            f"An event that is {STATUS_LABELS[event.status].lower()} cannot become "
-            f"{STATUS_LABELS.get(status, status).lower()}.",
+            f"An event that is {state_of(event).label.lower()} cannot become {target}.",
             "status",
         )
     if status == "open" and not event.sessions:
@@ -332,15 +316,30 @@ def programme_slot_keys(
     return {s.starts_at for s in slots if s.starts_at < item.ends_at and item.starts_at < s.ends_at}
 
 
-def listed_events() -> list[Event]:
-    """What the home page lists: events open for registration or with a published schedule."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.status.in_(("open", "closed", "published")))
-            .order_by(Event.name)
+def home_lists(user) -> dict[str, list[Event]]:
+    """The home page's lists: "join" (registration open), "yours", "past" (finished).
+
+    Where an event goes is its state's decision (``states.home_section``); drafts are
+    listed only to their organisers.
+    """
+    from ..participants.models import Participant
+
+    mine: set[int] = set()
+    query = select(Event).order_by(Event.name)
+    if user is not None and user.is_authenticated:
+        mine = set(
+            db.session.scalars(select(Participant.event_id).where(Participant.user_id == user.id))
         )
-    )
+        mine |= set(db.session.scalars(select(Event.id).where(Event.organisers.any(id=user.id))))
+        query = query.where((Event.status != "draft") | Event.id.in_(mine))
+    else:
+        query = query.where(Event.status != "draft")
+    lists: dict[str, list[Event]] = {"join": [], "yours": [], "past": []}
+    for event in db.session.scalars(query):
+        section = home_section(event, event.id in mine)
+        if section:
+            lists[section].append(event)
+    return lists
 
 
 def organised_by(user) -> list[Event]:

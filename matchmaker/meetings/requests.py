@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events.states import requests_problem
 from ..extensions import db
 from ..notifications.services import notify
 from ..participants.models import Participant
@@ -75,8 +76,9 @@ def _check_limit(participant: Participant, *, adding: int, me: Participant) -> N
 
 def booking_problem(event) -> str | None:
     """Why meeting requests are refused right now, or None."""
-    if event.status == "draft":
-        return "This event is not open yet."
+    problem = requests_problem(event)
+    if problem:
+        return problem
     if event.booking_deadline and utcnow() >= event.booking_deadline:
         return "The deadline for meeting requests has passed."
     return None
@@ -117,7 +119,7 @@ def request_meeting(
     if recipient.status != "approved":
         raise Invalid(f"{recipient.label} is not an approved participant.")
     problem = booking_problem(event)
-    if problem and not (on_behalf and event.status != "draft"):
+    if problem and not (on_behalf and requests_problem(event) is None):
         raise Conflict(problem)
     message = (message or "").replace("\r\n", "\n").strip()
     if len(message) > MESSAGE_LIMIT:
@@ -156,6 +158,8 @@ def request_meeting(
 
 def _transition(req: MeetingRequest, from_status: str, to_status: str, **values) -> None:
     """Change the status only if it is still ``from_status``; else the other tab won."""
+    if req.event.state.read_only:
+        raise Conflict(requests_problem(req.event))
     result = db.session.execute(
         update(MeetingRequest)
         .where(MeetingRequest.id == req.id, MeetingRequest.status == from_status)

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events import states
 from ..events.models import Event, Table
 from ..events.services import event_slots
 from ..extensions import db
@@ -87,14 +87,7 @@ def participant_for(event: Event, user) -> Participant | None:
 
 def registration_problem(event: Event, now: datetime | None = None) -> str | None:
     """Why registration is closed right now, or None when it is open."""
-    now = now or utcnow()
-    if event.status != "open":
-        return "Registration for this event is not open."
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return "Registration has not opened yet."
-    if event.registration_closes_at and now >= event.registration_closes_at:
-        return "Registration has closed."
-    return None
+    return states.registration_problem(event, now)
 
 
 def search_organisations(query: str, limit: int = 8) -> list[Organisation]:

@@ -19,6 +19,7 @@ from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..events.models import Event, Table
 from ..events.services import event_slots
+from ..events.states import after_publish
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
 from ..meetings.services import create_meeting, place_meeting
@@ -218,7 +219,7 @@ def publish(event: Event, user) -> ScheduleRevision:
             )
         pm.changed_at, pm.revision_id = now, revision.id
         touched.update(meeting.participant_ids)
-    event.status = "published"
+    event.status = after_publish(event)
     db.session.flush()
     _notify(event, revision, touched)
     return revision
