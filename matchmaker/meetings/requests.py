@@ -21,7 +21,7 @@ from ..events.states import requests_problem
 from ..extensions import db
 from ..notifications.services import notify
 from ..participants.models import Participant
-from .models import Meeting, MeetingRequest
+from .models import Meeting, MeetingParticipant, MeetingRequest
 from .services import cancel_meeting, create_meeting
 
 MESSAGE_LIMIT = 1000
@@ -178,6 +178,7 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
         raise Forbidden("Only the person asked can accept this request.")
     if req.status != "pending":
         raise Conflict(f"This request is {req.status} already.")
+    _check_both_approved(req, acting_for, by_user)
     problem = booking_problem(req.event)
     if problem and by_user is None:
         raise Conflict(problem)
@@ -195,6 +196,15 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
         raise Conflict("This request has a meeting already.") from None
     _tell(req, req.requester, f"{req.recipient.label} accepted your meeting request.", "accepted")
     return meeting
+
+
+def _check_both_approved(req: MeetingRequest, acting_for: Participant, by_user) -> None:
+    """Only approved participants meet: a pending or rejected side cannot be in a meeting."""
+    for side in (req.recipient, req.requester):
+        if side.status != "approved":
+            if side.id == acting_for.id and by_user is None:
+                raise Forbidden("Your registration is not approved yet.")
+            raise Conflict(f"{side.label} is not an approved participant.")
 
 
 def decline_request(req: MeetingRequest, *, acting_for: Participant, reason: str = "") -> None:
@@ -227,6 +237,57 @@ def cancel_accepted(req: MeetingRequest, *, acting_for: Participant, reason: str
         cancel_meeting(meeting)
     other = req.recipient if acting_for.id == req.requester_id else req.requester
     _tell(req, other, f"{acting_for.label} cancelled your meeting.", "cancelled")
+
+
+def call_off_for(participant: Participant) -> None:
+    """``participant`` no longer takes part (rejected): call off what they have open.
+
+    Their pending and accepted requests become ``cancelled`` and their active meetings
+    are cancelled (after publication the rows stay, so calendars show the cancellation).
+    Each partner is told once. Conditional updates, as in ``_transition``: a request
+    another tab closed a moment ago is left as it is.
+    """
+    event = participant.event
+    reason = f"{participant.label} no longer takes part in this event."
+    partners: dict[int, tuple[Participant, bool]] = {}  # id -> (partner, had a meeting)
+    mine = or_(
+        MeetingRequest.requester_id == participant.id,
+        MeetingRequest.recipient_id == participant.id,
+    )
+    for req in db.session.scalars(
+        select(MeetingRequest).where(mine, MeetingRequest.status.in_(OPEN_STATUSES))
+    ).all():
+        was = req.status
+        result = db.session.execute(
+            update(MeetingRequest)
+            .where(MeetingRequest.id == req.id, MeetingRequest.status == was)
+            .values(status="cancelled", reason=reason, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(req)
+        if result.rowcount == 1:
+            other = req.recipient if req.requester_id == participant.id else req.requester
+            partners[other.id] = (other, was == "accepted")
+    meetings = db.session.scalars(
+        select(Meeting)
+        .join(MeetingParticipant, MeetingParticipant.meeting_id == Meeting.id)
+        .where(MeetingParticipant.participant_id == participant.id, Meeting.status == "active")
+    ).all()
+    for meeting in meetings:
+        cancel_meeting(meeting)
+        for attendee in meeting.attendees:
+            if attendee.participant_id != participant.id:
+                partners[attendee.participant_id] = (attendee.participant, True)
+    for other, had_meeting in partners.values():
+        what = "Your meeting" if had_meeting else "The meeting request between you"
+        notify(
+            other.user,
+            f"{what} with {participant.label} is cancelled: "
+            f"they no longer take part in {event.name}.",
+            kind="meeting_cancelled",
+            link=f"/events/{event.slug}/meetings?show=closed",
+            event=event,
+        )
 
 
 def _reason(reason: str) -> str:

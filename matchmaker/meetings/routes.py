@@ -9,7 +9,7 @@ from ..access import role_required, user_required
 from ..errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..participants.loaders import my_participant
+from ..participants.loaders import my_participant, visible_participant
 from ..participants.services import approved_participants, participant_in_event
 from ..web import render, submit, wants_fragment
 from . import bp
@@ -50,7 +50,7 @@ def counts(slug: str):
 def ask(slug: str, participant_id: int):
     event = visible_event_or_404(slug)
     me = my_participant(event, approved=True)
-    other = participant_in_event(event, participant_id)
+    other = visible_participant(event, participant_id)
     form = RequestForm()
     status, error_message = 200, None
     if form.validate_on_submit():
@@ -102,7 +102,8 @@ DONE = {
 @user_required
 def answer(slug: str, request_id: int, action: str):
     event = visible_event_or_404(slug)
-    me = my_participant(event)
+    # Only approved participants act on requests (a rejected one has none open anyway).
+    me = my_participant(event, approved=True)
     req = reqs.request_for(me, request_id)
     form = ReasonForm()
     if not form.validate_on_submit():

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask_login import current_user
 
-from ..errors import Forbidden
+from ..errors import Forbidden, NotFound
 from .models import Participant
-from .services import participant_for
+from .services import participant_for, participant_in_event
 
 
 @dataclass
@@ -45,3 +45,20 @@ def my_participant(event, approved: bool = False) -> Participant:
     if approved and participant.status != "approved":
         raise Forbidden("Your registration is not approved yet.")
     return participant
+
+
+def visible_participant(event, participant_id: int) -> Participant:
+    """Participant ``participant_id`` of ``event`` if the current user may see them, else 404.
+
+    Approved participants are seen by everyone who gets this far; pending and rejected
+    registrations only by the event's organisers and by the person themselves. To anyone
+    else every route answers exactly as for an id that does not exist, so neither the
+    name nor the existence of a registration leaks through ids (which are sequential).
+    Every route addressed to another participant loads them through here.
+    """
+    other = participant_in_event(event, participant_id)
+    if other.status == "approved" or event.is_organised_by(current_user):
+        return other
+    if current_user.is_authenticated and other.user_id == current_user.id:
+        return other
+    raise NotFound("No such participant.")

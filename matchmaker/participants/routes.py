@@ -6,14 +6,14 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import user_required
-from ..errors import DomainError, NotFound
+from ..errors import DomainError
 from ..events.loaders import visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
 from ..web import Submitted, render, submit
 from . import bp, directory, opportunities, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
-from .loaders import directory_viewer, my_participant
+from .loaders import directory_viewer, my_participant, visible_participant
 from .recommend import suggestions_for
 from .tags import unpack_tags
 
@@ -55,7 +55,7 @@ def register(slug: str):
         event=event,
         form=form,
         problem=services.registration_problem(event),
-        matches=services.search_organisations(form.org_query.data or ""),
+        matches=services.search_organisations(form.org_query.data or "", current_user),
         status=status,
     )
 
@@ -71,7 +71,7 @@ def organisation_choices(slug: str):
         event=event,
         form=form,
         problem=None,
-        matches=services.search_organisations(request.args.get("org_query", "")),
+        matches=services.search_organisations(request.args.get("org_query", ""), current_user),
     )
 
 
@@ -235,10 +235,7 @@ def suggestions(slug: str):
 def show(slug: str, participant_id: int):
     event = visible_event_or_404(slug)
     viewer = directory_viewer(event)
-    other = services.participant_in_event(event, participant_id)
-    if other.status != "approved" and not viewer.is_organiser:
-        # Pending and rejected registrations are not public, even by id.
-        raise NotFound("No such participant.")
+    other = visible_participant(event, participant_id)
     from ..meetings.views import request_box_context
 
     return render(
@@ -256,7 +253,7 @@ def show(slug: str, participant_id: int):
 def favourite(slug: str, participant_id: int):
     event = visible_event_or_404(slug)
     me = my_participant(event, approved=True)
-    other = services.participant_in_event(event, participant_id)
+    other = visible_participant(event, participant_id)
     on = services.set_favourite(me, other, request.form.get("on") == "1")
     db.session.commit()
     if request.headers.get("HX-Request"):

@@ -9,12 +9,12 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import states
-from ..events.models import Event, Table
+from ..events.models import Event, Table, event_organisers
 from ..events.services import event_slots
 from ..extensions import db
 from .models import (
@@ -90,8 +90,35 @@ def registration_problem(event: Event, now: datetime | None = None) -> str | Non
     return states.registration_problem(event, now)
 
 
-def search_organisations(query: str, limit: int = 8) -> list[Organisation]:
-    """Existing organisations whose name contains ``query`` (for "pick yours")."""
+def visible_organisations(user):
+    """The organisations ``user`` may find by name, as a condition on ``Organisation``.
+
+    Those with an approved participant in an event that is out of draft, those of any
+    participant in an event ``user`` organises, those ``user`` takes part for, and those
+    ``user`` created. Nothing else: not the organisations of other organisers' drafts,
+    nor of registrations still pending or rejected elsewhere. Site admins see every one.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.is_admin:
+        return true()
+    organised = select(event_organisers.c.event_id).where(event_organisers.c.user_id == user.id)
+    seen = (
+        select(Participant.organisation_id)
+        .join(Event, Event.id == Participant.event_id)
+        .where(
+            or_(
+                and_(Participant.status == "approved", Event.status != "draft"),
+                Participant.event_id.in_(organised),
+                Participant.user_id == user.id,
+            )
+        )
+    )
+    return or_(Organisation.id.in_(seen), Organisation.created_by_id == user.id)
+
+
+def search_organisations(query: str, user, limit: int = 8) -> list[Organisation]:
+    """Organisations ``user`` may see whose name contains ``query`` (for "pick yours")."""
     query = (query or "").strip()
     if len(query) < 2:
         return []
@@ -99,7 +126,7 @@ def search_organisations(query: str, limit: int = 8) -> list[Organisation]:
     return list(
         db.session.scalars(
             select(Organisation)
-            .where(Organisation.name.ilike(pattern, escape="\\"))
+            .where(Organisation.name.ilike(pattern, escape="\\"), visible_organisations(user))
             .order_by(Organisation.name)
             .limit(limit)
         )
@@ -169,7 +196,13 @@ def register_participant(
     if user is not None and participant_for(event, user):
         raise Conflict("You are registered for this event already.")
     if organisation is None and organisation_id:
-        organisation = db.session.get(Organisation, organisation_id)
+        # Only one the person could have found by searching: an id typed by hand must not
+        # attach them to (and show them the name of) an organisation they may not see.
+        organisation = db.session.scalar(
+            select(Organisation).where(
+                Organisation.id == organisation_id, visible_organisations(registered_by or user)
+            )
+        )
         if organisation is None:
             raise Invalid("That organisation no longer exists; search again.", "organisation_id")
     if organisation is None:
@@ -210,7 +243,11 @@ def register_participant(
 
 
 def set_participant_status(participant: Participant, status: str) -> None:
-    """Approve or reject a registration (organisers); the participant is told."""
+    """Approve or reject a registration (organisers); the participant is told.
+
+    Rejecting calls off the participant's open requests and meetings; their partners
+    are told (``meetings.requests.call_off_for``).
+    """
     if status not in ("approved", "rejected", "pending"):
         raise Invalid("Unknown status.", "status")
     if participant.status == status:
@@ -218,6 +255,12 @@ def set_participant_status(participant: Participant, status: str) -> None:
     participant.status = status
     db.session.flush()
     from ..notifications.services import notify
+
+    if status == "rejected":
+        # Someone who no longer takes part has no requests or meetings left to act on.
+        from ..meetings.requests import call_off_for
+
+        call_off_for(participant)
 
     event = participant.event
     words = {"approved": "approved", "rejected": "not accepted", "pending": "put on hold"}

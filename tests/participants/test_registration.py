@@ -87,11 +87,15 @@ def test_other_organisers_and_participants_cannot_approve(
     assert pending.status == "pending"
 
 
-def test_picking_an_existing_organisation_without_approval(client, db, make_event, make_user, auth):
+def test_picking_an_existing_organisation_without_approval(
+    client, db, make_event, make_user, make_participant, auth
+):
     event = make_event(requires_approval=False)
-    org = Organisation(name="Kabiini Works Oy", country="FI", kind="sme")
-    db.add(org)
-    db.flush()
+    # Found because it takes part (approved) in an event that is out of draft.
+    colleague = make_participant(
+        make_event(), organisation=Organisation(name="Kabiini Works Oy", country="FI", kind="sme")
+    )
+    org = colleague.organisation
     auth.login(make_user())
     found = client.get(
         f"/events/{event.slug}/organisations?org_query=kabii", headers=htmx_headers()
