@@ -46,3 +46,18 @@ class ResetPasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
+
+
+class ClaimAccountForm(FlaskForm):
+    """Taking a place an organiser made: the invitation link proves the address."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    password = PasswordField(
+        "Choose a password",
+        description=PASSWORD_HINT,
+        validators=[DataRequired()],  # length and commonness: services.check_password_rules
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )

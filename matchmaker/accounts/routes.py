@@ -8,7 +8,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..notifications.mail import send_mail
 from ..web import render, safe_next, submit
-from . import bp, services, sessions
+from . import bp, services, sessions, signup
 from .forms import ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from .models import user_by_email
 
@@ -31,16 +31,27 @@ def _start_session(user) -> None:
 @public
 def register():
     form = RegisterForm()
+    if signup.organiser_signup() == "approval":
+        note = " (a site admin approves organisers)"
+        form.role.choices = [
+            (value, label + note if value == "organiser" else label)
+            for value, label in form.role.choices
+        ]
     result = submit(
         form,
-        lambda: services.register_user(
+        lambda: signup.sign_up(
             form.name.data, form.email.data, form.password.data, role=form.role.data
         ),
     )
     if result.saved:
-        _start_session(result.value)
-        flash("Welcome to Matchmaker! Your account is ready.", "success")
-        return redirect(_safe_next(url_for("events.home")))
+        # The same answer whether or not the address had an account (then its owner got a
+        # mail instead): no session, no "exists already". The mail's link proves the address.
+        return render(
+            "accounts/check_mail.html",
+            email=form.email.data.strip().lower(),
+            organiser_request=form.role.data == "organiser"
+            and signup.organiser_signup() == "approval",
+        )
     return render("accounts/register.html", form=form, status=result.status)
 
 
@@ -115,6 +126,12 @@ def forgot_password():
     return render("accounts/forgot.html", form=form, status=422 if form.is_submitted() else 200)
 
 
+def _reset_and_confirm(user, password: str) -> None:
+    services.change_password(user, password)
+    # The link came by e-mail: the address is proven now (if it was not yet).
+    signup.confirm_email(user)
+
+
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
@@ -123,7 +140,7 @@ def reset_password(token: str):
     except DomainError as error:
         return render("accounts/reset_invalid.html", message=error.message, status=400)
     form = ResetPasswordForm()
-    result = submit(form, lambda: services.change_password(user, form.password.data))
+    result = submit(form, lambda: _reset_and_confirm(user, form.password.data))
     if result.saved:
         _start_session(user)
         flash("Your password is changed.", "success")

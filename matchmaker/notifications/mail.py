@@ -17,7 +17,8 @@ def deliver(to: str, subject: str, body: str) -> bool:
     """Send one message now. Without MAIL_SERVER, log that nothing was sent."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        log.info("MAIL_SERVER not set; not e-mailing %s: %s", to, subject)
+        # Development: the message (an invitation's or a confirmation's link) is in the log.
+        log.info("MAIL_SERVER not set; not e-mailing %s: %s\n%s", to, subject, body)
         return False
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]

@@ -1,8 +1,10 @@
 """Organisers add participants themselves: one at a time, or a list from a spreadsheet.
 
 Trade missions are often organised for companies that never log in; the organiser then
-registers them (and may act on their behalf). A participant whose e-mail belongs to an
-account is linked to it, so the person finds the event when they log in.
+registers them (and may act on their behalf). A participant with an e-mail address is
+invited (``invitations``): the person takes the place through the link, so adding an
+address never enrols an account without its owner's consent, and nothing here tells the
+organiser whether an address has an account.
 
 A CSV import is all or nothing: every line is checked, and if any is refused nothing is
 saved and every refusal is listed with its line number.
@@ -16,12 +18,12 @@ import io
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
-from ..accounts.models import user_by_email
 from ..errors import Conflict, Invalid
 from ..events.models import Event
 from ..extensions import db
+from . import invitations
 from .models import ORGANISATION_KINDS, Organisation, Participant
-from .services import participant_for, register_participant
+from .services import register_participant
 
 MAX_ROWS = 5000
 #: Accepted column names (lower case) for each field; the first row names the columns.
@@ -60,7 +62,8 @@ def add_participant(
     kind: str = "",
 ) -> Participant:
     """Register a company's representative for ``event`` on the organiser's authority
-    (approved at once, registration window or not)."""
+    (approved at once, registration window or not), and invite them if there is an
+    e-mail address. Never linked to an account here: the person accepts the invitation."""
     email = (email or "").strip()
     if email:
         try:
@@ -74,9 +77,6 @@ def add_participant(
         )
         if taken is not None:
             raise Conflict(f"{email} is registered for this event already.", "email")
-    user = user_by_email(email) if email else None
-    if user is not None and participant_for(event, user):
-        raise Conflict(f"{email} is registered for this event already.", "email")
     kind = (kind or "sme").strip().lower()
     if kind not in ORGANISATION_KINDS:
         kinds = ", ".join(ORGANISATION_KINDS)
@@ -84,7 +84,7 @@ def add_participant(
     existing = _organisation_named(organisation, country)
     participant = register_participant(
         event,
-        user,
+        None,
         organisation=existing,
         new_organisation=None
         if existing
@@ -94,16 +94,8 @@ def add_participant(
         email=email,
         registered_by=organiser,
     )
-    if user is not None:
-        from ..notifications.services import notify
-
-        notify(
-            user,
-            f"{organiser.name} registered you for {event.name} ({participant.label}).",
-            kind="registration",
-            link=f"/events/{event.slug}/profile",
-            event=event,
-        )
+    if email:
+        invitations.invite(participant)
     return participant
 
 

@@ -10,7 +10,7 @@ from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
 from ..web import csv_response, render, submit
-from . import bp, imports, organiser, services
+from . import bp, imports, invitations, organiser, services
 from .forms import AddParticipantForm, ImportForm
 
 
@@ -38,7 +38,8 @@ def _organiser_page(event, status: int = 200, **forms):
 @bp.post("/events/<slug>/organiser/participants/add")
 @role_required("organiser")
 def organiser_add(slug: str):
-    """Register one company representative (approved at once; linked to their account)."""
+    """Register one company representative (approved at once; invited if there is an
+    e-mail address)."""
     event = organised_event_or_404(slug)
     form = AddParticipantForm()
     result = submit(
@@ -55,7 +56,8 @@ def organiser_add(slug: str):
         ),
     )
     if result.saved:
-        flash(f"{result.value.label} is registered.", "success")
+        invited = " and invited by e-mail" if result.value.email else ""
+        flash(f"{result.value.label} is registered{invited}.", "success")
         return redirect(url_for("participants.organiser_list", slug=slug), 303)
     return _organiser_page(event, result.status, add_form=form)
 
@@ -97,6 +99,33 @@ def organiser_set_status(slug: str, participant_id: int):
         return redirect(url_for("participants.organiser_list", slug=slug))
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
     return render("participants/_organiser_row.html", event=event, row=row)
+
+
+@bp.post("/events/<slug>/organiser/participants/<int:participant_id>/invite")
+@role_required("organiser")
+def organiser_invite(slug: str, participant_id: int):
+    """Send (again) the invitation to take the place; refusals stay in the row."""
+    event = organised_event_or_404(slug)
+    participant = services.participant_in_event(event, participant_id)
+    status, error = 200, None
+    try:
+        invitations.invite(participant)
+        db.session.commit()
+    except DomainError as refusal:
+        db.session.rollback()
+        status, error = refusal.status, refusal.message
+    if not request.headers.get("HX-Request"):
+        flash(error or f"Invitation sent to {participant.email}.", "error" if error else "success")
+        return redirect(url_for("participants.organiser_list", slug=slug), 303)
+    row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
+    return render(
+        "participants/_organiser_row.html",
+        event=event,
+        row=row,
+        invite_error=error,
+        invite_sent=error is None,
+        status=status,
+    )
 
 
 @bp.post("/events/<slug>/organiser/participants/<int:participant_id>/limit")

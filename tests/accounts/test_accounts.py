@@ -5,7 +5,7 @@ from matchmaker.accounts.models import User, user_by_email
 from tests.conftest import PASSWORD
 
 
-def test_register_creates_account_and_logs_in(client, db):
+def test_register_creates_an_unconfirmed_account_that_can_log_in(client, db, auth):
     response = client.post(
         "/register",
         data={
@@ -14,11 +14,17 @@ def test_register_creates_account_and_logs_in(client, db):
             "password": "long-enough-pass",
         },
     )
-    assert response.status_code == 302
+    # The answer is the same whether or not the address had an account (see
+    # test_confirmation): "check your mail", and no session yet.
+    assert response.status_code == 200 and "Check your mail" in response.get_data(as_text=True)
     user = user_by_email("anna@hydrocyl.example")
     assert user is not None and user.role == "participant"
+    assert user.email_confirmed_at is None
     assert user.password_hash.startswith("pbkdf2:sha256:1000$")  # the test configuration
-    assert "Anna Virtanen" in client.get("/").get_data(as_text=True)
+    assert "Anna Virtanen" not in client.get("/").get_data(as_text=True)
+    auth.login(user, "long-enough-pass")
+    home = client.get("/").get_data(as_text=True)
+    assert "Anna Virtanen" in home and 'id="confirm-banner"' in home
 
 
 def test_register_refuses_short_common_and_duplicate(client, db, make_user):
@@ -38,9 +44,11 @@ def test_register_refuses_short_common_and_duplicate(client, db, make_user):
     dup = client.post(
         "/register", data={"name": "B", "email": "TAKEN@x.example", "password": "long-enough-pass"}
     )
-    assert dup.status_code == 409
-    assert "exists already" in dup.get_data(as_text=True)
+    # Neutral: no "exists already" (the owner is told by e-mail; see test_confirmation).
+    assert dup.status_code == 200 and "Check your mail" in dup.get_data(as_text=True)
+    assert "exists already" not in dup.get_data(as_text=True)
     assert db.query(User).filter_by(email="taken@x.example").one().id == existing.id
+    assert existing.check_password(PASSWORD)  # untouched
 
     too_long = client.post(
         "/register", data={"name": "A", "email": "b@x.example", "password": "x" * 129}

@@ -16,7 +16,7 @@ def _import(client, event, text: str, encoding: str = "utf-8"):
     )
 
 
-def test_organiser_adds_one_participant_linked_to_an_account(
+def test_organiser_adds_one_participant_who_is_invited_not_enrolled(
     client, db, make_event, make_user, auth
 ):
     event = make_event(requires_approval=True)
@@ -38,9 +38,11 @@ def test_organiser_adds_one_participant_linked_to_an_account(
     )
     assert response.status_code == 303
     person = db.query(Participant).filter_by(event_id=event.id).one()
-    assert person.status == "approved" and person.user_id == anna.id  # approval not needed
+    assert person.status == "approved"  # approval not needed
     assert person.organisation.country == "FI" and person.email == "anna@hydrocyl.example"
-    assert db.query(Notification).filter_by(user_id=anna.id, kind="registration").count() == 1
+    # Invited, not enrolled: Anna's account is neither linked nor told (she accepts by link).
+    assert person.user_id is None and person.invitations_sent == 1
+    assert db.query(Notification).filter_by(user_id=anna.id).count() == 0
     again = client.post(
         url, data={"org_name": "X", "country": "FI", "name": "B", "email": "anna@hydrocyl.example"}
     )

@@ -1,0 +1,76 @@
+"""Confirming an address, re-sending the link, and site admins' answers to organiser requests."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import public, role_required, user_required
+from ..errors import DomainError
+from ..extensions import db
+from ..web import get_or_404, render, safe_next
+from . import bp, signup
+from .models import User
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token: str):
+    """GET shows what is confirmed; the button (POST) confirms, so a mail scanner that
+    fetches links confirms nothing."""
+    try:
+        user = signup.user_from_confirmation_token(token)
+    except DomainError as error:
+        return render("accounts/link_invalid.html", message=error.message, status=400)
+    if user.email_confirmed_at is not None:
+        flash("Your e-mail address is confirmed already.", "info")
+        return redirect(_after_confirmation())
+    if request.method == "POST":
+        linked = signup.confirm_email(user)
+        db.session.commit()
+        flash("Thank you: your e-mail address is confirmed.", "success")
+        if linked:
+            events = ", ".join(sorted({p.event.name for p in linked}))
+            flash(f"Your places organisers made for you are in your account: {events}.", "info")
+        return redirect(_after_confirmation())
+    return render("accounts/confirm.html", user=user)
+
+
+def _after_confirmation() -> str:
+    if current_user.is_authenticated:
+        return url_for("events.home")
+    return url_for("accounts.login")
+
+
+@bp.post("/confirm/resend")
+@user_required
+def resend_confirmation():
+    try:
+        signup.resend_confirmation(current_user)
+        db.session.commit()
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    except DomainError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error" if refusal.status != 409 else "info")
+    return redirect(safe_next(request.form.get("next"), url_for("events.home")), 303)
+
+
+@bp.get("/admin/organisers")
+@role_required("admin")
+def organiser_requests():
+    return render("accounts/organiser_requests.html", requests=signup.organiser_requests())
+
+
+@bp.post("/admin/organisers/<int:user_id>")
+@role_required("admin")
+def decide_organiser_request(user_id: int):
+    user = get_or_404(User, user_id)
+    approve = request.form.get("decision") == "approve"
+    try:
+        signup.decide_organiser_request(user, approve)
+        db.session.commit()
+        flash(f"{user.name} {'may now organise events' if approve else 'was declined'}.", "success")
+    except DomainError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    return redirect(url_for("accounts.organiser_requests"), 303)
