@@ -41,11 +41,22 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
-def _organiser_signup(production: bool) -> str:
-    value = os.environ.get("ORGANISER_SIGNUP") or ("approval" if production else "open")
-    if value not in ("approval", "open"):
-        raise RuntimeError(f"ORGANISER_SIGNUP must be 'approval' or 'open', not {value!r}.")
-    return value
+def _base_url(production: bool) -> str | None:
+    """The public address links in e-mails, feeds and calendars start with.
+
+    Production must say it (a guess from the request would let a forged Host header
+    into reset links). In development None means "the address the app is served at"
+    (``web.site_url``), so ``PORT=5077 make run`` links to port 5077.
+    """
+    url = (os.environ.get("BASE_URL") or "").strip().rstrip("/")
+    if url:
+        return url
+    if production:
+        raise RuntimeError(
+            "BASE_URL must be set in production (MATCHMAKER_ENV=production), "
+            "e.g. BASE_URL=https://meet.example.org"
+        )
+    return None
 
 
 def load_config(instance_path: Path) -> dict:
@@ -61,7 +72,7 @@ def load_config(instance_path: Path) -> dict:
         # use. A SQLite file cannot go away like that, and the ping would double the cost
         # of the smallest requests (a feed's revalidation is one tiny query).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
-        "BASE_URL": os.environ.get("BASE_URL", "http://localhost:5000").rstrip("/"),
+        "BASE_URL": _base_url(production),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH", str(instance_path / "huey.db")),
@@ -73,9 +84,6 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost"),
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
-        # Who may organise events: "approval" (a site admin approves each organiser account,
-        # the default for a public deployment) or "open" (anyone who signs up as one).
-        "ORGANISER_SIGNUP": _organiser_signup(production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE", False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -76,9 +77,28 @@ def get_or_404(model, ident):
     return obj
 
 
+def site_url() -> str:
+    """The address links in e-mails, feeds and calendars start with.
+
+    ``BASE_URL`` when it is set (production requires it: config refuses to start
+    without). In development, unset means "where the app is actually served": the
+    request's own address inside a request, else ``http://HOST:PORT`` from the
+    environment that ``make run`` (scripts/run.py) exports to the web server and worker.
+    """
+    configured = current_app.config.get("BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    host = os.environ.get("HOST") or "localhost"
+    if host in ("0.0.0.0", "::"):  # a wildcard bind: the address scripts/run.py prints
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('PORT') or 5000}"
+
+
 def absolute_url(endpoint: str, base_url: str | None = None, **values) -> str:
-    """An absolute link for e-mails, feeds and the command line (``BASE_URL`` + path)."""
-    base = (base_url or current_app.config["BASE_URL"]).rstrip("/")
+    """An absolute link for e-mails, feeds and the command line (``site_url()`` + path)."""
+    base = (base_url or site_url()).rstrip("/")
     if has_request_context():
         return base + url_for(endpoint, **values)
     with current_app.test_request_context("/"):

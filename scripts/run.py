@@ -1,13 +1,16 @@
-"""Serve Matchmaker and run one job worker together, as `make run` does.
+"""Serve Matchmaker and run its job workers together, as `make run` does.
 
 The web server is gunicorn (2 sync workers, as in production, so the demo behaves
-like the real thing); the job worker is `python -m matchmaker.worker` (Huey).
-Both are children of this script: Ctrl-C (or SIGTERM) stops both, and if either
-dies the other is stopped too, so nothing is left running.
+like the real thing); the job workers are `python -m matchmaker.worker jobs` (e-mail)
+and `python -m matchmaker.worker solver` (solver runs), one Huey queue each, so a
+solver run never holds up an e-mail. All are children of this script: Ctrl-C (or
+SIGTERM) stops them all, and if one dies the others are stopped too, so nothing is
+left running.
 
 Environment: HOST (default 127.0.0.1), PORT (default 5000), WEB_CONCURRENCY
 (gunicorn workers, default 2). Everything else (DATABASE_URL, REDIS_URL, ...) is
-read by the app itself.
+read by the app itself. HOST and PORT are passed on to both children: without
+BASE_URL, links in e-mails and feeds made outside a request (the worker) point there.
 """
 
 from __future__ import annotations
@@ -59,7 +62,9 @@ def main() -> int:
         "--bind", f"{host}:{port}",
         "wsgi:app",
     ]  # fmt: skip
-    worker_cmd = [sys.executable, "-m", "matchmaker.worker"]
+    worker_cmds = {
+        queue: [sys.executable, "-m", "matchmaker.worker", queue] for queue in ("jobs", "solver")
+    }
 
     # Ctrl-C and SIGTERM both stop everything (set explicitly: a shell that starts us
     # in the background would otherwise have us ignore SIGINT).
@@ -69,10 +74,14 @@ def main() -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
 
+    env = dict(os.environ, HOST=host, PORT=str(port))
     procs: list[subprocess.Popen] = []
     try:
-        procs.append(subprocess.Popen(web_cmd, cwd=ROOT))
-        procs.append(subprocess.Popen(worker_cmd, cwd=ROOT))
+        procs.append(subprocess.Popen(web_cmd, cwd=ROOT, env=env))
+        names = ["web server"]
+        for queue, cmd in worker_cmds.items():
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
+            names.append(f"{queue} worker")
         deadline = time.monotonic() + 60
         while not port_open(shown_host, port):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
@@ -80,12 +89,17 @@ def main() -> int:
                 return 1
             time.sleep(0.2)
         url = f"http://{shown_host}:{port}/"
-        print(f"\nMatchmaker is running: {url}\nPress Ctrl-C to stop it.\n", flush=True)
+        links = os.environ.get("BASE_URL") or "the address you open it at"
+        print(
+            f"\nMatchmaker is running: {url}\nLinks in e-mails and calendar feeds point to "
+            f"{links}.\nPress Ctrl-C to stop it.\n",
+            flush=True,
+        )
         while True:
             for p in procs:
                 code = p.poll()
                 if code is not None:
-                    name = "web server" if p is procs[0] else "job worker"
+                    name = names[procs.index(p)]
                     print(f"The {name} stopped (exit {code}); stopping.", file=sys.stderr)
                     return code
             time.sleep(0.5)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
+from ..web import site_url
 
 calendar_cli = AppGroup("calendar", help="Calendar feeds.")
 
@@ -18,7 +18,7 @@ calendar_cli = AppGroup("calendar", help="Calendar feeds.")
 @click.option(
     "--base-url",
     default=None,
-    help="Public address of the site (default: BASE_URL, else http://localhost:5000).",
+    help="Public address of the site (default: BASE_URL, else http://HOST:PORT).",
 )
 def feed_urls(event_slug: str, base_url: str | None) -> None:
     """Print e-mail<TAB>feed URL for every approved participant (creating missing feeds)."""
@@ -35,7 +35,7 @@ def feed_urls(event_slug: str, base_url: str | None) -> None:
         .where(Participant.event_id == event.id, Participant.status == "approved")
         .order_by(Participant.email, Participant.id)
     ).all()
-    base = base_url or current_app.config.get("BASE_URL") or "http://localhost:5000"
+    base = base_url or site_url()
     lines = []
     for participant in participants:
         feed = services.participant_feed(participant)

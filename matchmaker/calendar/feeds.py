@@ -188,7 +188,9 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
     else:
         params = {"event_id": event.id, "owner": participant_id}
         items = db.session.scalars(_PROGRAMME_FOR_PARTICIPANT, params)
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "matchmaker"
+    # The configured host, not the request's: a UID must not change with the address used.
+    host = urlsplit(current_app.config.get("BASE_URL") or "http://localhost").hostname
+    host = host or "matchmaker"
     return [
         Entry(
             uid=f"programme-{item.id}@{host}",

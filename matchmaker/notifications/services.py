@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..web import site_url
 from .models import Notification
 
 
@@ -39,7 +40,7 @@ def notify(user, message: str, *, kind: str, link: str = "", event=None) -> Noti
     if current_app.config.get("MAIL_SERVER"):
         from .mail import send_mail
 
-        email, base = user.email, current_app.config["BASE_URL"]
+        email, base = user.email, site_url()
         body = f"{message}\n\n{base}{link}" if link else message
         after_commit(lambda: send_mail(email, "Matchmaker: " + message[:60], body))
     return note

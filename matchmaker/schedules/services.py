@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,7 +24,7 @@ from ..meetings.models import Meeting, MeetingParticipant
 from ..meetings.services import create_meeting, place_meeting
 from ..notifications.services import notify
 from ..participants.models import Participant
-from ..web import absolute_url
+from ..web import absolute_url, site_url
 from .board import free_targets
 from .models import PublishedMeeting, ScheduleRevision
 
@@ -228,7 +227,7 @@ def publish(event: Event, user) -> ScheduleRevision:
 def _notify(event: Event, revision: ScheduleRevision, participant_ids: set[int]) -> None:
     if not participant_ids:
         return
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = site_url()
     path = absolute_url("schedules.agenda", base_url=base, slug=event.slug)[len(base) :]
     if revision.number == 1:
         message = f"Your meeting agenda for {event.name} is published."
