@@ -41,6 +41,13 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def _organiser_signup(production: bool) -> str:
+    value = os.environ.get("ORGANISER_SIGNUP") or ("approval" if production else "open")
+    if value not in ("approval", "open"):
+        raise RuntimeError(f"ORGANISER_SIGNUP must be 'approval' or 'open', not {value!r}.")
+    return value
+
+
 def _base_url(production: bool) -> str | None:
     """The public address links in e-mails, feeds and calendars start with.
 
@@ -84,6 +91,9 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost"),
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        # Who may organise events: "approval" (a site admin approves each organiser account,
+        # the default for a public deployment) or "open" (anyone who signs up as one).
+        "ORGANISER_SIGNUP": _organiser_signup(production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE", False),
