@@ -71,6 +71,7 @@ def load_config(instance_path: Path) -> dict:
     production = os.environ.get("MATCHMAKER_ENV", "development") == "production"
     instance_path.mkdir(parents=True, exist_ok=True)
     database_url = _database_url(instance_path)
+    solver_threads = int(os.environ.get("SOLVER_THREADS", "2"))
     return {
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(instance_path, production),
@@ -83,6 +84,15 @@ def load_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HUEY_IMMEDIATE": _bool("HUEY_IMMEDIATE", False),
         "HUEY_SQLITE_PATH": os.environ.get("HUEY_SQLITE_PATH", str(instance_path / "huey.db")),
+        # Solver runs have their own queue (its SQLite file defaults to huey-solver.db
+        # beside HUEY_SQLITE_PATH) and pool: SOLVER_THREADS runs at once, each using
+        # SOLVER_WORKERS (2) cores. At most RUNS_PER_ORGANISER active (queued or running)
+        # runs per organiser and RUNS_MAX_TOTAL in all: the pool plus as many waiting.
+        "HUEY_SOLVER_SQLITE_PATH": os.environ.get("HUEY_SOLVER_SQLITE_PATH") or None,
+        "JOB_THREADS": int(os.environ.get("JOB_THREADS", "2")),
+        "SOLVER_THREADS": solver_threads,
+        "RUNS_PER_ORGANISER": int(os.environ.get("RUNS_PER_ORGANISER", "2")),
+        "RUNS_MAX_TOTAL": int(os.environ.get("RUNS_MAX_TOTAL", str(2 * solver_threads))),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -33,39 +35,59 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 
-# Tasks register on this instance at import time; its storage is chosen in
+# Tasks register on these instances at import time; their storage is chosen in
 # ``init_huey`` from the app configuration (SQLite file, Redis, or memory in
-# immediate mode for unit tests).
+# immediate mode for unit tests). Solver runs have a queue and a worker pool of their
+# own: a run takes minutes, and the e-mails of ``huey`` (reset links among them) must
+# never wait behind one.
 huey = Huey("matchmaker", immediate=True, storage_class=MemoryStorage)
+solver_huey = Huey("matchmaker-solver", immediate=True, storage_class=MemoryStorage)
+
+
+def _solver_sqlite_path(app: Flask) -> str:
+    """The solver queue's SQLite file: configured, or beside the jobs' one."""
+    if app.config.get("HUEY_SOLVER_SQLITE_PATH"):
+        return app.config["HUEY_SOLVER_SQLITE_PATH"]
+    path = Path(app.config["HUEY_SQLITE_PATH"])
+    return str(path.with_name(f"{path.stem}-solver{path.suffix or '.db'}"))
 
 
 def init_huey(app: Flask) -> None:
-    """Point the shared Huey instance at the storage the configuration names."""
+    """Point the shared Huey instances at the storage the configuration names.
+
+    With Redis both queues live in one server under their own names; without it each
+    has its own SQLite file, so a busy solver queue never locks the mail queue's file.
+    """
     immediate = bool(app.config.get("HUEY_IMMEDIATE"))
-    if app.config.get("REDIS_URL") and not immediate:
-        huey.storage_class = RedisHuey.storage_class
-        huey.storage_kwargs = {"url": app.config["REDIS_URL"]}
-    else:
-        huey.storage_class = SqliteHuey.storage_class
-        huey.storage_kwargs = {"filename": app.config["HUEY_SQLITE_PATH"]}
-    huey._immediate = immediate
-    huey.storage = huey.create_storage()
-    huey.flask_app = app
+    files = {huey: app.config["HUEY_SQLITE_PATH"], solver_huey: _solver_sqlite_path(app)}
+    for instance, filename in files.items():
+        if app.config.get("REDIS_URL") and not immediate:
+            instance.storage_class = RedisHuey.storage_class
+            instance.storage_kwargs = {"url": app.config["REDIS_URL"]}
+        else:
+            instance.storage_class = SqliteHuey.storage_class
+            instance.storage_kwargs = {"filename": filename}
+        instance._immediate = immediate
+        instance.storage = instance.create_storage()
+        instance.flask_app = app
 
 
-def app_task(**task_options):
-    """A Huey task that runs inside an app context with its own database session."""
+def app_task(*, queue: Huey | None = None, **task_options):
+    """A Huey task (on ``queue``, by default ``huey``) that runs inside an app context
+    with its own database session."""
     from functools import wraps
+
+    instance = queue or huey
 
     def decorator(func):
         @wraps(func)
         def run_in_app(*args, **kwargs):
-            with huey.flask_app.app_context():
+            with instance.flask_app.app_context():
                 try:
                     return func(*args, **kwargs)
                 finally:
                     db.session.remove()
 
-        return huey.task(**task_options)(run_in_app)
+        return instance.task(**task_options)(run_in_app)
 
     return decorator

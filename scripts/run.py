@@ -1,9 +1,11 @@
-"""Serve Matchmaker and run one job worker together, as `make run` does.
+"""Serve Matchmaker and run its job workers together, as `make run` does.
 
 The web server is gunicorn (2 sync workers, as in production, so the demo behaves
-like the real thing); the job worker is `python -m matchmaker.worker` (Huey).
-Both are children of this script: Ctrl-C (or SIGTERM) stops both, and if either
-dies the other is stopped too, so nothing is left running.
+like the real thing); the job workers are `python -m matchmaker.worker jobs` (e-mail)
+and `python -m matchmaker.worker solver` (solver runs), one Huey queue each, so a
+solver run never holds up an e-mail. All are children of this script: Ctrl-C (or
+SIGTERM) stops them all, and if one dies the others are stopped too, so nothing is
+left running.
 
 Environment: HOST (default 127.0.0.1), PORT (default 5000), WEB_CONCURRENCY
 (gunicorn workers, default 2). Everything else (DATABASE_URL, REDIS_URL, ...) is
@@ -60,7 +62,9 @@ def main() -> int:
         "--bind", f"{host}:{port}",
         "wsgi:app",
     ]  # fmt: skip
-    worker_cmd = [sys.executable, "-m", "matchmaker.worker"]
+    worker_cmds = {
+        queue: [sys.executable, "-m", "matchmaker.worker", queue] for queue in ("jobs", "solver")
+    }
 
     # Ctrl-C and SIGTERM both stop everything (set explicitly: a shell that starts us
     # in the background would otherwise have us ignore SIGINT).
@@ -74,7 +78,10 @@ def main() -> int:
     procs: list[subprocess.Popen] = []
     try:
         procs.append(subprocess.Popen(web_cmd, cwd=ROOT, env=env))
-        procs.append(subprocess.Popen(worker_cmd, cwd=ROOT, env=env))
+        names = ["web server"]
+        for queue, cmd in worker_cmds.items():
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
+            names.append(f"{queue} worker")
         deadline = time.monotonic() + 60
         while not port_open(shown_host, port):
             if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
@@ -92,7 +99,7 @@ def main() -> int:
             for p in procs:
                 code = p.poll()
                 if code is not None:
-                    name = "web server" if p is procs[0] else "job worker"
+                    name = names[procs.index(p)]
                     print(f"The {name} stopped (exit {code}); stopping.", file=sys.stderr)
                     return code
             time.sleep(0.5)

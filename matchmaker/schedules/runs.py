@@ -16,11 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..dbtypes import utcnow
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound, TooManyAttempts
 from ..events.models import Event
 from ..extensions import db
 from ..scheduling import Progress, Result, parse_problem, solve
@@ -30,7 +30,9 @@ from .problem import build_problem, save_result
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=30)
-QUEUED_TOO_LONG = timedelta(minutes=10)
+# A queued run waits for the runs ahead of it: with RUNS_MAX_TOTAL at its default (twice
+# the solver pool) that is at most one run of MAX_TIME_LIMIT per thread.
+QUEUED_TOO_LONG = timedelta(minutes=20)
 TICK = 0.5  # seconds between heartbeats (commits) of a running run
 MAX_POINTS = 400  # progress points kept for the chart
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 600
@@ -102,7 +104,54 @@ def start_run(event: Event, user, time_limit: float) -> SolverRun:
             db.session.flush()
     except IntegrityError:
         raise Conflict("A run is in progress already.", "time_limit") from None
+    _check_capacity(user)
     return run
+
+
+# Any constant: PostgreSQL's transaction-level advisory lock serialising run starts.
+_START_LOCK = 0x5E1EC7
+
+
+def _holding_a_place():
+    """Runs that hold a place in the solver pool: queued or running, and not stale."""
+    now = utcnow()
+    return or_(
+        and_(
+            SolverRun.status == "running",
+            func.coalesce(SolverRun.heartbeat_at, SolverRun.created_at) >= now - STALE_AFTER,
+        ),
+        and_(SolverRun.status == "queued", SolverRun.created_at >= now - QUEUED_TOO_LONG),
+    )
+
+
+def _check_capacity(user) -> None:
+    """Refuse (429) a run beyond ``RUNS_PER_ORGANISER`` for ``user`` or ``RUNS_MAX_TOTAL``.
+
+    Called with the new run flushed, so it counts itself; the route's rollback removes it.
+    On PostgreSQL starts are serialised so two at once cannot both take the last place;
+    SQLite serialises writers anyway.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_START_LOCK)))
+    config = current_app.config
+    per_organiser, total = config.get("RUNS_PER_ORGANISER"), config.get("RUNS_MAX_TOTAL")
+    active = select(func.count(SolverRun.id)).where(_holding_a_place())
+    if user is not None and per_organiser:
+        mine = db.session.scalar(active.where(SolverRun.started_by_id == user.id)) or 0
+        if mine > per_organiser:
+            raise TooManyAttempts(
+                f"You have {per_organiser} solver runs in progress already, the most one "
+                "organiser may have at once. Wait for one to finish, or cancel one.",
+                "time_limit",
+                retry_after=30,
+            )
+    if total and (db.session.scalar(active) or 0) > total:
+        raise TooManyAttempts(
+            f"The scheduler is busy: {total} runs are in progress or waiting, the most it "
+            "takes at once. Try again in a few minutes.",
+            "time_limit",
+            retry_after=60,
+        )
 
 
 def cancel_run(run: SolverRun) -> None:

@@ -3,12 +3,12 @@
 - `live_server` (session): the real app from `create_app()` on its own database (a
   fresh SQLite file, or a fresh `<name>_e2e` database next to TEST_DATABASE_URL on
   PostgreSQL), migrated with Alembic exactly as in production, served by werkzeug in
-  a background thread on a free port, with a real Huey consumer (one worker thread,
-  SQLite storage in a temp folder) so jobs run as they do in production, not in
-  immediate mode. `live_server.url` is the base URL; `live_server.app` gives an app
-  context, and `live_server.seeding()` a committed session for test data. The unit
-  tests' `db` and factory fixtures belong to another app and database: don't mix them
-  into browser tests.
+  a background thread on a free port, with real Huey consumers (one worker thread per
+  queue, SQLite storage in a temp folder) so jobs and solver runs run as they do in
+  production, not in immediate mode. `live_server.url` is the base URL;
+  `live_server.app` gives an app context, and `live_server.seeding()` a committed
+  session for test data. The unit tests' `db` and factory fixtures belong to another
+  app and database: don't mix them into browser tests.
 - `browser` (session): Debian's Chromium (`/usr/bin/chromium`, or CHROMIUM_PATH) driven
   by Playwright's sync API; Playwright's own browser download is never used.
 - `context` / `page` (per test): a fresh browser context (no shared cookies) whose
@@ -168,7 +168,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from werkzeug.serving import make_server
 
     from matchmaker import create_app
-    from matchmaker.extensions import db, huey
+    from matchmaker.extensions import db, huey, solver_huey
 
     tmp = tmp_path_factory.mktemp("live_server")
     pg_url = os.environ.get("TEST_DATABASE_URL")
@@ -193,20 +193,25 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         )
         _migrate(app)
 
-        # A real job worker: one thread, polling often so tests need not wait long.
+        # Real job workers, one thread for each queue (jobs, solver runs), polling often
+        # so tests need not wait long.
         assert not huey.immediate, "the e2e app must use a real queue, not immediate mode"
-        consumer = huey.create_consumer(
-            workers=1,
-            worker_type="thread",
-            periodic=False,  # tests trigger their jobs; no clock-driven surprises
-            initial_delay=0.05,
-            backoff=1.1,
-            max_delay=0.25,
-            check_worker_health=False,
-        )
-        # Consumer.start() would take over SIGTERM/SIGINT/SIGHUP from pytest.
-        consumer._set_signal_handlers = lambda: None
-        consumer.start()
+        consumers = [
+            instance.create_consumer(
+                workers=1,
+                worker_type="thread",
+                periodic=False,  # tests trigger their jobs; no clock-driven surprises
+                initial_delay=0.05,
+                backoff=1.1,
+                max_delay=0.25,
+                check_worker_health=False,
+            )
+            for instance in (huey, solver_huey)
+        ]
+        for consumer in consumers:
+            # Consumer.start() would take over SIGTERM/SIGINT/SIGHUP from pytest.
+            consumer._set_signal_handlers = lambda: None
+            consumer.start()
 
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -217,7 +222,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
-            consumer.stop(graceful=True)
+            for consumer in consumers:
+                consumer.stop(graceful=True)
             with app.app_context():
                 db.engine.dispose()
 
