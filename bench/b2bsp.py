@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model  # noqa: E402
 
 from matchmaker.scheduling import check_result, parse_problem, solve  # noqa: E402
 
-DATA = pathlib.Path("/work/shared/benchmarks/b2bsp")
+DATA = pathlib.Path(__file__).resolve().parent / "data" / "b2bsp"
 
 
 def textbook(problem, time_limit: float, workers: int) -> tuple[str, int | None, float]:

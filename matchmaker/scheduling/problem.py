@@ -1,6 +1,6 @@
 """The scheduling problem: dataclasses and the parser of the JSON format.
 
-The format is ``matchmaker.scheduling/1`` (see ``/work/shared/SCHEDULING.md``) plus the
+The format is ``matchmaker.scheduling/1`` (see ``docs/scheduling-format.md``) plus the
 additions documented in ``docs/scheduling.md``: participant ``label``, ``organisation``
 and ``table``; meeting ``label``; problem-level ``organisation_blocks``, ``previous`` and
 ``locked``.
