@@ -60,8 +60,9 @@ state_dir() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The first port from $1 (default FIRST_PORT) that nothing answers on.
 free_port() {
-    local p="$FIRST_PORT"
+    local p="${1:-$FIRST_PORT}"
     while port_in_use "$p"; do p=$((p + 1)); done
     echo "$p"
 }
@@ -110,15 +111,34 @@ max_connections = 50
 EOF
 }
 
+# Start on the port of the last start, or the first free one. A port that looked free
+# can be taken by another process before the server binds it ("Address already in use"
+# in the server's log): then the next free port, up to START_TRIES times.
+START_TRIES=10
+
 start_cluster() {
-    local bindir="$1" port
+    local bindir="$1" port try logged
     port="$(cat "$PORT_FILE" 2>/dev/null || true)"
     if [ -z "$port" ] || port_in_use "$port"; then
         port="$(free_port)"
-        as_owner tee "$PORT_FILE" >/dev/null <<<"$port"
     fi
-    log "starting on 127.0.0.1:$port"
-    as_owner "$bindir/pg_ctl" -D "$DATA" -l "$LOGFILE" -o "-p $port" -w -t 60 start >/dev/null
+    for ((try = 1; ; try++)); do
+        as_owner tee "$PORT_FILE" >/dev/null <<<"$port"
+        log "starting on 127.0.0.1:$port"
+        logged="$(stat -c %s "$LOGFILE" 2>/dev/null || echo 0)"
+        if as_owner "$bindir/pg_ctl" -D "$DATA" -l "$LOGFILE" -o "-p $port" -w -t 60 \
+            start >/dev/null; then
+            return 0
+        fi
+        if [ "$try" -ge "$START_TRIES" ] ||
+            ! tail -c "+$((logged + 1))" "$LOGFILE" 2>/dev/null | grep -q "Address already in use"; then
+            log "could not start the server; the end of $LOGFILE:"
+            tail -n 20 "$LOGFILE" >&2 2>/dev/null || true
+            return 1
+        fi
+        log "port $port was taken before the server could bind it; trying the next free port"
+        port="$(free_port $((port + 1)))"
+    done
 }
 
 ensure() {
