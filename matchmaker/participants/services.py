@@ -257,10 +257,13 @@ def set_participant_status(participant: Participant, status: str) -> None:
     from ..notifications.services import notify
 
     if status == "rejected":
-        # Someone who no longer takes part has no requests or meetings left to act on.
+        # Someone who no longer takes part has no requests or meetings left to act on,
+        # and holds no table as their stand.
         from ..meetings.requests import call_off_for
 
         call_off_for(participant)
+        participant.fixed_table_id = None
+        db.session.flush()
 
     event = participant.event
     words = {"approved": "approved", "rejected": "not accepted", "pending": "put on hold"}
@@ -423,6 +426,10 @@ def set_fixed_table(participant: Participant, table_id: int | None) -> None:
             .limit(1)
         )
         if taken is not None and taken.organisation_id != participant.organisation_id:
+            # Named only when its holder is approved: a pending or rejected registration
+            # is not for other participants to see, not even through a table.
+            if taken.status != "approved":
+                raise Conflict(f"{table.name} is taken.", "fixed_table_id")
             raise Conflict(
                 f"{table.name} is the stand of {taken.organisation.name}.", "fixed_table_id"
             )

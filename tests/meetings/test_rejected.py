@@ -70,6 +70,7 @@ def test_rejecting_cancels_open_requests_and_meetings_and_tells_the_partners(
 ):
     event, anna, sanna, thandi = trio
     jukka, pekka = make_participant(event), make_participant(event)
+    sanna.fixed_table_id = event.tables[0].id
     accepted = reqs.request_meeting(anna, sanna, "Cylinders")
     meeting = reqs.accept_request(accepted, acting_for=sanna)
     incoming = reqs.request_meeting(thandi, sanna, "Steel")
@@ -88,7 +89,7 @@ def test_rejecting_cancels_open_requests_and_meetings_and_tells_the_partners(
     )
     assert response.status_code == 200
     db.expire_all()
-    assert sanna.status == "rejected"
+    assert sanna.status == "rejected" and sanna.fixed_table_id is None  # the stand is free
     assert [accepted.status, incoming.status, outgoing.status] == ["cancelled"] * 3
     assert declined.status == "declined" and between_others.status == "pending"
     assert meeting.status == "cancelled"

@@ -150,3 +150,26 @@ def test_an_organisation_id_typed_by_hand_is_refused_unless_it_could_be_found(
     assert response.status_code == 422
     assert "no longer exists" in response.get_data(as_text=True)
     assert db.query(Participant).filter_by(event_id=event.id).count() == 0
+
+
+def test_a_stand_held_by_a_registration_not_approved_is_taken_but_not_named(
+    client, db, scene, make_participant, make_user, auth
+):
+    event, me = scene
+    table = event.tables[2]
+    make_participant(
+        event,
+        make_user(name=SECRET_PERSON),
+        status="pending",
+        organisation=Organisation(name=SECRET_ORG, country="FI"),
+        fixed_table_id=table.id,
+    )
+    auth.login(me.user)
+    response = client.post(
+        f"/events/{event.slug}/stand",
+        data={"fixed_table_id": str(table.id)},
+        headers=htmx_headers(),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and f"{table.name} is taken" in html
+    assert SECRET_ORG not in html and SECRET_PERSON not in html
