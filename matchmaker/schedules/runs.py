@@ -34,6 +34,7 @@ STALE_AFTER = timedelta(seconds=30)
 # the solver pool) that is at most one run of MAX_TIME_LIMIT per thread.
 QUEUED_TOO_LONG = timedelta(minutes=20)
 TICK = 0.5  # seconds between heartbeats (commits) of a running run
+STOP_WAIT = 5.0  # seconds to wait for the engine to stop when a run fails
 MAX_POINTS = 400  # progress points kept for the chart
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 1, 600
 
@@ -235,13 +236,21 @@ def execute_run(run_id: int) -> SolverRun | None:
         workers = current_app.config.get("SOLVER_WORKERS", 2)
         solving = _Solving(problem, run.time_limit, workers)
         solving.thread.start()
-        while solving.thread.is_alive():
-            solving.thread.join(TICK)
-            _record(run, solving)
-            db.session.commit()
-            db.session.refresh(run, ["cancel_requested"])
-            if run.cancel_requested:
+        try:
+            while solving.thread.is_alive():
+                solving.thread.join(TICK)
+                _record(run, solving)
+                db.session.commit()
+                db.session.refresh(run, ["cancel_requested"])
+                if run.cancel_requested:
+                    solving.stop.set()
+        finally:
+            # Whatever ends the loop (a heartbeat commit that fails, the worker shutting
+            # down), the engine is told to stop: it returns within its poll interval
+            # instead of running on in the worker until its time limit.
+            if solving.thread.is_alive():
                 solving.stop.set()
+                solving.thread.join(STOP_WAIT)
         if solving.error is not None:
             raise solving.error
         result = solving.result
