@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .accounts.models import AttemptCounter
 from .dbtypes import UTCDateTime, utcnow
+from .errors import TooManyAttempts
 from .extensions import db
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -46,6 +47,16 @@ def hit(key: str, limit: int, window: int) -> Hit:
         return Hit(True, 0)
     left = (window_start + timedelta(seconds=window) - now).total_seconds()
     return Hit(False, max(1, math.ceil(left)))
+
+
+def check(key: str, limit: int, window: int, message: str, field: str | None = None) -> None:
+    """Count one attempt (see ``hit``); over the limit raise ``TooManyAttempts`` with
+    ``message`` (``{wait}`` becomes "N minutes") and the ``Retry-After`` seconds."""
+    result = hit(key, limit, window)
+    if not result.allowed:
+        minutes = max(1, math.ceil(result.retry_after / 60))
+        wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+        raise TooManyAttempts(message.format(wait=wait), field, retry_after=result.retry_after)
 
 
 def _upsert(key: str, now, cutoff) -> tuple[int, object]:

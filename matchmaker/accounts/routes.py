@@ -37,12 +37,14 @@ def register():
             (value, label + note if value == "organiser" else label)
             for value, label in form.role.choices
         ]
-    result = submit(
-        form,
-        lambda: signup.sign_up(
+
+    def sign_up():
+        services.count_signup(form.email.data, request.remote_addr)  # before any mail
+        return signup.sign_up(
             form.name.data, form.email.data, form.password.data, role=form.role.data
-        ),
-    )
+        )
+
+    result = submit(form, sign_up)
     if result.saved:
         # The same answer whether or not the address had an account (then its owner got a
         # mail instead): no session, no "exists already". The mail's link proves the address.
@@ -52,7 +54,8 @@ def register():
             organiser_request=form.role.data == "organiser"
             and signup.organiser_signup() == "approval",
         )
-    return render("accounts/register.html", form=form, status=result.status)
+    headers = result.refusal.headers if result.refusal else None
+    return render("accounts/register.html", form=form, status=result.status, headers=headers)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -111,6 +114,13 @@ def logout_everywhere():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        try:
+            services.count_reset_request(form.email.data, request.remote_addr)
+        except DomainError as refusal:  # the same for known and unknown addresses
+            refusal.apply_to(form)
+            return render(
+                "accounts/forgot.html", form=form, status=refusal.status, headers=refusal.headers
+            )
         user = user_by_email(form.email.data)
         if user is not None:
             link = services.reset_link(user)

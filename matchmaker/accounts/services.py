@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import ratelimit
 from ..dbtypes import utcnow
-from ..errors import Conflict, Invalid, TooManyAttempts
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..web import absolute_url
 from . import sessions
@@ -73,6 +72,17 @@ LOGIN_LIMIT_PER_ADDRESS = (10, 10 * 60)
 LOGIN_LIMIT_PER_IP = (50, 10 * 60)
 
 
+#: Sign-ups and password-reset requests (each may send a mail) per IP and per address.
+SIGNUP_LIMIT_PER_IP = (20, 60 * 60)
+MAIL_LIMIT_PER_ADDRESS = (5, 60 * 60)
+RESET_LIMIT_PER_IP = (20, 60 * 60)
+
+
+def _limit(setting: str, default: tuple[int, int]) -> tuple[int, int]:
+    """``(attempts, window in seconds)``: the configuration's, or the default."""
+    return current_app.config.get(setting, default)
+
+
 def _address_key(email: str) -> str:
     return "login:email:" + email.strip().lower()
 
@@ -81,33 +91,51 @@ def _ip_key(ip: str) -> str:
     return "login:ip:" + ip
 
 
-def _minutes(seconds: int) -> str:
-    minutes = max(1, math.ceil(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def count_login_attempt(email: str, ip: str | None) -> None:
     """Count one log-in attempt (committed at once); ``TooManyAttempts`` over a limit."""
-    config = current_app.config
     if ip:
-        limit, window = config.get("LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP)
-        by_ip = ratelimit.hit(_ip_key(ip), limit, window)
-        if not by_ip.allowed:
-            raise TooManyAttempts(
-                "Too many log-in attempts from your network. "
-                f"Try again in {_minutes(by_ip.retry_after)}.",
-                "password",
-                retry_after=by_ip.retry_after,
-            )
-    limit, window = config.get("LOGIN_LIMIT_PER_ADDRESS", LOGIN_LIMIT_PER_ADDRESS)
-    by_address = ratelimit.hit(_address_key(email), limit, window)
-    if not by_address.allowed:
-        raise TooManyAttempts(
-            "Too many attempts to log in with this address. Try again in "
-            f"{_minutes(by_address.retry_after)}, or reset your password.",
-            "password",
-            retry_after=by_address.retry_after,
+        message = "Too many log-in attempts from your network. Try again in {wait}."
+        ratelimit.check(
+            _ip_key(ip), *_limit("LOGIN_LIMIT_PER_IP", LOGIN_LIMIT_PER_IP), message, "password"
         )
+    message = (
+        "Too many attempts to log in with this address. Try again in {wait}, "
+        "or reset your password."
+    )
+    ratelimit.check(
+        _address_key(email),
+        *_limit("LOGIN_LIMIT_PER_ADDRESS", LOGIN_LIMIT_PER_ADDRESS),
+        message,
+        "password",
+    )
+
+
+def count_signup(email: str, ip: str | None) -> None:
+    """Count one sign-up (committed at once): per IP, and per address (each may mail it)."""
+    if ip:
+        message = "Too many sign-ups from your network. Try again in {wait}."
+        ratelimit.check(
+            "signup:ip:" + ip, *_limit("SIGNUP_LIMIT_PER_IP", SIGNUP_LIMIT_PER_IP), message, "email"
+        )
+    message = "Too many sign-ups with this address. Try again in {wait}."
+    key = "signup:email:" + email.strip().lower()
+    ratelimit.check(
+        key, *_limit("MAIL_LIMIT_PER_ADDRESS", MAIL_LIMIT_PER_ADDRESS), message, "email"
+    )
+
+
+def count_reset_request(email: str, ip: str | None) -> None:
+    """Count one request for a reset link (committed at once), per IP and per address."""
+    if ip:
+        message = "Too many reset requests from your network. Try again in {wait}."
+        ratelimit.check(
+            "reset:ip:" + ip, *_limit("RESET_LIMIT_PER_IP", RESET_LIMIT_PER_IP), message, "email"
+        )
+    message = "Too many reset links asked for this address. Try again in {wait}."
+    key = "reset:email:" + email.strip().lower()
+    ratelimit.check(
+        key, *_limit("MAIL_LIMIT_PER_ADDRESS", MAIL_LIMIT_PER_ADDRESS), message, "email"
+    )
 
 
 @cache

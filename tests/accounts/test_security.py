@@ -252,3 +252,37 @@ def test_a_domain_error_and_an_http_error_keep_their_headers(app, db):
         assert response.headers["Retry-After"] == "42"
         assert response.headers["Content-Type"].startswith("text/html")
         assert "Too many requests" in response.get_data(as_text=True)
+
+
+# --- sign-up and reset requests (each may send a mail) ----------------------------------
+
+
+def test_sign_ups_from_one_network_are_limited(app, client, db):
+    app.config["SIGNUP_LIMIT_PER_IP"] = (3, 3600)
+    try:
+        for n in range(3):
+            data = {
+                "name": f"Person {n}",
+                "email": f"p{n}@hydrocyl.example",
+                "password": "long-pass-77",
+            }
+            assert client.post("/register", data=data).status_code == 200
+        data = {"name": "Person 4", "email": "p4@hydrocyl.example", "password": "long-pass-77"}
+        refused = client.post("/register", data=data)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        assert "Too many sign-ups" in refused.get_data(as_text=True)
+        other = client.post("/register", data=data, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        assert other.status_code == 200
+    finally:
+        app.config.pop("SIGNUP_LIMIT_PER_IP")
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["account", "unknown address"])
+def test_reset_links_for_one_address_are_limited(client, db, make_user, known):
+    email = make_user().email if known else "nobody-here@example.test"
+    limit = services.MAIL_LIMIT_PER_ADDRESS[0]
+    for _ in range(limit):
+        assert client.post("/password/forgot", data={"email": email}).status_code == 302
+    refused = client.post("/password/forgot", data={"email": email})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Too many reset links" in refused.get_data(as_text=True)
