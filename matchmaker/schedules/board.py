@@ -45,18 +45,30 @@ class Board:
         return breaks_of(idx)
 
     def matching(self, participant_id: int | None, organisation_id: int | None) -> set[int]:
-        """Ids of the meetings the filter keeps (all when there is no filter)."""
+        """Ids of the meetings the filter keeps: those of a participant it keeps
+        (:func:`keeps`), so the grid shows the meetings of the people the per-participant
+        view lists.  All of them when there is no filter."""
         if not participant_id and not organisation_id:
             return {m.id for m in self.meetings}
         return {
             m.id
             for m in self.meetings
-            if any(
-                a.participant_id == participant_id
-                or (organisation_id and a.participant.organisation_id == organisation_id)
-                for a in m.attendees
-            )
+            if any(keeps(a.participant, participant_id, organisation_id) for a in m.attendees)
         }
+
+    def listed(self, participant_id: int | None, organisation_id: int | None) -> list[Participant]:
+        """The participants the per-participant view lists (:func:`keeps`)."""
+        return [p for p in self.participants if keeps(p, participant_id, organisation_id)]
+
+
+def keeps(
+    participant: Participant, participant_id: int | None, organisation_id: int | None
+) -> bool:
+    """The schedule's filter, one rule for the grid and the per-participant view: each
+    filter that is set narrows (this participant, and someone of this organisation)."""
+    return (not participant_id or participant.id == participant_id) and (
+        not organisation_id or participant.organisation_id == organisation_id
+    )
 
 
 def load_board(event: Event) -> Board:
