@@ -54,11 +54,17 @@ def _lock(*participants: Participant) -> None:
     """Serialise limit checks per participant (row locks on PostgreSQL).
 
     SQLite serialises every writer already; on PostgreSQL two requests to the same busy
-    participant would otherwise both see "one place left".
+    participant would otherwise both see "one place left". The rows are read again once
+    locked, so a status an organiser changed meanwhile (a rejection) is seen.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         ids = sorted(p.id for p in participants)
-        db.session.execute(select(Participant.id).where(Participant.id.in_(ids)).with_for_update())
+        db.session.execute(
+            select(Participant)
+            .where(Participant.id.in_(ids))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
 
 
 def _check_limit(participant: Participant, *, adding: int, me: Participant) -> None:
@@ -128,6 +134,8 @@ def request_meeting(
     if existing is not None:
         raise Conflict(f"You already have an open request with {recipient.label}.")
     _lock(requester, recipient)
+    if requester.status != "approved" or recipient.status != "approved":
+        raise Conflict("A registration changed a moment ago; reload the page.")
     _check_limit(requester, adding=1, me=requester)
     _check_limit(recipient, adding=1, me=requester)
     low, high = sorted((requester.id, recipient.id))
@@ -183,6 +191,7 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
     if problem and by_user is None:
         raise Conflict(problem)
     _lock(req.requester, req.recipient)
+    _check_both_approved(req, acting_for, by_user)  # again, now that the rows are locked
     # The request itself is counted already; over the limit means the limit was lowered.
     _check_limit(req.recipient, adding=0, me=acting_for)
     _check_limit(req.requester, adding=0, me=acting_for)
