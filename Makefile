@@ -12,7 +12,7 @@ export HOST PORT
 
 .PHONY: run test lint format install node chromium redis pg-start pg-stop pg-destroy clean
 
-## make run: migrate, load the demo (only into an empty database), serve + one worker
+## make run: migrate, load the demo (only into an empty database), serve + the job workers (jobs, solver)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
