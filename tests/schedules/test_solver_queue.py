@@ -59,12 +59,12 @@ def test_mail_is_sent_while_solver_runs_fill_their_pool(queued_app):
     release = threading.Event()
     started = threading.Semaphore(0)
 
-    @solver_huey.task()
-    def long_run(n: int) -> int:  # stands in for a solver run of minutes
+    def occupy(n: int) -> int:  # stands in for a solver run of minutes
         started.release()
         assert release.wait(timeout=30)
         return n
 
+    long_run = solver_huey.task(name=f"occupy-{id(release)}")(occupy)
     consumers = [
         _start(consumer_for(q, queued_app, initial_delay=0.02, check_worker_health=False))
         for q in ("jobs", "solver")
@@ -85,6 +85,7 @@ def test_mail_is_sent_while_solver_runs_fill_their_pool(queued_app):
         release.set()
         for consumer in consumers:
             consumer.stop(graceful=True)
+        solver_huey._registry.unregister(long_run.task_class)
 
 
 # --- the caps -----------------------------------------------------------------------------
