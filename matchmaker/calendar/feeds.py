@@ -22,7 +22,13 @@ from sqlalchemy import bindparam, or_, select
 from ..events.models import ProgrammeAttendance, ProgrammeItem, Table
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant, MeetingRequest
-from ..participants.models import OPPORTUNITY_KINDS, Opportunity, Organisation, Participant
+from ..participants.models import (
+    OPPORTUNITY_KINDS,
+    Opportunity,
+    Organisation,
+    Participant,
+    display_name,
+)
 from ..schedules.models import PublishedMeeting
 from ..templating import fmt_datetime, fmt_time
 from ..web import absolute_url
@@ -36,6 +42,10 @@ class _Person:
     id: int
     name: str
     organisation: str
+
+    @property
+    def label(self) -> str:
+        return display_name(self.name, self.organisation)
 
 
 def build_calendar(live, now: datetime) -> FeedCalendar:
@@ -212,7 +222,7 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
 
 def _participant_entry(event, row, me: int, people: list[_Person], wants) -> Entry:
     others = [p for p in people if p.id != me]
-    lines = [f"With {p.name} ({p.organisation})" for p in others]
+    lines = [f"With {p.label}" for p in others]
     for person in others:
         for kind in OPPORTUNITY_KINDS:
             titles = [title for k, title in wants.get(person.id, []) if k == kind]
@@ -224,7 +234,7 @@ def _participant_entry(event, row, me: int, people: list[_Person], wants) -> Ent
     return _meeting_entry(
         event,
         row,
-        summary="Meeting: " + ", ".join(dict.fromkeys(p.organisation for p in others)),
+        summary="Meeting: " + ", ".join(p.label for p in others),
         description=_join(*lines),
     )
 
@@ -233,8 +243,8 @@ def _venue_entry(event, row, people: list[_Person]) -> Entry:
     return _meeting_entry(
         event,
         row,
-        summary="Meeting: " + " — ".join(dict.fromkeys(p.organisation for p in people)),
-        description=_join(*(f"{p.name} ({p.organisation})" for p in people)),
+        summary="Meeting: " + " — ".join(p.label for p in people),
+        description=_join(*(p.label for p in people)),
         organiser=True,
     )
 

@@ -24,11 +24,11 @@ TARGET_REQUESTS = 150
 # status: share of all requests
 STATUS_WEIGHTS = {"accepted": 45, "pending": 25, "declined": 12, "withdrawn": 8, "cancelled": 10}
 MESSAGES = [
-    "We supply {offer} and would like to present it to your team.",
-    "Your request for {request} fits what we do. Twenty minutes to compare notes?",
-    "We are looking for {request}; I saw you work on {their}. Shall we meet?",
-    "Interested in {their}. Could we discuss volumes and lead times?",
-    "We met in Tampere last year; happy to continue the discussion on {their}.",
+    "We offer “{offer}” and would like to present it to your team.",
+    "Your request “{request}” fits what we do. Twenty minutes to compare notes?",
+    "We are looking for “{request}”, and I saw your “{their}”. Shall we meet?",
+    "Interested in “{their}”. Could we discuss volumes and lead times?",
+    "We met in Tampere last year; happy to continue the discussion on “{their}”.",
     "",
 ]
 DECLINE_REASONS = [
@@ -46,7 +46,7 @@ def bio(person: str, title: str, org: tuple) -> str:
     first = person.replace("Prof. ", "").split()[0]
     focus = " and ".join(sectors[:2])
     return (
-        f"{first} is {title.lower()} at {name} ({place}), working in {focus}. "
+        f"{title} at {name} ({place}); {first} works in {focus}. "
         f"{data.BIO_LINES[hash_index(person, len(data.BIO_LINES))]}"
     )
 
@@ -60,7 +60,7 @@ def description(title: str, tags: list[str], org_name: str) -> str:
     if title in data.DESCRIPTIONS:
         return data.DESCRIPTIONS[title]
     return (
-        f"{org_name}: {title.lower()}. Areas: {', '.join(tags)}. "
+        f"{title}, from {org_name}. Areas: {', '.join(tags)}. "
         "References and case studies available at the meeting."
     )
 
@@ -72,14 +72,17 @@ def _pick_status(rng: random.Random) -> str:
 
 def _message(rng: random.Random, requester: Participant, recipient: Participant) -> str:
     def titles(p, kind):
-        return [o.title for o in p.opportunities if o.kind == kind] or ["your products"]
+        return [o.title for o in p.opportunities if o.kind == kind] or [""]
 
     template = rng.choice(MESSAGES)
-    return template.format(
-        offer=rng.choice(titles(requester, "offer")).lower(),
-        request=rng.choice(titles(recipient, "request") + titles(requester, "request")).lower(),
-        their=rng.choice(titles(recipient, "offer")).lower(),
-    )
+    fields = {
+        "offer": rng.choice(titles(requester, "offer")),
+        "request": rng.choice(titles(recipient, "request") + titles(requester, "request")),
+        "their": rng.choice(titles(recipient, "offer")),
+    }
+    if any(f"{{{name}}}" in template and not value for name, value in fields.items()):
+        return ""  # nothing of theirs to name: a request without a message, as people send
+    return template.format(**fields)
 
 
 def _weight(p: Participant) -> int:

@@ -110,13 +110,13 @@ ORGANISATIONS = [
             ("Johan Botha", "Aftermarket and parts"),
             ("Sibusiso Mthembu", "Eisenach plant purchasing liaison"),
         ],
-        [("Supplier programme for the Eisenach assembly plant", ["supply chain", "germany"])],
+        [("Supplier programme for the Eisenach assembly plant", ["supply chain", "Germany"])],
         [
             (
                 "Hydraulic cylinders for articulated dump trucks",
                 ["hydraulic cylinders", "hydraulics"],
             ),
-            ("Operator cabins (ROPS/FOPS)", ["cabins", "rops"]),
+            ("Operator cabins (ROPS/FOPS)", ["cabins", "ROPS"]),
             ("Wheels and rims for 25–60 t trucks", ["wheels", "rims"]),
             ("Welded steel sub-assemblies", ["welding", "steel structures"]),
             ("Industrial automation for the welding shop", ["automation", "robotics"]),
@@ -148,7 +148,7 @@ ORGANISATIONS = [
         ["hydraulics", "hydraulic cylinders"],
         [("Anna Virtanen", "Sales director"), ("Mikko Heikkinen", "Chief engineer")],
         [("Custom hydraulic cylinders up to 400 mm bore", ["hydraulic cylinders", "hydraulics"])],
-        [("Distributor in southern Africa", ["distribution", "south africa"])],
+        [("Distributor in southern Africa", ["distribution", "South Africa"])],
     ),
     (
         "Kabiini Works Oy",
@@ -158,8 +158,8 @@ ORGANISATIONS = [
         "50-249",
         ["cabins", "steel structures"],
         [("Laura Mäkinen", "CEO")],
-        [("ROPS/FOPS certified operator cabins", ["cabins", "rops"])],
-        [("OEM customers for heavy machinery cabins", ["oem", "earthmoving"])],
+        [("ROPS/FOPS certified operator cabins", ["cabins", "ROPS"])],
+        [("OEM customers for heavy machinery cabins", ["OEM", "earthmoving"])],
     ),
     (
         "Vanne Wheels Oy",
@@ -192,7 +192,7 @@ ORGANISATIONS = [
         ["automation", "robotics"],
         [("Petri Salonen", "Automation lead")],
         [("Welding and handling robot cells, turnkey", ["automation", "robotics", "welding"])],
-        [("System integrator partners in South Africa", ["automation", "south africa"])],
+        [("System integrator partners in South Africa", ["automation", "South Africa"])],
     ),
     (
         "Mittaus Laatu Oy",
@@ -229,7 +229,7 @@ ORGANISATIONS = [
         "10-49",
         ["sensors", "telematics"],
         [("Elina Korhonen", "CTO")],
-        [("Wireless load and wear sensors for dump bodies", ["sensors", "telematics", "iot"])],
+        [("Wireless load and wear sensors for dump bodies", ["sensors", "telematics", "IoT"])],
         [("Pilot customer in mining", ["mining equipment", "pilot"])],
     ),
     (
@@ -251,7 +251,7 @@ ORGANISATIONS = [
         "10-49",
         ["cabins", "interiors"],
         [("Heidi Lindholm", "Key account manager")],
-        [("Cab interiors: seats, HVAC panels, noise insulation", ["cabins", "interiors", "hvac"])],
+        [("Cab interiors: seats, HVAC panels, noise insulation", ["cabins", "interiors", "HVAC"])],
         [],
     ),
     (
@@ -301,7 +301,7 @@ ORGANISATIONS = [
                 ["hydraulic cylinders", "hydraulics"],
             )
         ],
-        [("OEM contracts outside the EU", ["oem", "export"])],
+        [("OEM contracts outside the EU", ["OEM", "export"])],
     ),
     (
         "Kabiinitehas AS",
@@ -311,7 +311,7 @@ ORGANISATIONS = [
         "50-249",
         ["cabins", "steel structures"],
         [("Andres Mägi", "Export director")],
-        [("Operator cabins for forestry and mining machines", ["cabins", "rops"])],
+        [("Operator cabins for forestry and mining machines", ["cabins", "ROPS"])],
         [],
     ),
     (
@@ -331,9 +331,9 @@ ORGANISATIONS = [
         "Tallinn",
         "sme",
         "10-49",
-        ["automation", "plc"],
+        ["automation", "PLC"],
         [("Indrek Rebane", "Project manager")],
-        [("PLC and SCADA for production lines", ["automation", "plc"])],
+        [("PLC and SCADA for production lines", ["automation", "PLC"])],
         [],
     ),
     (
@@ -342,7 +342,7 @@ ORGANISATIONS = [
         "Tartu",
         "sme",
         "10-49",
-        ["machining", "cnc"],
+        ["machining", "CNC"],
         [("Kaido Lepik", "CEO")],
         [
             (
@@ -350,7 +350,7 @@ ORGANISATIONS = [
                 ["machining", "hydraulics", "drivetrain"],
             )
         ],
-        [("Large machining customers", ["oem"])],
+        [("Large machining customers", ["OEM"])],
     ),
     (
         "Estonian Quality Services OÜ",
@@ -388,7 +388,7 @@ ORGANISATIONS = [
                 ["control systems", "electronics", "hydraulics"],
             )
         ],
-        [("Co-development partner (OEM)", ["oem", "research"])],
+        [("Co-development partner (OEM)", ["OEM", "research"])],
     ),
     (
         "Forest & Mining Parts AS",
@@ -499,7 +499,7 @@ ORGANISATIONS = [
         [
             (
                 "Hydraulics distribution across southern Africa",
-                ["distribution", "hydraulics", "south africa"],
+                ["distribution", "hydraulics", "South Africa"],
             )
         ],
         [("European hydraulic cylinder brands", ["hydraulic cylinders", "hydraulics"])],
@@ -523,7 +523,7 @@ ORGANISATIONS = [
         "10-49",
         ["logistics"],
         [("Katrin Weber", "Account manager")],
-        [("Inbound logistics to the Eisenach plant", ["logistics", "germany"])],
+        [("Inbound logistics to the Eisenach plant", ["logistics", "Germany"])],
         [],
     ),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
 from ..extensions import db
@@ -23,3 +23,11 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Its time is shown in the event's zone (the one a participant lives in there).
+    event = relationship("Event")
+
+    @property
+    def timezone(self) -> str:
+        """The zone a person reads this notification's time in: its event's, else UTC."""
+        return self.event.timezone if self.event_id is not None else "UTC"

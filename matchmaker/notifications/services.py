@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..dbtypes import utcnow
 from ..extensions import db
@@ -61,6 +61,7 @@ def recent_notifications(user, limit: int = 50) -> list[Notification]:
     return list(
         db.session.scalars(
             select(Notification)
+            .options(joinedload(Notification.event))
             .where(Notification.user_id == user.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)

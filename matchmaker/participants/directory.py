@@ -25,7 +25,7 @@ from .models import (
     Organisation,
     Participant,
 )
-from .tags import normalise_tag, unpack_tags
+from .tags import normalise_tag, tag_key, unpack_tags
 
 PER_PAGE = 20
 MAX_QUERY = 100
@@ -223,10 +223,13 @@ def filter_choices(event) -> dict:
         .distinct()
     ).all()
     countries = sorted({c for c, _ in rows if c})
-    sectors = sorted({tag for _, packed in rows for tag in unpack_tags(packed)})
+    sectors: dict[str, str] = {}  # one entry per tag whatever its casing
+    for _, packed in rows:
+        for tag in unpack_tags(packed):
+            sectors.setdefault(tag_key(tag), tag)
     return {
         "countries": countries,
-        "sectors": sectors,
+        "sectors": [sectors[key] for key in sorted(sectors)],
         "org_kinds": ORGANISATION_KINDS,
         "opp_kinds": OPPORTUNITY_KINDS,
     }

@@ -47,6 +47,14 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def display_name(person: str, organisation: str) -> str:
+    """How a participant is named wherever a meeting is: the person and the organisation.
+
+    One rule for pages, notifications, calendars and exports (``Participant.label``).
+    """
+    return f"{person} ({organisation})" if organisation else person
+
+
 class Participant(db.Model):
     """A representative of an organisation at one event."""
 
@@ -89,8 +97,8 @@ class Participant(db.Model):
 
     @property
     def label(self) -> str:
-        """How people see this participant: organisation / person."""
-        return f"{self.organisation.name} / {self.name}"
+        """How people see this participant: "Thandi Nkosi (Bell Equipment)"."""
+        return display_name(self.name, self.organisation.name)
 
 
 class Opportunity(db.Model):

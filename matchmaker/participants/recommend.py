@@ -21,7 +21,7 @@ from sqlalchemy.orm import contains_eager
 from .. import changes
 from ..extensions import db
 from .models import Opportunity, Participant
-from .tags import unpack_tags
+from .tags import tag_key, unpack_tags
 
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it of on or our the to we with you your "
@@ -51,7 +51,7 @@ def _words(title: str, description: str) -> frozenset[str]:
 
 @lru_cache(maxsize=50_000)
 def _tags(packed: str) -> frozenset[str]:
-    return frozenset(unpack_tags(packed))
+    return frozenset(tag_key(t) for t in unpack_tags(packed))
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def _market(event_id: int) -> Market:
 def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     """The approved participants of ``me``'s event that fit ``me`` best, best first."""
     mine = [Need.of(o) for o in me.opportunities]
-    my_sectors = set(unpack_tags(me.organisation.sectors))
+    my_sectors = _tags(me.organisation.sectors or "")
     if not mine:
         return []
     market = _market(me.event_id)
@@ -244,7 +244,7 @@ def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
     result = []
     for score, pid, reasons in top:
         person = people[pid]
-        shared = my_sectors & set(unpack_tags(person.organisation.sectors))
+        shared = my_sectors & _tags(person.organisation.sectors or "")
         if shared:
             score += 0.5 * len(shared)
         result.append(Suggestion(person, score, reasons))

@@ -1,6 +1,7 @@
 """A participant's agenda: their published meetings, the programme items they attend and
-their free slots, per day in the event's time zone.  Reads only published data, so a
-draft the organisers are still editing changes nothing participants see."""
+their free slots (or the ones they marked "cannot meet"), per day in the event's time
+zone.  Reads only published data, so a draft the organisers are still editing changes
+nothing participants see."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from ..events.models import Event, ProgrammeAttendance, ProgrammeItem
 from ..events.services import event_slots
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
-from ..participants.models import Participant
+from ..participants.models import Participant, Unavailability
 from ..templating import to_zone
 from .models import PublishedMeeting, ScheduleRevision
 
 
 @dataclass
 class Entry:
-    kind: str  # "meeting" | "programme" | "free"
+    kind: str  # "meeting" | "programme" | "free" | "unavailable" (marked "cannot meet")
     starts_at: datetime
     ends_at: datetime
     title: str = ""
@@ -85,9 +86,17 @@ def agenda(event: Event, participant: Participant, published: bool = True) -> li
         Entry("programme", i.starts_at, i.ends_at, title=i.title, place=i.place) for i in items
     ]
     if published:
+        unavailable = set(
+            db.session.scalars(
+                select(Unavailability.slot_start).where(
+                    Unavailability.participant_id == participant.id
+                )
+            )
+        )
         for slot in event_slots(event):
             if not any(e.starts_at < slot.ends_at and slot.starts_at < e.ends_at for e in entries):
-                entries.append(Entry("free", slot.starts_at, slot.ends_at))
+                kind = "unavailable" if slot.starts_at in unavailable else "free"
+                entries.append(Entry(kind, slot.starts_at, slot.ends_at))
     days: dict[date, list[Entry]] = {}
     for e in sorted(entries, key=lambda e: (e.starts_at, e.kind)):
         days.setdefault(to_zone(e.starts_at, event.timezone).date(), []).append(e)

@@ -91,7 +91,7 @@ def test_publish_reaches_the_feed_and_a_later_move_bumps_the_sequence(
     publish(event, event.organisers[0])
     [first] = vevents(parse_icalendar(client.get(path).data))
     assert first["SEQUENCE"] == 0 and first["DTSTART"].dt == slot(1)
-    assert str(first["SUMMARY"]) == "Meeting: Bolt; Nut, Ltd"
+    assert str(first["SUMMARY"]) == f"Meeting: {bob.name} (Bolt; Nut, Ltd)"
 
     place_meeting(meeting, slot(4), slot(4) + (slot(2) - slot(1)) * 4 / 5, event.tables[1].id)
     publish(event, event.organisers[0])

@@ -82,7 +82,7 @@ def test_participant_feed_holds_own_published_meetings_with_every_field(client, 
     uid = f"{mission.m['ann_bob'].uid}@matchmaker"
     assert set(events) == {uid, f"{mission.m['ann_cy'].uid}@matchmaker"}  # not Bob–Cy
     event = events[uid]
-    assert str(event["SUMMARY"]) == f"Meeting: {NAME}"
+    assert str(event["SUMMARY"]) == f"Meeting: Bob ({NAME})"
     assert str(event["LOCATION"]) == "Richards Bay Convention Centre, Table 3"
     assert event["SEQUENCE"] == 0
     assert event["DTSTART"].dt == slot(2) and event["DTEND"].dt == slot(2) + timedelta(minutes=20)
@@ -104,7 +104,7 @@ def test_participant_feed_holds_own_published_meetings_with_every_field(client, 
 
     parsed = parse_icaljs(body)
     js = {js_value(e, "UID"): e for e in js_events(parsed)}
-    assert js_value(js[uid], "SUMMARY") == f"Meeting: {NAME}"
+    assert js_value(js[uid], "SUMMARY") == f"Meeting: Bob ({NAME})"
     assert js_value(js[uid], "DESCRIPTION") == description
     assert js_value(js[uid], "SEQUENCE") == 0
     assert js_value(js[uid], "DTSTART")["epoch"] == int(slot(2).timestamp())
@@ -121,14 +121,14 @@ def test_both_participants_see_the_same_uid_and_the_summary_names_the_other_side
     ann = by_uid(get_feed(client, feed_path(db, mission.ann)).data)[uid]
     bob_body = get_feed(client, feed_path(db, mission.bob)).data
     bob = by_uid(bob_body)[uid]
-    assert str(ann["SUMMARY"]) == f"Meeting: {NAME}"
-    assert str(bob["SUMMARY"]) == "Meeting: Acme Mining"
+    assert str(ann["SUMMARY"]) == f"Meeting: Bob ({NAME})"
+    assert str(bob["SUMMARY"]) == "Meeting: Ann (Acme Mining)"
     assert ann["DTSTART"].dt == bob["DTSTART"].dt
     # Bob's own offers are not described to himself; Ann has none to show.
     assert "Offers" not in str(bob["DESCRIPTION"])
     # The company name with ; , \ and a line break round-trips in ical.js as well.
     js = {js_value(e, "UID"): e for e in js_events(parse_icaljs(bob_body))}
-    assert js_value(js[f"{mission.m['bob_cy'].uid}@matchmaker"], "SUMMARY") == "Meeting: Cyan Ltd"
+    assert js_value(js[f"{mission.m['bob_cy'].uid}@matchmaker"], "SUMMARY") == "Meeting: Cy (Cyan Ltd)"
 
 
 def test_move_after_publication_keeps_uid_and_bumps_sequence(client, db, mission):
@@ -360,9 +360,9 @@ def test_event_and_table_feeds_for_organisers(client, db, mission, auth, make_us
     whole = by_uid(client.get(links[0]).data)
     assert sorted(str(e["SUMMARY"]) for e in whole.values()) == sorted(
         [
-            f"Meeting: Acme Mining — {NAME}",
-            "Meeting: Acme Mining — Cyan Ltd",
-            f"Meeting: Cyan Ltd — {NAME}",
+            f"Meeting: Ann (Acme Mining) — Bob ({NAME})",
+            "Meeting: Ann (Acme Mining) — Cy (Cyan Ltd)",
+            f"Meeting: Cy (Cyan Ltd) — Bob ({NAME})",
         ]
     )
     table_two = by_uid(client.get(links[2]).data)  # Table 2 holds only Bob–Cy

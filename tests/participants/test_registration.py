@@ -31,7 +31,7 @@ def test_registering_with_a_new_organisation_waits_for_approval(
     participant = db.query(Participant).filter_by(event_id=event.id, user_id=user.id).one()
     assert participant.status == "pending"
     assert participant.organisation.country == "FI"
-    assert participant.organisation.sectors == "|hydraulics|hydraulic cylinders|"
+    assert participant.organisation.sectors == "|Hydraulics|hydraulic cylinders|"
     # The organiser is told, and the participant sees the state on their profile.
     organiser = event.organisers[0]
     assert db.query(Notification).filter_by(user_id=organiser.id, kind="registration").count() == 1
