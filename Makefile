@@ -18,7 +18,7 @@ run: install
 	$(FLASK) demo load
 	@$(PY) scripts/run.py
 
-## make test: the whole suite on SQLite, then on PostgreSQL (browser tests included)
+## make test: the whole suite on SQLite, then on PostgreSQL but the engine's tests (browser tests included)
 test: install node chromium redis
 	@scripts/test.sh $(PYTEST_ARGS)
 
