@@ -36,9 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import access, errorhandlers, models, security, templating  # noqa: F401
     from .accounts.sessions import init_sessions, load_user
+    from .database import init_database
     from .extensions import csrf, db, htmx, init_huey, login_manager, migrate
 
     db.init_app(app)
+    init_database(app)  # real transactions (savepoints) on SQLite
     migrate.init_app(
         app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

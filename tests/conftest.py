@@ -17,7 +17,6 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -47,18 +46,6 @@ def _reset_schema(app) -> None:
         upgrade()
 
 
-def _enable_sqlite_savepoints(engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy drive it."""
-
-    @sa_event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @sa_event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app(
@@ -75,11 +62,9 @@ def app(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
+    # The app's own engine set-up (matchmaker/database.py) makes SAVEPOINT real on
+    # SQLite: the tests run on the engine the app ships.
     _reset_schema(app)
-    with app.app_context():
-        if _db.engine.dialect.name == "sqlite":
-            _db.engine.dispose()
-            _enable_sqlite_savepoints(_db.engine)
     yield app
     with app.app_context():
         _db.engine.dispose()  # psycopg warns about connections left open at exit

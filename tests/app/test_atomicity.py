@@ -1,0 +1,360 @@
+"""All or nothing, as committed: every operation that promises it keeps it, on SQLite too.
+
+Each test makes the LAST step of an operation fail and reads, through an engine of its
+own, that nothing of the first steps was committed. The app is built by `create_app()`
+on a fresh database (tests/app/committed.py), so its engine set-up is the one that
+ships (matchmaker/database.py); the unit tests' rolled-back `db` fixture would hide the
+difference. On SQLite before that set-up, a savepoint opened first in a request was
+committed by its RELEASE: a CSV import refused on its last line kept the lines before.
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import contextmanager
+from datetime import date, time
+from io import BytesIO
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import text
+
+from matchmaker.errors import Conflict
+from tests.app.committed import committed_engine, own_app
+from tests.conftest import PASSWORD, IsolatedClient
+from tests.gunicorn_server import fresh_database
+
+_n = itertools.count(1)
+
+
+class Site:
+    """The app on its own database, and a way to read what it committed."""
+
+    def __init__(self, app, engine):
+        self.app, self.engine = app, engine
+
+    @contextmanager
+    def seeding(self):
+        from matchmaker.extensions import db
+
+        with self.app.app_context():
+            try:
+                yield db.session
+                db.session.commit()
+            finally:
+                db.session.remove()
+
+    def client(self, email: str):
+        self.app.test_client_class = IsolatedClient
+        client = self.app.test_client()
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    def rows(self, sql: str, **params) -> list:
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).all()
+
+    def count(self, table: str, **where) -> int:
+        condition = " AND ".join(f"{column} = :{column}" for column in where) or "1 = 1"
+        return self.rows(f"SELECT count(*) FROM {table} WHERE {condition}", **where)[0][0]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("atomicity")
+    url = fresh_database(tmp, "atomicity")
+    with own_app(url, tmp) as app:
+        engine = committed_engine(url)
+        try:
+            yield Site(app, engine)
+        finally:
+            engine.dispose()
+
+
+def _user(session, role: str = "participant"):
+    from matchmaker.accounts.models import User
+    from matchmaker.dbtypes import utcnow
+
+    n = next(_n)
+    user = User(name=f"Person {n}", email=f"person{n}@atomic.example", role=role)
+    user.set_password(PASSWORD)
+    if hasattr(user, "email_confirmed_at"):
+        user.email_confirmed_at = utcnow()
+    session.add(user)
+    return user
+
+
+def _event(site: Site, people: int = 2, meetings: int = 0, **fields) -> SimpleNamespace:
+    """An open event (two tables, one morning of 20-minute slots) with approved people
+    who have accounts, and ``meetings`` unplaced meetings between the first two."""
+    from matchmaker.events import services as events
+    from matchmaker.meetings.services import create_meeting
+    from matchmaker.participants.models import Organisation, Participant
+
+    n = next(_n)
+    with site.seeding() as session:
+        organiser = _user(session, "organiser")
+        event = events.create_event(
+            organiser,
+            name=f"Atomic {n}",
+            slug=f"atomic-{n}",
+            timezone="Africa/Johannesburg",
+            **fields,
+        )
+        events.add_session(
+            event,
+            day=date(2027, 3, 9),
+            start_time=time(9),
+            end_time=time(12),
+            slot_minutes=20,
+            pause_minutes=5,
+        )
+        tables = events.add_tables(event, 2)
+        events.set_status(event, "open")
+        persons = []
+        for i in range(people):
+            user = _user(session)
+            persons.append(
+                Participant(
+                    event=event,
+                    user=user,
+                    organisation=Organisation(name=f"Atomic {n} company {i}", country="FI"),
+                    status="approved",
+                    name=user.name,
+                    email=user.email,
+                )
+            )
+        session.add_all(persons)
+        session.flush()
+        made = [create_meeting(event, persons[:2]) for _ in range(meetings)]
+        session.flush()
+        return SimpleNamespace(
+            id=event.id,
+            slug=event.slug,
+            organiser=organiser.email,
+            people=[SimpleNamespace(id=p.id, email=p.email) for p in persons],
+            meetings=[m.id for m in made],
+            tables=[t.id for t in tables],
+            first_slot=events.event_slots(event)[0].key,
+        )
+
+
+def _refuse(*_args, **_kwargs):
+    raise Conflict("The last step failed (injected by the test).")
+
+
+def _then_fail(real, error: Exception | None = None):
+    """``real`` runs (its writes are flushed), then the operation fails."""
+
+    def wrapper(*args, **kwargs):
+        real(*args, **kwargs)
+        if error is not None:
+            raise error
+        _refuse()
+
+    return wrapper
+
+
+# --- CSV import: the user story of issue 16 -------------------------------------------------
+
+
+def _import(client, event, csv_text: str):
+    return client.post(
+        f"/events/{event.slug}/organiser/participants/import",
+        data={"csv_file": (BytesIO(csv_text.encode()), "people.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_csv_import_refused_on_its_last_line_saves_nothing_and_the_corrected_file_imports(
+    site,
+):
+    event = _event(site)
+    client = site.client(event.organiser)
+    before = site.count("participants", event_id=event.id)
+    organisations = site.count("organisations")
+    header = "Company,Country,Name,E-mail\n"
+    good = (
+        "Bell Equipment,ZA,Thandi Nkosi,thandi@bell.example\n"
+        "HydroCyl Oy,FI,Anna Virtanen,anna@hydrocyl.example\n"
+    )
+
+    refused = _import(client, event, header + good + "Hüdrosilinder OÜ,,Marten Kask,\n")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "nothing was imported" in html
+    assert "Line 4" in html
+    # Really nothing: the two good lines are not committed either.
+    assert site.count("participants", event_id=event.id) == before
+    assert site.count("organisations") == organisations
+
+    corrected = _import(client, event, header + good + "Hüdrosilinder OÜ,EE,Marten Kask,\n")
+    assert corrected.status_code == 303, corrected.get_data(as_text=True)[:2000]
+    assert site.count("participants", event_id=event.id) == before + 3
+    names = {
+        name
+        for (name,) in site.rows("SELECT name FROM participants WHERE event_id = :e", e=event.id)
+    }
+    assert {"Thandi Nkosi", "Anna Virtanen", "Marten Kask"} <= names
+
+
+# --- meeting requests -----------------------------------------------------------------------
+
+
+def test_a_meeting_request_is_not_kept_when_telling_the_recipient_fails(site, monkeypatch):
+    from matchmaker.meetings import requests
+
+    event = _event(site)
+    me, other = event.people
+    client = site.client(me.email)
+    monkeypatch.setattr(requests, "notify", _refuse)  # the last step: tell the recipient
+
+    response = client.post(
+        f"/events/{event.slug}/participants/{other.id}/request", data={"message": "Hello"}
+    )
+    assert response.status_code == 409
+    assert site.count("meeting_requests", event_id=event.id) == 0
+    assert site.count("notifications", event_id=event.id) == 0
+
+    monkeypatch.undo()  # and then it works, once
+    again = client.post(
+        f"/events/{event.slug}/participants/{other.id}/request", data={"message": "Hello"}
+    )
+    assert again.status_code in (200, 302)
+    assert site.count("meeting_requests", event_id=event.id) == 1
+
+
+def test_accepting_a_request_is_undone_when_telling_the_requester_fails(site, monkeypatch):
+    from matchmaker.meetings import requests
+    from matchmaker.participants.models import Participant
+
+    event = _event(site)
+    asker, asked = event.people
+    with site.seeding() as session:
+        a, b = session.get(Participant, asker.id), session.get(Participant, asked.id)
+        request_id = requests.request_meeting(a, b, "Shall we meet?").id
+    client = site.client(asked.email)
+    monkeypatch.setattr(requests, "_tell", _refuse)  # after the meeting is created
+
+    response = client.post(f"/events/{event.slug}/requests/{request_id}/accept", data={})
+    assert response.status_code == 409
+    assert site.rows("SELECT status FROM meeting_requests WHERE id = :i", i=request_id) == [
+        ("pending",)
+    ]
+    assert site.count("meetings", event_id=event.id) == 0
+
+
+def test_a_meeting_the_organiser_books_for_two_companies_leaves_nothing_if_it_fails(
+    site, monkeypatch
+):
+    """On behalf: ask, then accept, then tell. Failing at the end keeps neither step."""
+    from matchmaker.meetings import requests
+
+    event = _event(site)
+    first, second = event.people
+    client = site.client(event.organiser)
+    monkeypatch.setattr(requests, "_tell", _refuse)
+
+    response = client.post(
+        f"/events/{event.slug}/organiser/participants/{first.id}/meetings",
+        data={"other_id": second.id, "message": ""},
+    )
+    assert response.status_code == 409
+    assert site.count("meeting_requests", event_id=event.id) == 0
+    assert site.count("meetings", event_id=event.id) == 0
+    assert site.count("notifications", event_id=event.id) == 0
+
+
+# --- the organiser's schedule -------------------------------------------------------------
+
+
+def test_a_move_that_fails_after_placing_the_meeting_leaves_it_where_it_was(site, monkeypatch):
+    from matchmaker.schedules import services
+
+    event = _event(site, meetings=1)
+    (meeting,) = event.meetings
+    client = site.client(event.organiser)
+    monkeypatch.setattr(services, "place_meeting", _then_fail(services.place_meeting))
+
+    response = client.post(
+        f"/events/{event.slug}/schedule/meetings/{meeting}/move",
+        data={"target": f"{event.first_slot}@{event.tables[0]}"},
+    )
+    assert response.status_code == 409
+    placed = site.rows(
+        "SELECT m.slot_start, m.table_id, mp.slot_start FROM meetings m "
+        "JOIN meeting_participants mp ON mp.meeting_id = m.id WHERE m.id = :m",
+        m=meeting,
+    )
+    assert placed == [(None, None, None), (None, None, None)]
+
+
+def test_a_solver_run_whose_save_fails_keeps_the_schedule_and_says_so(site, monkeypatch):
+    from matchmaker.schedules import runs
+
+    event = _event(site, people=2, meetings=1)
+    client = site.client(event.organiser)
+    # The schedule is written, then the last step of saving fails.
+    monkeypatch.setattr(
+        runs, "save_result", _then_fail(runs.save_result, RuntimeError("disk full"))
+    )
+
+    response = client.post(f"/events/{event.slug}/schedule/runs", data={"time_limit": 1})
+    assert response.status_code == 302
+    assert site.rows("SELECT status, error FROM solver_runs WHERE event_id = :e", e=event.id) == [
+        ("failed", "RuntimeError: disk full")
+    ]
+    assert site.rows(
+        "SELECT m.slot_start, mp.slot_start FROM meetings m "
+        "JOIN meeting_participants mp ON mp.meeting_id = m.id WHERE m.event_id = :e",
+        e=event.id,
+    ) == [(None, None), (None, None)]
+
+
+# --- calendar feeds -------------------------------------------------------------------------
+
+
+def test_organiser_feed_links_are_made_all_or_none(site, monkeypatch):
+    from matchmaker.calendar import services
+
+    event = _event(site)
+    client = site.client(event.organiser)
+    real, last_table = services.table_feed, event.tables[-1]
+
+    def table_feed(table):
+        if table.id == last_table:
+            _refuse()
+        return real(table)
+
+    monkeypatch.setattr(services, "table_feed", table_feed)
+    response = client.post(f"/events/{event.slug}/calendar/feeds", data={})
+    assert response.status_code == 409
+    assert site.count("calendar_feeds", event_id=event.id) == 0
+
+    monkeypatch.undo()
+    again = client.post(f"/events/{event.slug}/calendar/feeds", data={})
+    assert again.status_code == 303
+    assert site.count("calendar_feeds", event_id=event.id) == 1 + len(event.tables)
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def test_a_registration_is_undone_when_telling_the_organisers_fails(site, monkeypatch):
+    from matchmaker.notifications import services as notifications
+
+    event = _event(site, people=0, requires_approval=True)
+    with site.seeding() as session:
+        newcomer = _user(session)
+        session.flush()
+        email = newcomer.email
+    client = site.client(email)
+    monkeypatch.setattr(notifications, "notify", _refuse)  # the organisers are told last
+
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data={"org_name": f"Newcomer Oy {event.id}", "country": "fi", "name": "New Comer"},
+    )
+    assert response.status_code == 409
+    assert site.count("participants", event_id=event.id) == 0
+    assert site.count("organisations", name=f"Newcomer Oy {event.id}") == 0
