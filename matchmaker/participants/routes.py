@@ -151,6 +151,14 @@ def add_opportunity(slug: str):
     )
 
 
+@bp.get("/events/<slug>/opportunities")
+@user_required
+def opportunity_list(slug: str):
+    """The list as saved: what "Cancel" on an opportunity being edited goes back to."""
+    event = visible_event_or_404(slug)
+    return _opportunities_response(event, my_participant(event))
+
+
 @bp.get("/events/<slug>/opportunities/<int:opportunity_id>/edit")
 @user_required
 def edit_opportunity(slug: str, opportunity_id: int):

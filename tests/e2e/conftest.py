@@ -13,14 +13,21 @@
   by Playwright's sync API; Playwright's own browser download is never used.
 - `context` / `page` (per test): a fresh browser context (no shared cookies) whose
   base URL is the live server, so tests write `page.goto("/")`. A failing test
-  leaves a screenshot and the page's HTML in test-results/. An uncaught JavaScript
-  error on the page fails the test.
+  leaves a screenshot and the page's HTML in test-results/. Any error in the browser's
+  console fails the test: an uncaught JavaScript error, a Content-Security-Policy
+  violation, a failed request (save the 409/422 answers the forms are built on).
+- Accessibility: axe-core (node_modules, `make node`) runs on every page state a test
+  reaches (each load and each htmx swap, and the last one in the teardown) with the
+  WCAG 2.1 A/AA rules; a violation of impact "serious" or "critical" fails the test.
+  Every violation found is logged to test-results/axe-violations.jsonl.
+  AXE_REPORT_ONLY=1 logs without failing (to count violations before fixing them).
 
 Browser tests are marked `e2e` automatically and run after all other tests.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -260,12 +267,127 @@ def context(browser, live_server: LiveServer):
         context.close()
 
 
+# --- accessibility: axe-core on every page a test visits ------------------------------------
+
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING = {"serious", "critical"}
+# Every violation found (all impacts) is appended here, one JSON object a line.
+AXE_LOG = RESULTS / "axe-violations.jsonl"
+
+# Runs inside every document the page loads, before the page's own scripts: an init
+# script is injected by the browser's debugging protocol, so the page's CSP (which
+# forbids inline scripts, and so `page.add_script_tag`) does not apply to it. axe runs
+# once the page has loaded and again after each htmx swap (a fragment is a new page
+# state), one run at a time, and hands its violations to Python.
+AXE_RUNNER = """
+(() => {
+  document.addEventListener("securitypolicyviolation", (e) => {
+    console.error("CSP violation: " + e.violatedDirective + " blocked "
+      + (e.blockedURI || "inline code") + " at " + e.sourceFile + ":" + e.lineNumber
+      + " (" + (e.sample || "no sample") + ")");
+  });
+  if (window.top !== window || location.protocol === "about:") return;
+  const options = {
+    runOnly: {type: "tag", values: %(tags)s},
+    resultTypes: ["violations"],
+  };
+  let chain = Promise.resolve();
+  let timer = null;
+  async function once() {
+    let found;
+    try {
+      const result = await axe.run(document, options);
+      found = result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(" ") + "  " + n.html.slice(0, 160)),
+      }));
+    } catch (error) {
+      return;  // the document went away while axe ran (the test navigated on)
+    }
+    await window.__axeReport(location.pathname + location.search, found);
+  }
+  window.__axeCheck = () => (chain = chain.then(once, once));
+  const soon = () => { clearTimeout(timer); timer = setTimeout(window.__axeCheck, 150); };
+  window.addEventListener("load", soon);
+  document.addEventListener("htmx:afterSettle", soon);
+})();
+"""
+
+
+class AxeWatch:
+    """axe-core's WCAG 2.1 A/AA rules on every page state a test reaches.
+
+    Violations of impact "serious" or "critical" fail the test (after it ran, so the
+    test's own verdict comes first); lesser ones are only logged to AXE_LOG.
+    """
+
+    def __init__(self, page) -> None:
+        if not AXE_JS.exists():
+            pytest.fail(f"{AXE_JS} not found: run `make node` (npm ci installs axe-core)")
+        self.page = page
+        self.found: dict[tuple[str, str], dict] = {}
+        page.expose_function("__axeReport", self._report)
+        page.add_init_script(
+            script=AXE_JS.read_text(encoding="utf-8") + AXE_RUNNER % {"tags": json.dumps(AXE_TAGS)}
+        )
+
+    def _report(self, where: str, violations: list[dict]) -> None:
+        for violation in violations:
+            self.found.setdefault((where, violation["id"]), {"where": where, **violation})
+
+    def check_now(self) -> None:
+        """Check the page as it is now (its last state may not have been checked yet)."""
+        for _ in range(3):
+            try:
+                self.page.wait_for_load_state("load")
+                self.page.evaluate("() => window.__axeCheck && window.__axeCheck()")
+                return
+            except Exception as exc:  # navigated during the check: check the new page
+                if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                    raise
+
+    def assert_clean(self, nodeid: str) -> None:
+        if self.found:
+            RESULTS.mkdir(exist_ok=True)
+            with AXE_LOG.open("a", encoding="utf-8") as log:
+                for v in self.found.values():
+                    log.write(json.dumps({"test": nodeid, **v}) + "\n")
+        failing = [v for v in self.found.values() if v["impact"] in AXE_FAILING]
+        if failing and not os.environ.get("AXE_REPORT_ONLY"):
+            lines = [
+                f"{v['where']}: {v['id']} ({v['impact']}): {v['help']}\n      "
+                + "\n      ".join(v["nodes"][:5])
+                for v in failing
+            ]
+            pytest.fail("accessibility violations (axe-core):\n" + "\n".join(lines))
+
+
+# The app answers a form's mistakes with 422 and a lost race with 409, and htmx swaps
+# those answers in (base.html's responseHandling): the form with its errors is the page
+# working as designed. Chromium still logs every 4xx answer as a console error.
+EXPECTED_ANSWER = re.compile(
+    r"^Failed to load resource: the server responded with a status of (409|422)\b"
+)
+
+
+def _is_error(msg) -> bool:
+    return msg.type == "error" and not EXPECTED_ANSWER.match(msg.text)
+
+
 @pytest.fixture
 def page(context, request: pytest.FixtureRequest):
     page = context.new_page()
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+    # Chromium reports a CSP violation, a failed script and a console.error() alike as a
+    # console message of type "error"; the init script adds the violation's details.
+    page.on("console", lambda msg: errors.append(msg.text) if _is_error(msg) else None)
+    axe = AxeWatch(page)
     yield page
+
+    if not page.is_closed():
+        axe.check_now()  # the page the test ended on, whatever it did last
 
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -277,4 +399,5 @@ def page(context, request: pytest.FixtureRequest):
         except Exception as exc:  # the page may have crashed; the test already failed
             print(f"could not save the failure screenshot: {exc}")
     page.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, "errors in the browser's console:\n" + "\n".join(errors)
+    axe.assert_clean(request.node.nodeid)
