@@ -159,11 +159,15 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def import_csv(event: Event, organiser, data: bytes) -> list[Participant]:
-    """Add every participant of the file, or none (``ImportRefused`` lists why)."""
+def import_csv(event: Event, organiser, data: bytes, progress=None) -> list[Participant]:
+    """Add every participant of the file, or none (``ImportRefused`` lists why).
+
+    ``progress(lines_checked)`` is called after each line (the worker reports it)."""
     added, refused = [], []
     seen: dict[str, int] = {}
-    for line, row in read_rows(data):
+    for checked, (line, row) in enumerate(read_rows(data), start=1):
+        if progress is not None and checked > 1:
+            progress(checked - 1)
         email = row.get("email", "").strip().lower()
         if email and email in seen:
             refused.append(f"Line {line}: {email} is on line {seen[email]} already.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
@@ -10,7 +10,7 @@ from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
 from ..web import csv_response, render, submit
-from . import bp, imports, invitations, organiser, services
+from . import bp, import_jobs, imports, invitations, organiser, services
 from .forms import AddParticipantForm, ImportForm
 
 
@@ -31,6 +31,8 @@ def _organiser_page(event, status: int = 200, **forms):
         add_form=forms.get("add_form") or AddParticipantForm(formdata=None),
         import_form=forms.get("import_form") or ImportForm(formdata=None),
         import_errors=forms.get("import_errors", []),
+        import_job_id=request.args.get("import_job", ""),
+        import_job=import_jobs.job_state(event, request.args.get("import_job", "")),
         status=status,
     )
 
@@ -68,16 +70,45 @@ def organiser_import(slug: str):
     """Register everyone in a CSV file, or nobody (each refused line is listed)."""
     event = organised_event_or_404(slug)
     form = ImportForm()
-    result = submit(
-        form, lambda: imports.import_csv(event, current_user, form.csv_file.data.read())
-    )
+    result = submit(form, lambda: _import_or_queue(event, form.csv_file.data.read()))
     if not result.saved:
         refusal = result.refusal
         lines = refusal.lines if isinstance(refusal, imports.ImportRefused) else []
         return _organiser_page(event, result.status, import_form=form, import_errors=lines)
+    if isinstance(result.value, str):  # a large file: the worker imports it
+        return redirect(
+            url_for("participants.organiser_list", slug=slug, import_job=result.value), 303
+        )
     added = result.value
     flash(f"{len(added)} participant{'s' if len(added) != 1 else ''} imported.", "success")
     return redirect(url_for("participants.organiser_list", slug=slug), 303)
+
+
+def _import_or_queue(event, data: bytes):
+    """Import a small file now; queue a large one (its job id). An unreadable file is
+    refused at once either way."""
+    total = len(imports.read_rows(data))
+    if total > import_jobs.LARGE_IMPORT_ROWS:
+        return import_jobs.start_import(event, current_user, data, total)
+    return imports.import_csv(event, current_user, data)
+
+
+@bp.get("/events/<slug>/organiser/participants/import/<job_id>")
+@role_required("organiser")
+def organiser_import_status(slug: str, job_id: str):
+    """The progress of a large import (htmx polls it; 286 stops the polling)."""
+    event = organised_event_or_404(slug)
+    job = import_jobs.job_state(event, job_id)
+    if job is None:
+        abort(404)
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("participants.organiser_list", slug=slug, import_job=job_id))
+    response = render("participants/_import_progress.html", event=event, job=job, job_id=job_id)
+    if job["state"] not in ("queued", "checking"):
+        response.status_code = 286  # finished: htmx stops polling
+        if job["state"] == "done":
+            response.headers["HX-Refresh"] = "true"  # the list below has the new people
+    return response
 
 
 @bp.get("/events/<slug>/organiser/participants.csv")
