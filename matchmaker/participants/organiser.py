@@ -69,6 +69,18 @@ def status_totals(event) -> dict[str, int]:
     return totals
 
 
+def invitation_state(p: Participant) -> str:
+    """What the organiser may know: what they sent and what the person did, never whether
+    an address has an account."""
+    if p.claimed_at is not None:
+        return "claimed"
+    if p.user_id is not None:
+        return "registered themselves"
+    if not p.email:
+        return "no e-mail"
+    return f"invited ({p.invitations_sent})" if p.invited_at else "not invited"
+
+
 def participant_list_rows(event) -> tuple[list[str], list[list]]:
     header = [
         "Organisation",
@@ -77,6 +89,7 @@ def participant_list_rows(event) -> tuple[list[str], list[list]]:
         "Role",
         "E-mail",
         "Status",
+        "Invitation",
         "Requests sent",
         "Requests received",
         "Meetings accepted",
@@ -94,6 +107,7 @@ def participant_list_rows(event) -> tuple[list[str], list[list]]:
                 p.role_title,
                 p.email,
                 p.status,
+                invitation_state(p),
                 r.sent,
                 r.received,
                 r.accepted,

@@ -211,6 +211,9 @@ def test_an_organisers_import_neither_enrols_accounts_nor_tells_who_has_one(
         return re.sub(r"\s+|\d+|to (Anna|Nobody)", "", found.group(1))
 
     assert cell(places["anna@hydrocyl.example"]) == cell(places["nobody@nowhere.example"])
+    export = client.get(f"/events/{event.slug}/organiser/participants.csv").get_data(as_text=True)
+    rows = {line.split(",")[4]: line.split(",")[6] for line in export.splitlines()[1:]}
+    assert rows == {"anna@hydrocyl.example": "invited (1)", "nobody@nowhere.example": "invited (1)"}
     # Anna's own pages do not show the attacker's event either.
     auth.logout()
     auth.login(victim)
