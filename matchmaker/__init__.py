@@ -61,6 +61,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from . import accounts, calendar, demo, events, meetings, notifications, participants, schedules
+    from .web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids beyond any row's answer 404
 
     for package in (
         accounts,

@@ -1,5 +1,6 @@
 """Import every domain's models so SQLAlchemy's metadata (and Alembic) knows them all."""
 
+from . import singleline  # noqa: F401  (String values stay on one line, at every flush)
 from .accounts.models import User  # noqa: F401
 from .calendar.models import CalendarFeed  # noqa: F401
 from .changes import ChangeCounter  # noqa: F401

@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
@@ -69,8 +70,48 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+#: The largest id a database row can have (PostgreSQL ``integer``); anything beyond names
+#: nothing, and SQLite (OverflowError) or PostgreSQL (out of range) would fail on it.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: ASCII digits from 0 to ``MAX_ID``, else 404."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(value) -> int:
+    """A form's number as ASCII digits from 0 to ``MAX_ID``; ``ValueError`` for anything
+    else (a ``coerce`` for WTForms: the field then says "not a valid choice")."""
+    text = str(value if value is not None else "").strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit() and len(text) <= 10):
+        raise ValueError(f"not a number from 0 to {MAX_ID}: {text[:20]!r}")
+    number = int(text)
+    if number > MAX_ID:
+        raise ValueError(f"not a number from 0 to {MAX_ID}: {text[:20]!r}")
+    return number
+
+
+def parse_id(value) -> int | None:
+    """A row id sent in a form or query (``"42"``), or None for anything else: empty,
+    signs, non-ASCII digits such as ``"²"`` (``isdigit()`` says yes, ``int()`` fails),
+    or a number no row can have."""
+    try:
+        number = bounded_int(value)
+    except ValueError:
+        return None
+    return number or None
+
+
 def get_or_404(model, ident):
     """Load a row by primary key or answer 404."""
+    if isinstance(ident, int) and not 0 <= ident <= MAX_ID:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)

@@ -12,9 +12,19 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .models import EVENT_STATUSES
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def plausible_date(form, field) -> None:
+    """A date (or date and time) from FIRST_YEAR to LAST_YEAR: nothing is planned beyond,
+    and a day at the very end of the calendar (9999-12-31 23:00) overflows once moved
+    into UTC or another zone, which made every page of the event fail."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(f"Choose a date from {FIRST_YEAR} to {LAST_YEAR}.")
 
 
 class EventForm(FlaskForm):
@@ -32,13 +42,13 @@ class EventForm(FlaskForm):
         validators=[DataRequired(), Length(max=64)],
     )
     registration_opens_at = DateTimeLocalField(
-        "Registration opens", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        "Registration opens", format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_date]
     )
     registration_closes_at = DateTimeLocalField(
-        "Registration closes", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        "Registration closes", format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_date]
     )
     booking_deadline = DateTimeLocalField(
-        "Meeting requests until", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        "Meeting requests until", format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_date]
     )
     requires_approval = BooleanField("Registrations need my approval", default=True)
     max_meetings_per_participant = IntegerField(
@@ -58,6 +68,8 @@ class EventForm(FlaskForm):
     def to_data(self) -> dict:
         """Field values, with local date-times converted to UTC in the event's zone."""
         data = {name: getattr(self, name).data for name in self._fields if name != "csrf_token"}
+        for name in ("description", "venue"):  # not sent at all: empty, as when blank
+            data[name] = data[name] or ""
         data["slug"] = (data["slug"] or "").strip().lower()
         data["timezone"] = (data["timezone"] or "").strip()
         try:
@@ -85,7 +97,7 @@ class SessionForm(FlaskForm):
     name = StringField(
         "Label", validators=[Optional(), Length(max=120)], description="e.g. Tuesday morning"
     )
-    day = DateField("Day", validators=[DataRequired()])
+    day = DateField("Day", validators=[DataRequired(), plausible_date])
     start_time = TimeField("Starts", validators=[DataRequired()])
     end_time = TimeField("Ends", validators=[DataRequired()])
     slot_minutes = IntegerField(
@@ -112,7 +124,7 @@ class TablesForm(FlaskForm):
 
 class ProgrammeForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    day = DateField("Day", validators=[DataRequired()])
+    day = DateField("Day", validators=[DataRequired(), plausible_date])
     start_time = TimeField("Starts", validators=[DataRequired()])
     end_time = TimeField("Ends", validators=[DataRequired()])
     place = StringField("Place", validators=[Optional(), Length(max=200)])

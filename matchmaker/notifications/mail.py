@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from flask import current_app
 
 from ..extensions import app_task
+from ..singleline import one_line
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ def deliver(to: str, subject: str, body: str) -> bool:
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    # One line, whatever a name in it held: a line break would make EmailMessage raise.
+    message["Subject"] = one_line(subject)
     message.set_content(body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):

@@ -3,6 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..web import parse_id
 from .models import OPPORTUNITY_KINDS, ORGANISATION_KINDS, ORGANISATION_SIZES
 from .services import LIMITS
 
@@ -62,10 +63,7 @@ class RegistrationForm(FlaskForm):
         }
 
     def picked_organisation_id(self) -> int | None:
-        try:
-            return int(self.organisation_id.data) if self.organisation_id.data else None
-        except ValueError:
-            return None
+        return parse_id(self.organisation_id.data)
 
 
 class ProfileForm(FlaskForm):

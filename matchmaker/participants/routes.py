@@ -6,11 +6,11 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import user_required
-from ..errors import DomainError
+from ..errors import DomainError, Invalid
 from ..events.loaders import visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
-from ..web import Submitted, render, submit
+from ..web import Submitted, parse_id, render, submit
 from . import bp, directory, opportunities, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant, visible_participant
@@ -318,10 +318,12 @@ def toggle_slot(slug: str, slot_key: str):
 def set_stand(slug: str):
     event = visible_event_or_404(slug)
     participant = my_participant(event)
-    table = request.form.get("fixed_table_id", "")
+    table = request.form.get("fixed_table_id", "").strip()
     status, error_message = 200, None
     try:
-        services.set_fixed_table(participant, int(table) if table.isdigit() else None)
+        if table and parse_id(table) is None:  # "²", a sign, a number no table has
+            raise Invalid("Choose one of this event's tables.", "fixed_table_id")
+        services.set_fixed_table(participant, parse_id(table))
     except DomainError as error:
         db.session.rollback()
         status, error_message = error.status, error.message

@@ -292,7 +292,7 @@ def set_meeting_limit(participant: Participant, raw: str) -> None:
         participant.max_meetings = None
         db.session.flush()
         return
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise Invalid(f"Enter a whole number from 1 to {MAX_LIMIT}, or leave it blank.", "limit")
     limit = int(raw)
     open_now = open_request_count(participant.id)

@@ -5,6 +5,7 @@ from wtforms import FloatField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from ..web import bounded_int
 from .runs import MAX_TIME_LIMIT, MIN_TIME_LIMIT
 
 
@@ -35,5 +36,5 @@ class MoveForm(FlaskForm):
 
 
 class AddMeetingForm(FlaskForm):
-    first = SelectField("Participant", coerce=int, validate_choice=False)
-    second = SelectField("Meets", coerce=int, validate_choice=False)
+    first = SelectField("Participant", coerce=bounded_int, validate_choice=False)
+    second = SelectField("Meets", coerce=bounded_int, validate_choice=False)

@@ -12,7 +12,7 @@ from ..access import role_required, user_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..web import csv_response, render, submit
+from ..web import csv_response, parse_id, render, submit
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
@@ -49,8 +49,8 @@ GRID_CELLS = 2000
 def _filters() -> dict:
     values = request.values
     return {
-        "participant": values.get("participant", type=int) or None,
-        "organisation": values.get("organisation", type=int) or None,
+        "participant": parse_id(values.get("participant")),
+        "organisation": parse_id(values.get("organisation")),
         "view": "participants" if values.get("view") == "participants" else "grid",
         "day": values.get("day", ""),
     }

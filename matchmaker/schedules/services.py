@@ -24,7 +24,7 @@ from ..meetings.models import Meeting, MeetingParticipant
 from ..meetings.services import create_meeting, place_meeting
 from ..notifications.services import notify
 from ..participants.models import Participant
-from ..web import absolute_url, site_url
+from ..web import absolute_url, parse_id, site_url
 from .board import free_targets
 from .models import PublishedMeeting, ScheduleRevision
 
@@ -55,9 +55,10 @@ def _flush_versioned() -> None:
 def parse_target(value: str) -> tuple[str, int]:
     """A move target as the form sends it: ``<slot key>@<table id>``."""
     slot_key, _, table = (value or "").partition("@")
-    if not slot_key or not table.isdigit():
+    table_id = parse_id(table)
+    if not slot_key or table_id is None:
         raise Invalid("Choose where the meeting should go.", "target")
-    return slot_key, int(table)
+    return slot_key, table_id
 
 
 def move_meeting(
