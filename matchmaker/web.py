@@ -108,6 +108,22 @@ def parse_id(value) -> int | None:
     return number or None
 
 
+# The event an htmx action raises (HX-Trigger) when it changed a number shown elsewhere on
+# the page; every counter listens (hx-trigger="counts-changed from:body") and fetches
+# itself again. One rule for all counters, so a new action or counter needs no wiring
+# between the two: the action announces, whatever counts on the page follows.
+COUNTS_CHANGED = "counts-changed"
+
+
+def counts_changed(response: Response) -> Response:
+    """Tell the page that counts changed, on a successful htmx response (see COUNTS_CHANGED)."""
+    if response.status_code < 300 and getattr(request, "htmx", None):
+        raised = response.headers.get("HX-Trigger", "").split(",")
+        events = [e.strip() for e in raised if e.strip()]
+        response.headers["HX-Trigger"] = ", ".join([*events, COUNTS_CHANGED])
+    return response
+
+
 def get_or_404(model, ident):
     """Load a row by primary key or answer 404."""
     if isinstance(ident, int) and not 0 <= ident <= MAX_ID:

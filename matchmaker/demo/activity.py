@@ -15,6 +15,7 @@ from ..events.models import Event, ProgrammeAttendance
 from ..events.services import event_slots
 from ..extensions import db
 from ..meetings.models import MeetingRequest
+from ..meetings.requests import request_link
 from ..meetings.services import cancel_meeting, create_meeting
 from ..notifications.models import Notification
 from ..participants.models import Participant, Unavailability
@@ -152,7 +153,7 @@ def make_requests(event: Event, people: list[Participant], rng: random.Random) -
                     event_id=event.id,
                     kind="meeting_request",
                     message=f"{requester.label} requests a meeting with you.",
-                    link=f"/events/{event.slug}/meetings?show=incoming",
+                    link=request_link(event.slug, req.id),
                     created_at=created,
                 )
             )

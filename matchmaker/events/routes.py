@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ..access import public, role_required, user_required
 from ..extensions import db
-from ..web import render, submit, wants_fragment
+from ..web import counts_changed, render, submit, wants_fragment
 from . import bp, services, states
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
 from .loaders import my_participation, organised_event_or_404, visible_event_or_404
@@ -107,6 +107,14 @@ def manage(slug: str):
     return render("events/manage.html", **_manage_context(event))
 
 
+@bp.get("/events/<slug>/manage/stats")
+@role_required("organiser")
+def stats(slug: str):
+    """The "At a glance" card alone: it fetches itself again when counts change."""
+    event = organised_event_or_404(slug)
+    return render("events/_stats.html", event=event, stats=event_stats(event))
+
+
 @bp.post("/events/<slug>/sessions")
 @role_required("organiser")
 def add_session(slug: str):
@@ -124,11 +132,13 @@ def add_session(slug: str):
             name=form.name.data or "",
         ),
     )
-    return render(
-        "events/manage.html",
-        "events/_sessions.html",
-        status=result.status,
-        **_manage_context(event, session_form=None if result.saved else form),
+    return counts_changed(
+        render(
+            "events/manage.html",
+            "events/_sessions.html",
+            status=result.status,
+            **_manage_context(event, session_form=None if result.saved else form),
+        )
     )
 
 
@@ -138,7 +148,9 @@ def delete_session(slug: str, session_id: int):
     event = organised_event_or_404(slug)
     services.delete_session(event, session_id)
     db.session.commit()
-    return render("events/manage.html", "events/_sessions.html", **_manage_context(event))
+    return counts_changed(
+        render("events/manage.html", "events/_sessions.html", **_manage_context(event))
+    )
 
 
 @bp.post("/events/<slug>/tables")
@@ -152,11 +164,13 @@ def add_tables(slug: str):
             event, form.count.data, form.prefix.data or "Table", form.capacity_note.data or ""
         ),
     )
-    return render(
-        "events/manage.html",
-        "events/_tables.html",
-        status=result.status,
-        **_manage_context(event, tables_form=None if result.saved else form),
+    return counts_changed(
+        render(
+            "events/manage.html",
+            "events/_tables.html",
+            status=result.status,
+            **_manage_context(event, tables_form=None if result.saved else form),
+        )
     )
 
 
@@ -166,7 +180,9 @@ def delete_table(slug: str, table_id: int):
     event = organised_event_or_404(slug)
     services.delete_table(event, table_id)
     db.session.commit()
-    return render("events/manage.html", "events/_tables.html", **_manage_context(event))
+    return counts_changed(
+        render("events/manage.html", "events/_tables.html", **_manage_context(event))
+    )
 
 
 @bp.post("/events/<slug>/programme")

@@ -19,7 +19,7 @@ from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events.states import requests_problem
 from ..extensions import db
-from ..notifications.services import notify
+from ..notifications.services import mark_read_about, notify
 from ..participants.models import Participant
 from .models import Meeting, MeetingParticipant, MeetingRequest
 from .services import cancel_meeting, create_meeting
@@ -158,10 +158,24 @@ def request_meeting(
         recipient.user,
         f"{requester.label} requests a meeting with you.",
         kind="meeting_request",
-        link=f"/events/{event.slug}/meetings?show=incoming",
+        link=request_link(event.slug, req.id),
         event=event,
     )
     return req
+
+
+def request_link(event_slug: str, request_id: int) -> str:
+    """Where the notification of a new request points: the request in the asked one's list.
+
+    Also what ties the notification to its request: answered or withdrawn, the request
+    asks nothing any more, and its notification is marked read (``_settle``).
+    """
+    return f"/events/{event_slug}/meetings?show=incoming#request-{request_id}"
+
+
+def _settle(req: MeetingRequest) -> None:
+    if req.recipient.user_id:
+        mark_read_about(req.recipient.user_id, request_link(req.event.slug, req.id))
 
 
 def _transition(req: MeetingRequest, from_status: str, to_status: str, **values) -> None:
@@ -196,6 +210,7 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
     _check_limit(req.recipient, adding=0, me=acting_for)
     _check_limit(req.requester, adding=0, me=acting_for)
     _transition(req, "pending", "accepted")
+    _settle(req)
     try:
         with db.session.begin_nested():
             meeting = create_meeting(
@@ -221,6 +236,7 @@ def decline_request(req: MeetingRequest, *, acting_for: Participant, reason: str
         raise Forbidden("Only the person asked can decline this request.")
     reason = _reason(reason)
     _transition(req, "pending", "declined", reason=reason)
+    _settle(req)
     _tell(req, req.requester, f"{req.recipient.label} declined your meeting request.", "declined")
 
 
@@ -228,6 +244,7 @@ def withdraw_request(req: MeetingRequest, *, acting_for: Participant) -> None:
     if acting_for.id != req.requester_id:
         raise Forbidden("Only the person who asked can withdraw this request.")
     _transition(req, "pending", "withdrawn")
+    _settle(req)
     _tell(req, req.recipient, f"{req.requester.label} withdrew a meeting request.", "withdrawn")
 
 

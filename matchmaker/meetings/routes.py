@@ -11,7 +11,7 @@ from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..participants.loaders import my_participant, visible_participant
 from ..participants.services import approved_participants, participant_in_event
-from ..web import render, submit, wants_fragment
+from ..web import counts_changed, render, submit, wants_fragment
 from . import bp
 from . import requests as reqs
 from .forms import OnBehalfForm, ReasonForm, RequestForm
@@ -37,11 +37,12 @@ def mine(slug: str):
 def counts(slug: str):
     event = visible_event_or_404(slug)
     me = my_participant(event)
+    show = request.args.get("show", "")
     return render(
-        "meetings/_counts.html",
+        "meetings/_limit.html" if show == "limit" else "meetings/_counts.html",
         event=event,
         counts=reqs.counts_for(me),
-        show=request.args.get("show", ""),
+        show=show,
     )
 
 
@@ -136,9 +137,10 @@ def answer(slug: str, request_id: int, action: str):
         row_note=DONE[action],
         reason_form=ReasonForm(formdata=None),
     )
-    # Counts and badges elsewhere on the page refresh themselves.
+    # Counts and badges elsewhere on the page refresh themselves; "meetings-changed"
+    # tells app.js that the next change of the list is this person's own.
     response.headers["HX-Trigger"] = "meetings-changed"
-    return response
+    return counts_changed(response)
 
 
 # --- organisers acting for participants ------------------------------------------------------

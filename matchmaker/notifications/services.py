@@ -75,3 +75,17 @@ def mark_all_read(user) -> None:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def mark_read_about(user_id: int, link: str) -> None:
+    """Mark read the user's notifications that point at ``link``: what they asked for is
+    done (a meeting request answered or withdrawn), so they are no longer news."""
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.link == link,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )

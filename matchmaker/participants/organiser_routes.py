@@ -9,7 +9,7 @@ from ..access import role_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
-from ..web import csv_response, render, submit
+from ..web import counts_changed, csv_response, render, submit
 from . import bp, import_jobs, imports, invitations, organiser, services
 from .forms import AddParticipantForm, ImportForm
 
@@ -34,6 +34,19 @@ def _organiser_page(event, status: int = 200, **forms):
         import_job_id=request.args.get("import_job", ""),
         import_job=import_jobs.job_state(event, request.args.get("import_job", "")),
         status=status,
+    )
+
+
+@bp.get("/events/<slug>/organiser/participants/totals")
+@role_required("organiser")
+def organiser_totals(slug: str):
+    """The totals by status alone: they fetch themselves again when counts change."""
+    event = organised_event_or_404(slug)
+    return render(
+        "participants/_totals.html",
+        event=event,
+        totals=organiser.status_totals(event),
+        status_filter=request.args.get("status", ""),
     )
 
 
@@ -129,7 +142,7 @@ def organiser_set_status(slug: str, participant_id: int):
     if not request.headers.get("HX-Request"):
         return redirect(url_for("participants.organiser_list", slug=slug))
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
-    return render("participants/_organiser_row.html", event=event, row=row)
+    return counts_changed(render("participants/_organiser_row.html", event=event, row=row))
 
 
 @bp.post("/events/<slug>/organiser/participants/<int:participant_id>/invite")

@@ -63,7 +63,7 @@ def test_request_then_accept_creates_the_meeting_for_both(client, db, pair, auth
         and f'id="request-{req.id}"' in html
         and "status-accepted" in html
     )
-    assert response.headers["HX-Trigger"] == "meetings-changed"
+    assert response.headers["HX-Trigger"] == "meetings-changed, counts-changed"
     db.expire_all()
     assert req.status == "accepted"
     meeting = db.query(Meeting).filter_by(request_id=req.id).one()
