@@ -1,4 +1,5 @@
 """Import every module that defines Huey tasks, so the worker knows them all."""
 
+from .accounts import tasks as account_tasks  # noqa: F401
 from .notifications import mail  # noqa: F401
 from .schedules import tasks as schedule_tasks  # noqa: F401

@@ -66,6 +66,12 @@ def end_all(user: User) -> None:
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
+def purge() -> int:
+    """Delete every session unseen for longer than the cookie lives (flushes)."""
+    cutoff = utcnow() - _lifetime()
+    return db.session.execute(delete(UserSession).where(UserSession.last_seen_at < cutoff)).rowcount
+
+
 def count(user: User) -> int:
     return db.session.scalar(
         select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)

@@ -286,3 +286,29 @@ def test_reset_links_for_one_address_are_limited(client, db, make_user, known):
     refused = client.post("/password/forgot", data={"email": email})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert "Too many reset links" in refused.get_data(as_text=True)
+
+
+def test_the_hourly_housekeeping_drops_old_counters_and_sessions(app, client, db, make_user, auth):
+    from matchmaker.accounts.tasks import purge_counters_and_sessions
+
+    user = make_user()
+    auth.login(user)
+    _login(client, "someone@example.test")
+    _login(client, "old@example.test")
+    db.execute(
+        update(AttemptCounter)
+        .where(AttemptCounter.key == "login:email:old@example.test")
+        .values(window_start=utcnow() - timedelta(days=2))
+    )
+    other = app.test_client()
+    other.post("/login", data={"email": user.email, "password": PASSWORD})
+    stale = utcnow() - app.permanent_session_lifetime - timedelta(minutes=1)
+    newest = db.scalars(select(UserSession.id).order_by(UserSession.created_at.desc())).first()
+    db.execute(update(UserSession).where(UserSession.id == newest).values(last_seen_at=stale))
+    purge_counters_and_sessions.call_local()
+    keys = set(db.scalars(select(AttemptCounter.key)))
+    assert "login:email:someone@example.test" in keys
+    assert "login:email:old@example.test" not in keys
+    assert db.scalars(select(UserSession.id)).all() != [newest]
+    assert len(db.scalars(select(UserSession.id)).all()) == 1
+    assert client.get("/account").status_code == 200
