@@ -46,6 +46,12 @@ def own_app(url: str, tmp_path: Path, **config) -> Iterator[Flask]:
 
     # create_app() points the one Huey instance at the app it builds; the session-wide
     # test app must get it back.
+    def clear_caches():  # keyed by ids and data versions that repeat across databases
+        calendar_cache.clear()
+        recommend.clear_cache()
+        directory.clear_cache()
+
+    clear_caches()
     saved = {
         name: getattr(huey, name)
         for name in ("storage_class", "storage_kwargs", "_immediate", "storage", "flask_app")
@@ -75,7 +81,4 @@ def own_app(url: str, tmp_path: Path, **config) -> Iterator[Flask]:
             db.engine.dispose()
         for name, value in saved.items():
             setattr(huey, name, value)
-        # Keyed by ids and data versions that repeat from one database to another.
-        calendar_cache.clear()
-        recommend.clear_cache()
-        directory.clear_cache()
+        clear_caches()

@@ -11,8 +11,10 @@ committed by its RELEASE: a CSV import refused on its last line kept the lines b
 from __future__ import annotations
 
 import itertools
+import threading
 from contextlib import contextmanager
-from datetime import date, time
+from datetime import date
+from datetime import time as clock
 from io import BytesIO
 from types import SimpleNamespace
 
@@ -105,8 +107,8 @@ def _event(site: Site, people: int = 2, meetings: int = 0, **fields) -> SimpleNa
         events.add_session(
             event,
             day=date(2027, 3, 9),
-            start_time=time(9),
-            end_time=time(12),
+            start_time=clock(9),
+            end_time=clock(12),
             slot_minutes=20,
             pause_minutes=5,
         )
@@ -358,3 +360,72 @@ def test_a_registration_is_undone_when_telling_the_organisers_fails(site, monkey
     assert response.status_code == 409
     assert site.count("participants", event_id=event.id) == 0
     assert site.count("organisations", name=f"Newcomer Oy {event.id}") == 0
+
+
+# --- the engine itself ------------------------------------------------------------------------
+
+
+def _engine(site):
+    from matchmaker.extensions import db
+
+    with site.app.app_context():
+        return db.engine  # the app's own engine, as create_app() set it up
+
+
+def _name(site, event) -> str:
+    return site.rows("SELECT name FROM events WHERE id = :e", e=event.id)[0][0]
+
+
+RENAME = text("UPDATE events SET name = :name WHERE id = :e")
+
+
+def test_a_savepoint_opened_first_is_rolled_back_with_its_transaction(site):
+    """What every begin_nested() relies on; the driver's own RELEASE committed it."""
+    event = _event(site)
+    before = _name(site, event)
+    with _engine(site).connect() as conn:
+        with conn.begin_nested():
+            conn.execute(RENAME, {"name": "Renamed in a savepoint", "e": event.id})
+        conn.rollback()
+    assert _name(site, event) == before
+
+
+def test_a_transaction_that_only_read_does_not_hold_writers_back(site):
+    """A page still being rendered (its transaction open) never blocks a commit."""
+    event = _event(site)
+    engine = _engine(site)
+    with engine.connect() as reader, engine.connect() as writer:
+        if engine.dialect.name == "sqlite":  # fail within a second rather than 15
+            writer.exec_driver_sql("PRAGMA busy_timeout = 1000")
+        reader.execute(text("SELECT name FROM events WHERE id = :e"), {"e": event.id}).all()
+        writer.execute(RENAME, {"name": "Renamed while read", "e": event.id})
+        writer.commit()
+        reader.rollback()
+    assert _name(site, event) == "Renamed while read"
+
+
+def test_a_transaction_that_read_then_writes_waits_for_the_other_writer(site):
+    """Read, then write while another request holds the write lock: wait, don't fail.
+    (A deferred BEGIN answered "database is locked" at once here: a 500.)"""
+    mine, theirs = _event(site), _event(site)
+    engine = _engine(site)
+    holding, done = threading.Event(), threading.Event()
+
+    def other_request():
+        with engine.connect() as conn:
+            conn.execute(RENAME, {"name": "Theirs", "e": theirs.id})
+            holding.set()
+            threading.Event().wait(0.3)  # long enough for the other to try
+            conn.commit()
+        done.set()
+
+    thread = threading.Thread(target=other_request)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT name FROM events WHERE id = :e"), {"e": mine.id}).all()
+        thread.start()
+        assert holding.wait(10)
+        conn.execute(RENAME, {"name": "Mine", "e": mine.id})
+        conn.commit()
+    thread.join(10)
+    assert done.is_set()
+    assert (_name(site, mine), _name(site, theirs)) == ("Mine", "Theirs")
