@@ -79,7 +79,17 @@ def test_organiser_sets_up_an_event_and_sees_local_slot_times(page: Page) -> Non
     # Tallinn is UTC+3 in May: the slot's stable key is its UTC start.
     assert slots.first.get_attribute("data-slot") == "2027-05-04T06:00Z"
 
+    state = page.locator("#event-state")
+    expect(state).to_contain_text("Only you and the other organisers can see this event")
     page.get_by_role("button", name="Open registration").click()
+    # The state card says what the new state does and offers only its own moves.
+    expect(page.locator("#event-status")).to_have_text("Open for registration")
+    expect(state).to_contain_text("Anyone can see the event and register")
+    expect(state.get_by_role("button", name="Close registration")).to_be_visible()
+    expect(state.get_by_role("button", name="Open registration")).to_have_count(0)
     page.goto("/")
-    expect(page.get_by_role("link", name="Baltic mechatronics brokerage day")).to_be_visible()
+    # The organiser finds it among their own events.
+    expect(
+        page.locator("#your-events").get_by_role("link", name="Baltic mechatronics brokerage day")
+    ).to_be_visible()
     assert violations == []
