@@ -141,3 +141,34 @@ def test_mart_kivi_is_invited_and_takes_his_place(page: Page, mission, smtp) -> 
     row = page.locator("#organiser-participants tr").filter(has_text="Kivi Hydraulics OÜ")
     expect(row.locator(".invitation")).to_contain_text("Claimed")
     expect(row.get_by_role("button", name=re.compile("invitation"))).to_have_count(0)
+
+
+def test_a_large_import_runs_in_the_worker_and_the_page_follows_it(page: Page, mission) -> None:
+    """Issue 17, finding 5: the request only queues a large file; the page polls."""
+    from matchmaker.participants.import_jobs import LARGE_IMPORT_ROWS
+
+    slug, n = mission["slug"], mission["n"]
+    total = LARGE_IMPORT_ROWS + 40
+    lines = "".join(
+        f"Bulk {n} Company {i},FI,Person {i},bulk{n}.{i}@bulk.example\n" for i in range(total)
+    )
+    _login(page, mission["organiser"])
+    page.goto(f"/events/{slug}/organiser/participants")
+    page.locator("#import-form").get_by_label("CSV file").set_input_files(
+        files=[
+            {
+                "name": "people.csv",
+                "mimeType": "text/csv",
+                "buffer": ("organisation,country,name,email\n" + lines).encode(),
+            }
+        ]
+    )
+    page.locator("#import-form").get_by_role("button", name="Import").click()
+    expect(page.locator("#import-progress")).to_be_visible()
+    # The worker finishes; the page reloads by itself and lists everyone.
+    expect(page.locator("#import-progress")).to_contain_text(
+        f"{total} participants imported", timeout=60_000
+    )
+    expect(
+        page.locator("#organiser-participants tr").filter(has_text=f"Bulk {n} Company")
+    ).to_have_count(total)
