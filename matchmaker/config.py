@@ -104,6 +104,10 @@ def load_config(instance_path: Path) -> dict:
         # Who may organise events: "approval" (a site admin approves each organiser account,
         # the default for a public deployment) or "open" (anyone who signs up as one).
         "ORGANISER_SIGNUP": _organiser_signup(production),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto. Behind
+        # one, without this, every visitor has the proxy's address and the per-IP limits
+        # (log-in, sign-up, reset links) would count the whole site as one visitor.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production or _bool("SESSION_COOKIE_SECURE", False),

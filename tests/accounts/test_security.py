@@ -312,3 +312,28 @@ def test_the_hourly_housekeeping_drops_old_counters_and_sessions(app, client, db
     assert db.scalars(select(UserSession.id)).all() != [newest]
     assert len(db.scalars(select(UserSession.id)).all()) == 1
     assert client.get("/account").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_visitor_address_is_counted(tmp_path):
+    """TRUSTED_PROXIES=1: the per-IP limits count the address the proxy forwarded, not
+    the proxy's own (else the whole site would be one visitor)."""
+    from tests.app.committed import committed_engine, own_app
+    from tests.gunicorn_server import fresh_database
+
+    url = fresh_database(tmp_path, "proxy")
+    with own_app(url, tmp_path, TRUSTED_PROXIES=1) as proxied:
+        client = proxied.test_client()
+        for visitor in ("203.0.113.9", "198.51.100.4"):
+            client.post(
+                "/login",
+                data={"email": "nobody-here@example.test", "password": "not-my-password"},
+                headers={"X-Forwarded-For": visitor},
+            )
+    engine = committed_engine(url)
+    try:
+        with engine.connect() as conn:
+            keys = set(conn.scalars(select(AttemptCounter.key)))
+    finally:
+        engine.dispose()
+    assert {"login:ip:203.0.113.9", "login:ip:198.51.100.4"} <= keys
+    assert "login:ip:127.0.0.1" not in keys
