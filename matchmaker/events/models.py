@@ -98,10 +98,15 @@ class Event(db.Model):
         return publish_note(self)
 
     @property
-    def registration_open(self) -> bool:
+    def registration_problem(self) -> str | None:
+        """Why nobody can register right now (state, dates), or None."""
         from .states import registration_problem
 
-        return registration_problem(self) is None
+        return registration_problem(self)
+
+    @property
+    def registration_open(self) -> bool:
+        return self.registration_problem is None
 
     def is_organised_by(self, user) -> bool:
         return bool(user and user.is_authenticated) and (

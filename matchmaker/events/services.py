@@ -325,15 +325,16 @@ def home_lists(user) -> dict[str, list[Event]]:
     from ..participants.models import Participant
 
     mine: set[int] = set()
+    public = [s.status for s in STATES.values() if s.public]
     query = select(Event).order_by(Event.name)
     if user is not None and user.is_authenticated:
         mine = set(
             db.session.scalars(select(Participant.event_id).where(Participant.user_id == user.id))
         )
         mine |= set(db.session.scalars(select(Event.id).where(Event.organisers.any(id=user.id))))
-        query = query.where((Event.status != "draft") | Event.id.in_(mine))
+        query = query.where(Event.status.in_(public) | Event.id.in_(mine))
     else:
-        query = query.where(Event.status != "draft")
+        query = query.where(Event.status.in_(public))
     lists: dict[str, list[Event]] = {"join": [], "yours": [], "past": []}
     for event in db.session.scalars(query):
         section = home_section(event, event.id in mine)

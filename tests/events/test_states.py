@@ -76,6 +76,9 @@ def test_publishing_closes_registration_and_the_pages_say_so(
     auth.logout()
     home = client.get("/").get_data(as_text=True)
     assert "Bell mission" not in _section(home, "Events you can join")
+    visitor_page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert "Registration closed when the schedule was published" in visitor_page
+    assert f"/events/{event.slug}/register" not in visitor_page
     auth.login(make_user("participant"))
     page = client.get(f"/events/{event.slug}/register")
     assert "Registration closed when the schedule was published" in page.get_data(as_text=True)
