@@ -166,6 +166,21 @@ def request_organiser_role(user: User) -> None:
         )
 
 
+def ask_to_organise(user: User) -> bool:
+    """A participant account asks to organise events; True when granted at once
+    (``ORGANISER_SIGNUP`` "open"), False when it waits for a site admin."""
+    if user.role != "participant":
+        raise Conflict("You can organise events already.")
+    if user.organiser_requested_at is not None:
+        raise Conflict("Your request to organise events is waiting for a site admin.")
+    if organiser_signup() == "open":
+        user.role = "organiser"
+        db.session.flush()
+        return True
+    request_organiser_role(user)
+    return False
+
+
 def organiser_requests() -> list[User]:
     return list(
         db.session.scalars(

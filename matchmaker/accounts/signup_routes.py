@@ -55,6 +55,24 @@ def resend_confirmation():
     return redirect(safe_next(request.form.get("next"), url_for("events.home")), 303)
 
 
+@bp.post("/account/organise")
+@user_required
+def ask_to_organise():
+    """A participant account asks to organise (granted at once where sign-up is open)."""
+    try:
+        granted = signup.ask_to_organise(current_user)
+        db.session.commit()
+    except DomainError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return redirect(url_for("accounts.account"), 303)
+    if granted:
+        flash("You can now organise events.", "success")
+    else:
+        flash("A site admin will look at your request to organise events.", "info")
+    return redirect(url_for("accounts.account"), 303)
+
+
 @bp.get("/admin/organisers")
 @role_required("admin")
 def organiser_requests():

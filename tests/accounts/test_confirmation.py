@@ -244,6 +244,32 @@ def test_with_approval_a_site_admin_approves_organisers(client, db, make_user, a
     assert toomas.role == "organiser"
 
 
+def test_a_participant_account_asks_to_organise(client, db, make_user, auth, app):
+    piret = make_user(name="Piret Saar")
+    auth.login(piret)
+    assert "I want to organise events" in client.get("/account").get_data(as_text=True)
+    saved, app.config["ORGANISER_SIGNUP"] = app.config["ORGANISER_SIGNUP"], "approval"
+    try:
+        assert client.post("/account/organise").status_code == 303
+        db.refresh(piret)
+        assert piret.role == "participant" and piret.organiser_requested_at is not None
+        page = client.get("/account").get_data(as_text=True)
+        assert "awaits a site admin" in page and "I want to organise events" not in page
+        assert client.get("/events/new").status_code == 403
+        assert client.post("/account/organise").status_code == 303  # asked already: no change
+    finally:
+        app.config["ORGANISER_SIGNUP"] = saved
+    app.config["ORGANISER_SIGNUP"] = "open"
+    other = make_user()
+    auth.logout()
+    auth.login(other)
+    client.post("/account/organise")  # where sign-up is open: granted at once
+    app.config["ORGANISER_SIGNUP"] = saved
+    db.refresh(other)
+    assert other.role == "organiser"
+    assert client.get("/events/new").status_code == 200
+
+
 def test_open_organiser_sign_up_in_development_approval_in_production(tmp_path, monkeypatch):
     from matchmaker.config import load_config
 
