@@ -120,8 +120,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-        # An account of the past: its address is proven (as the 0006 migration counts them).
-        overrides.setdefault("email_confirmed_at", datetime.now(UTC))
 
 
 def htmx_headers(**extra) -> dict:
@@ -137,6 +135,8 @@ def make_user(db):
 
     def make(role: str = "participant", **overrides) -> User:
         n = next(_counter)
+        # An account of the past: its address is proven (as the 0006 migration counts them).
+        overrides.setdefault("email_confirmed_at", datetime.now(UTC))
         user = User(
             name=overrides.pop("name", f"User {n}"),
             email=overrides.pop("email", f"user{n}@example.test"),
