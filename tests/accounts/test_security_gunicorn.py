@@ -37,11 +37,13 @@ def test_parallel_wrong_passwords_get_no_further_than_the_limit(tmp_path):
                 "email": "target@example.test",
                 "password": f"wrong-guess-{n}",
             }
-            try:
-                status, headers, html = guessers[n].request("POST", "/login", form)
-            except OSError as error:  # reported with the server's log below
-                return repr(error), None, ""
-            return status, headers.get("Retry-After"), html
+            for attempt in (1, 2):
+                try:
+                    status, headers, html = guessers[n].request("POST", "/login", form)
+                    return status, headers.get("Retry-After"), html
+                except ConnectionError as error:  # once seen on a busy machine: try again
+                    if attempt == 2:
+                        return repr(error), None, ""  # reported with the server's log
 
         with ThreadPoolExecutor(GUESSES) as pool:
             answers = list(pool.map(guess, range(GUESSES)))
