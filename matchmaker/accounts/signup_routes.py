@@ -17,7 +17,9 @@ from .models import User
 @public
 def confirm_email(token: str):
     """GET shows what is confirmed; the button (POST) confirms, so a mail scanner that
-    fetches links confirms nothing."""
+    fetches links confirms nothing. The account's password is asked too (unless one is
+    logged in as it): whoever made an account with someone else's address cannot have
+    that person prove it for them, and so get the places made for that address."""
     try:
         user = signup.user_from_confirmation_token(token)
     except DomainError as error:
@@ -25,15 +27,29 @@ def confirm_email(token: str):
     if user.email_confirmed_at is not None:
         flash("Your e-mail address is confirmed already.", "info")
         return redirect(_after_confirmation())
-    if request.method == "POST":
-        linked = signup.confirm_email(user)
-        db.session.commit()
-        flash("Thank you: your e-mail address is confirmed.", "success")
-        if linked:
-            events = ", ".join(sorted({p.event.name for p in linked}))
-            flash(f"Your places organisers made for you are in your account: {events}.", "info")
-        return redirect(_after_confirmation())
-    return render("accounts/confirm.html", user=user)
+    own = current_user.is_authenticated and current_user.id == user.id
+    if request.method == "GET":
+        return render("accounts/confirm.html", user=user, ask_password=not own)
+    if not own and not user.check_password(request.form.get("password", "")[:200]):
+        return render(
+            "accounts/confirm.html",
+            user=user,
+            ask_password=True,
+            password_error="That is not this account's password. Not your account? "
+            "Then do nothing.",
+            status=422,
+        )
+    linked = signup.confirm_email(user)
+    db.session.commit()
+    if not current_user.is_authenticated:
+        from .routes import _start_session
+
+        _start_session(user)  # the password and the address are both proven
+    flash("Thank you: your e-mail address is confirmed.", "success")
+    if linked:
+        events = ", ".join(sorted({p.event.name for p in linked}))
+        flash(f"Your places organisers made for you are in your account: {events}.", "info")
+    return redirect(_after_confirmation(), 303)
 
 
 def _after_confirmation() -> str:

@@ -72,7 +72,7 @@ def test_mart_signs_up_first_and_is_linked_only_once_he_confirms(
     db.refresh(mart)
     assert mart.email_confirmed_at is None  # a mail scanner's GET confirms nothing
     done = client.post(path)
-    assert done.status_code == 302
+    assert done.status_code == 303
     db.refresh(mart)
     assert mart.email_confirmed_at is not None
     for place in places:
@@ -82,6 +82,46 @@ def test_mart_signs_up_first_and_is_linked_only_once_he_confirms(
         assert client.get(f"/events/{event.slug}/{page}").status_code == 200, page
     assert 'id="confirm-banner"' not in client.get("/").get_data(as_text=True)
     assert client.post(path).status_code == 302  # used again: "confirmed already", no harm
+
+
+def test_confirming_asks_for_the_password_so_a_squatter_gets_no_places(
+    client,
+    db,
+    make_event,
+    auth,
+    inbox,  # noqa: F811
+):
+    """Mallory signs up with Mart's address before Mart does. Mart gets the confirmation
+    mail and opens it: without Mallory's password it confirms nothing, so the places made
+    for Mart never reach an account whose password Mallory knows."""
+    event = make_event()
+    auth.login(event.organisers[0])
+    client.post(
+        f"/events/{event.slug}/organiser/participants/add",
+        data={
+            "org_name": "Kivi OÜ",
+            "country": "EE",
+            "name": "Mart Kivi",
+            "email": "mart@kivi.example",
+        },
+    )
+    auth.logout()
+    _sign_up(client, "mart@kivi.example", name="Mallory")  # password "tallinn-harbour"
+    path = _confirmation_path(inbox, "mart@kivi.example")
+    page = client.get(path).get_data(as_text=True)
+    assert "The account's password" in page
+    for attempt in ({}, {"password": "mart-guesses-this"}):
+        refused = client.post(path, data=attempt)
+        assert refused.status_code == 422 and "not this account" in refused.get_data(as_text=True)
+    squatter = user_by_email("mart@kivi.example")
+    assert squatter.email_confirmed_at is None
+    assert db.query(Participant).filter_by(event_id=event.id).one().user_id is None
+    # Whoever knows the password and reads the mail is the owner: confirmed and logged in.
+    done = client.post(path, data={"password": "tallinn-harbour"})
+    assert done.status_code == 303 and done.headers["Location"] == "/"
+    db.refresh(squatter)
+    assert squatter.email_confirmed_at is not None
+    assert client.get(f"/events/{event.slug}/profile").status_code == 200
 
 
 def test_sign_up_with_a_taken_address_answers_the_same_and_mails_the_owner(
@@ -135,7 +175,7 @@ def test_the_banner_resends_the_confirmation_a_few_times(
     assert "several links" in client.get("/").get_data(as_text=True)
     assert len(inbox.to("mart@kivi.example")) == 3
     # Both links work (the newest and the first).
-    assert client.post(_confirmation_path(inbox, "mart@kivi.example")).status_code == 302
+    assert client.post(_confirmation_path(inbox, "mart@kivi.example")).status_code == 303
     db.refresh(mart)
     assert mart.email_confirmed_at is not None
 
