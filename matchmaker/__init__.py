@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import access, errorhandlers, models, security, templating  # noqa: F401
+    from . import access, errorhandlers, models, security, templating, web  # noqa: F401
     from .accounts.sessions import init_sessions, load_user
     from .database import init_database
     from .extensions import csrf, db, htmx, init_huey, login_manager, migrate
@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     access.init_access(app)
     security.init_security(app)
     errorhandlers.init_errorhandlers(app)
+    web.init_web(app)
     templating.init_templating(app)
 
 

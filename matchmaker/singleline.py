@@ -5,7 +5,8 @@ places where it does harm: a mail subject with a newline makes ``EmailMessage`` 
 (the partner's notifications failed), and a header could be forged with one. ``String``
 columns hold one line by design (``Text`` columns hold paragraphs), so before every
 flush the ORM replaces line breaks and other control characters in ``String`` values
-with a space: every way in (forms, CSV import, command line) is covered at once.
+with a space: every way in (forms, CSV import, command line) is covered at once. ``Text``
+values lose only NUL characters, which PostgreSQL cannot store.
 """
 
 from __future__ import annotations
@@ -26,20 +27,19 @@ def one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
-_single_line_keys: dict[Mapper, tuple[str, ...]] = {}
+_text_keys: dict[Mapper, tuple[tuple[str, bool], ...]] = {}
 
 
-def _keys(mapper: Mapper) -> tuple[str, ...]:
-    keys = _single_line_keys.get(mapper)
+def _keys(mapper: Mapper) -> tuple[tuple[str, bool], ...]:
+    """``(attribute, single line?)`` for every text column of ``mapper``."""
+    keys = _text_keys.get(mapper)
     if keys is None:
         keys = tuple(
-            attr.key
+            (attr.key, not isinstance(attr.columns[0].type, Text))
             for attr in mapper.column_attrs
-            if len(attr.columns) == 1
-            and isinstance(attr.columns[0].type, String)
-            and not isinstance(attr.columns[0].type, Text)
+            if len(attr.columns) == 1 and isinstance(attr.columns[0].type, String)
         )
-        _single_line_keys[mapper] = keys
+        _text_keys[mapper] = keys
     return keys
 
 
@@ -47,9 +47,10 @@ def _keys(mapper: Mapper) -> tuple[str, ...]:
 def _keep_strings_on_one_line(session: Session, _context, _instances) -> None:
     for obj in chain(session.new, session.dirty):
         state = inspect(obj)
-        for key in _keys(state.mapper):
+        for key, single_line in _keys(state.mapper):
             value = state.dict.get(key)  # loaded values only: never a lazy load here
             if isinstance(value, str):
-                cleaned = one_line(value)
+                # Paragraphs keep their breaks; NUL goes everywhere (PostgreSQL refuses it).
+                cleaned = one_line(value) if single_line else value.replace("\x00", "")
                 if cleaned != value:
                     setattr(obj, key, cleaned)

@@ -25,6 +25,15 @@ from werkzeug.routing import IntegerConverter
 from .extensions import db
 
 
+def init_web(app) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No text anyone types holds a NUL character, and PostgreSQL refuses to store or
+        compare one (a 500 where SQLite said nothing): such a request is a bad one."""
+        if any("\x00" in key or "\x00" in value for key, value in request.values.items(multi=True)):
+            abort(400, "The request holds a NUL character.")
+
+
 def wants_fragment() -> bool:
     """A fragment for htmx requests, a whole page otherwise (boosted links get pages)."""
     htmx = getattr(request, "htmx", None)

@@ -211,7 +211,10 @@ def test_login_never_redirects_off_site(client, db, make_user, target):
     response = client.post(
         "/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    if "\x00" in target:  # refused before any view (web.init_web)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_calendar_link_form_never_redirects_off_site(
@@ -223,6 +226,9 @@ def test_calendar_link_form_never_redirects_off_site(
     back = f"/events/{event.slug}/calendar#calendar-links"
     for target in NASTY_NEXT:
         response = client.post(f"/events/{event.slug}/calendar/feed", data={"next": target})
+        if "\x00" in target:  # refused before any view (web.init_web)
+            assert response.status_code == 400 and "Location" not in response.headers
+            continue
         assert response.status_code == 303, repr(target)
         assert response.headers["Location"] == back, repr(target)
     ok = client.post(f"/events/{event.slug}/calendar/feed", data={"next": "/events/x/agenda?a=1"})

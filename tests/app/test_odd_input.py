@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 
@@ -94,6 +95,60 @@ def test_query_numbers_answer_without_a_500(client, db, busy_event, auth):
                 response = client.get(url)
                 assert response.status_code < 500, (url, response.status_code)
         auth.logout()
+
+
+ODD_TEXT = ["\x00", "a\x00b", "%", "_\\", "'; --", "x" * 5000, "9999-12-31", "²"]
+
+
+def test_odd_query_text_answers_without_a_500(client, db, busy_event, auth):
+    organiser, event, mine, _ = busy_event
+    for user, paths in (
+        (
+            organiser,
+            [
+                "/schedule?day={}",
+                "/schedule?view={}",
+                "/organiser/participants?status={}",
+                "/organiser/participants?import_job={}",
+                "/organisations?org_query={}",
+            ],
+        ),
+        (
+            mine.user,
+            [
+                "/directory?q={}",
+                "/directory?sector={}&country={}",
+                "/organisations?org_query={}",
+                "/meetings?show={}",
+                "/agenda?day={}",
+            ],
+        ),
+    ):
+        auth.login(user)
+        for path in paths:
+            for value in ODD_TEXT:
+                url = f"/events/{event.slug}" + path.replace("{}", quote(value, safe=""))
+                response = client.get(url)
+                assert response.status_code < 500, (url[:80], response.status_code)
+        auth.logout()
+
+
+def test_odd_form_text_answers_without_a_500(client, db, busy_event, auth):
+    organiser, event, mine, other = busy_event
+    slug = event.slug
+    auth.login(mine.user)
+    for value in ODD_TEXT:
+        for url, data in (
+            (f"/events/{slug}/participants/{other.id}/request", {"message": value}),
+            (f"/events/{slug}/profile", {"name": value, "role_title": value, "bio": value}),
+            (
+                f"/events/{slug}/opportunities",
+                {"kind": "offer", "title": value, "description": value},
+            ),
+        ):
+            response = client.post(url, data=data)
+            assert response.status_code < 500, (url, value[:20], response.status_code)
+    auth.logout()
 
 
 def test_form_numbers_answer_without_a_500(client, db, busy_event, auth):
@@ -224,3 +279,15 @@ def test_a_mail_subject_is_always_one_line(app, db, inbox):
     (mail,) = inbox.to("anna@hydrocyl.example")
     assert mail["Subject"] == "Matchmaker: Sanna Bcc: all@x.example"
     assert mail["Bcc"] is None
+
+
+def test_nul_characters_are_refused_at_the_door_and_never_reach_the_database(
+    client, db, make_event
+):
+    event = make_event()
+    response = client.get(f"/events/{event.slug}?q=a%00b")
+    assert response.status_code == 400
+    event.name, event.description = "Bell\x00 mission", "Line one\nLine\x00 two"
+    db.flush()  # PostgreSQL refuses NUL in text: it must be gone before it gets there
+    db.expire_all()
+    assert (event.name, event.description) == ("Bell mission", "Line one\nLine two")
