@@ -18,15 +18,44 @@ def after_commit(callback) -> None:
     db.session.info.setdefault("after_commit", []).append(callback)
 
 
+# SQLAlchemy says "after_commit" when a savepoint is released too, and "after_rollback"
+# when one is rolled back: a CSV import sent each line's invitation as the line's
+# savepoint ended, even when a later line made the whole import fail, and a savepoint
+# refused inside a request dropped the mails queued before it. So the queue runs only
+# when the session's own transaction commits; a savepoint's rollback drops only what
+# was queued inside it (its mark: the queue's length when it began); the end of the
+# session's transaction without a commit drops the rest.
+
+
+@sa_event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.setdefault("after_commit_marks", [])
+        marks.append(len(session.info.get("after_commit", [])))
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint released: keep going
+        session.info.get("after_commit_marks", [None]).pop()
+        return
+    session.info.pop("after_commit_marks", None)
     for callback in session.info.pop("after_commit", []):
         callback()
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop("after_commit", None)
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_savepoint_callbacks(session: Session, transaction) -> None:
+    if transaction.nested:
+        marks = session.info.get("after_commit_marks") or [0]
+        del session.info.get("after_commit", [])[marks.pop() :]
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_after_commit(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (and run), rolled back or closed
+        session.info.pop("after_commit_marks", None)
+        session.info.pop("after_commit", None)
 
 
 def notify(user, message: str, *, kind: str, link: str = "", event=None) -> Notification | None:

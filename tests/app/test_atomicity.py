@@ -170,8 +170,12 @@ def _import(client, event, csv_text: str):
 
 
 def test_csv_import_refused_on_its_last_line_saves_nothing_and_the_corrected_file_imports(
-    site,
+    site, monkeypatch
 ):
+    from matchmaker.notifications import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "send_mail", lambda to, subject, body: sent.append(to))
     event = _event(site)
     client = site.client(event.organiser)
     before = site.count("participants", event_id=event.id)
@@ -189,6 +193,7 @@ def test_csv_import_refused_on_its_last_line_saves_nothing_and_the_corrected_fil
     # Really nothing: the two good lines are not committed either.
     assert site.count("participants", event_id=event.id) == before
     assert site.count("organisations") == organisations
+    assert sent == []  # and nobody was invited to a place that does not exist
 
     corrected = _import(client, event, header + good + "Hüdrosilinder OÜ,EE,Marten Kask,\n")
     assert corrected.status_code == 303, corrected.get_data(as_text=True)[:2000]
@@ -198,6 +203,7 @@ def test_csv_import_refused_on_its_last_line_saves_nothing_and_the_corrected_fil
         for (name,) in site.rows("SELECT name FROM participants WHERE event_id = :e", e=event.id)
     }
     assert {"Thandi Nkosi", "Anna Virtanen", "Marten Kask"} <= names
+    assert sorted(sent) == ["anna@hydrocyl.example", "thandi@bell.example"]  # invited once
 
 
 # --- meeting requests -----------------------------------------------------------------------
@@ -360,6 +366,37 @@ def test_a_registration_is_undone_when_telling_the_organisers_fails(site, monkey
     assert response.status_code == 409
     assert site.count("participants", event_id=event.id) == 0
     assert site.count("organisations", name=f"Newcomer Oy {event.id}") == 0
+
+
+# --- what waits for the commit ----------------------------------------------------------------
+
+
+def test_mail_queued_for_after_the_commit_waits_for_the_real_commit(site):
+    """A released savepoint is not a commit; a refused one drops only its own mail."""
+    from matchmaker.extensions import db
+    from matchmaker.notifications.services import after_commit
+
+    sent = []
+    with site.app.app_context():
+        try:
+            db.session.connection()
+            after_commit(lambda: sent.append("queued first"))
+            with db.session.begin_nested():
+                after_commit(lambda: sent.append("queued in a savepoint"))
+            assert sent == []
+            with pytest.raises(Conflict), db.session.begin_nested():
+                after_commit(lambda: sent.append("queued in a refused savepoint"))
+                _refuse()
+            assert sent == []
+            db.session.commit()
+            assert sent == ["queued first", "queued in a savepoint"]
+            db.session.connection()  # a new transaction
+            after_commit(lambda: sent.append("queued, then rolled back"))
+            db.session.rollback()
+            db.session.commit()
+            assert sent == ["queued first", "queued in a savepoint"]
+        finally:
+            db.session.remove()
 
 
 # --- the engine itself ------------------------------------------------------------------------
