@@ -12,7 +12,7 @@ then with N parallel tries at most ``limit`` ever get through.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import case, delete, literal, update
@@ -40,8 +40,7 @@ def hit(key: str, limit: int, window: int) -> Hit:
     attempts would queue behind it. Call it before the request changes anything else.
     """
     now = utcnow()
-    started = _upsert(key[:300], now, now - timedelta(seconds=window))
-    count, window_start = started
+    count, window_start = _upsert(key[:300], now, now - timedelta(seconds=window))
     db.session.commit()
     if count <= limit:
         return Hit(True, 0)
@@ -59,7 +58,9 @@ def check(key: str, limit: int, window: int, message: str, field: str | None = N
         raise TooManyAttempts(message.format(wait=wait), field, retry_after=result.retry_after)
 
 
-def _upsert(key: str, now, cutoff) -> tuple[int, object]:
+def _upsert(key: str, now: datetime, cutoff: datetime) -> tuple[int, datetime]:
+    """INSERT the key at 1, or add 1 to its count (1 again in a new window), and return
+    the count and the window's start: one statement, so nothing runs in between."""
     table = AttemptCounter.__table__
     stale = table.c.window_start < literal(cutoff, UTCDateTime)
     insert = _INSERT[db.session.get_bind().dialect.name](table).values(
@@ -78,7 +79,7 @@ def _upsert(key: str, now, cutoff) -> tuple[int, object]:
 
 def give_back(key: str) -> None:
     """Take one attempt back (a shared key such as an IP should not fill up with logins
-    that succeeded). Flushes, does not commit."""
+    that succeeded). Not committed: part of the caller's transaction."""
     db.session.execute(
         update(AttemptCounter)
         .where(AttemptCounter.key == key[:300], AttemptCounter.hits > 0)
