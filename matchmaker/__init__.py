@@ -66,7 +66,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import accounts, calendar, demo, events, meetings, notifications, participants, schedules
+    from . import (
+        accounts,
+        calendar,
+        demo,
+        desk,  # the event day: check-in, attendance, live board, printed signs
+        events,
+        meetings,
+        notifications,
+        participants,
+        schedules,
+    )
     from .web import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # ids beyond any row's answer 404
@@ -80,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         calendar,
         notifications,
         demo,
+        desk,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.

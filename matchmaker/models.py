@@ -4,6 +4,7 @@ from . import singleline  # noqa: F401  (String values stay on one line, at ever
 from .accounts.models import User  # noqa: F401
 from .calendar.models import CalendarFeed  # noqa: F401
 from .changes import ChangeCounter  # noqa: F401
+from .desk.models import Absence, CheckIn, EventBoard, MeetingReport  # noqa: F401
 from .events.models import (  # noqa: F401
     Event,
     MeetingSession,

@@ -1,0 +1,185 @@
+"""The organiser's event day: check-in desk, attendance grid, board link, printed signs
+and badges. Every route loads the event as its organiser (others get 404)."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_login import current_user
+
+from ..access import role_required
+from ..events.loaders import organised_event_or_404
+from ..extensions import db
+from ..web import counts_changed, parse_id, render
+from . import attendance, bp, checkin, codes, live, printing
+
+# The desk scans badges with the device's camera: allowed for this page alone.
+CAMERA_POLICY = {"Permissions-Policy": "camera=(self), microphone=(), geolocation=()"}
+
+
+def _day(event):
+    return checkin.pick_day(event, request.values.get("day"))
+
+
+def _desk_context(event, day, query=""):
+    return {
+        "event": event,
+        "day": day,
+        "days": checkin.event_days(event),
+        "query": query,
+        "rows": checkin.search(event, day, query),
+        "counts": checkin.counts(event, day),
+    }
+
+
+@bp.get("/events/<slug>/desk")
+@role_required("organiser")
+def checkin_page(slug: str):
+    event = organised_event_or_404(slug)
+    query = request.args.get("q", "")
+    return render(
+        "desk/checkin.html",
+        "desk/_results.html",
+        headers=CAMERA_POLICY,
+        **_desk_context(event, _day(event), query),
+    )
+
+
+@bp.get("/events/<slug>/desk/counts")
+@role_required("organiser")
+def counts(slug: str):
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    return render("desk/_counts.html", event=event, day=day, counts=checkin.counts(event, day))
+
+
+def _row_response(event, participant, day, status=200, message=""):
+    if not request.htmx:
+        return redirect(
+            url_for(
+                "desk.checkin_page",
+                slug=event.slug,
+                day=day.isoformat(),
+                q=request.form.get("q", ""),
+            ),
+            303,
+        )
+    row = checkin.row_of(event, participant, day)
+    response = render(
+        "desk/_row.html", event=event, day=day, row=row, message=message, status=status
+    )
+    return counts_changed(response)
+
+
+@bp.post("/events/<slug>/desk/participants/<int:participant_id>/checkin")
+@role_required("organiser")
+def check_in(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    participant = checkin.approved(event, participant_id)
+    done = checkin.check_in(event, participant, day, current_user)
+    db.session.commit()
+    return _row_response(event, participant, day, message="" if done else "Checked in already.")
+
+
+@bp.post("/events/<slug>/desk/participants/<int:participant_id>/undo")
+@role_required("organiser")
+def undo(slug: str, participant_id: int):
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    participant = checkin.approved(event, participant_id)
+    checkin.undo_check_in(participant, day)
+    db.session.commit()
+    return _row_response(event, participant, day)
+
+
+@bp.post("/events/<slug>/desk/scan")
+@role_required("organiser")
+def scan(slug: str):
+    """A scanned badge: the token (or the whole link the QR code holds) checks one
+    participant of this event in."""
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    text = (request.form.get("code") or "").strip()
+    participant = codes.participant_of_token(text.rstrip("/").rsplit("/", 1)[-1])
+    if participant is None or participant.event_id != event.id or participant.status != "approved":
+        return render(
+            "desk/_scan_result.html", event=event, day=day, row=None, done=False, status=422
+        )
+    done = checkin.check_in(event, participant, day, current_user, method="qr")
+    db.session.commit()
+    row = checkin.row_of(event, participant, day)
+    response = render("desk/_scan_result.html", event=event, day=day, row=row, done=done)
+    return counts_changed(response)
+
+
+@bp.get("/events/<slug>/desk/attendance")
+@role_required("organiser")
+def attendance_page(slug: str):
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    cells = attendance.day_meetings(event, day)
+    slots = [s for s in checkin.event_slots_of_day(event, day)]
+    return render(
+        "desk/attendance.html",
+        event=event,
+        day=day,
+        days=checkin.event_days(event),
+        slots=slots,
+        tables=list(event.tables),
+        grid={(c.starts_at, c.table_id): c for c in cells},
+        checked=checkin.checked_in_ids(event, day),
+    )
+
+
+@bp.post("/events/<slug>/desk/meetings/<int:meeting_id>/attendance")
+@role_required("organiser")
+def mark(slug: str, meeting_id: int):
+    event = organised_event_or_404(slug)
+    attendance.organiser_mark(event, meeting_id, request.form.get("mark", ""), current_user)
+    db.session.commit()
+    if not request.htmx:
+        return redirect(
+            url_for("desk.attendance_page", slug=slug, day=request.form.get("day")), 303
+        )
+    return render("desk/_cell.html", event=event, cell=attendance.cell(event, meeting_id))
+
+
+@bp.get("/events/<slug>/desk/board")
+@role_required("organiser")
+def board_link(slug: str):
+    event = organised_event_or_404(slug)
+    board = live.board_of(event)
+    db.session.commit()
+    return render("desk/board_link.html", event=event, board=board)
+
+
+@bp.post("/events/<slug>/desk/board")
+@role_required("organiser")
+def new_board_link(slug: str):
+    event = organised_event_or_404(slug)
+    live.new_link(event)
+    db.session.commit()
+    return redirect(url_for("desk.board_link", slug=slug), 303)
+
+
+@bp.get("/events/<slug>/desk/signs")
+@role_required("organiser")
+def signs(slug: str):
+    event = organised_event_or_404(slug)
+    day = _day(event)
+    return render(
+        "desk/signs.html",
+        event=event,
+        day=day,
+        days=checkin.event_days(event),
+        signs=printing.table_signs(event, day),
+    )
+
+
+@bp.get("/events/<slug>/desk/badges")
+@role_required("organiser")
+def badges(slug: str):
+    event = organised_event_or_404(slug)
+    only = parse_id(request.args.get("participant"))
+    people = [p for p in printing.badge_people(event) if not only or p.id == only]
+    return render("desk/badges.html", event=event, people=people, codes=codes)
