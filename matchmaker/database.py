@@ -80,3 +80,16 @@ def configure_engine(engine: Engine) -> None:
 def _writes(statement: str) -> bool:
     """Anything but a plain read: INSERT, UPDATE, DELETE, SAVEPOINT, DDL, WITH..."""
     return not statement.lstrip()[:7].upper().startswith(_READS)
+
+
+def take_write_lock(session) -> None:
+    """Make the session's transaction the database's only writer from now on, before it
+    reads what it checks (check, then write: "one place left"). On SQLite that is the
+    database's write lock, taken at once (other writers wait for the commit); elsewhere
+    nothing: PostgreSQL locks the rows the check reads (``SELECT ... FOR UPDATE``)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")

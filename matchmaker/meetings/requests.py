@@ -15,6 +15,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..database import take_write_lock
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events.states import requests_problem
@@ -51,20 +52,19 @@ def open_request_count(participant_id: int) -> int:
 
 
 def _lock(*participants: Participant) -> None:
-    """Serialise limit checks per participant (row locks on PostgreSQL).
-
-    SQLite serialises every writer already; on PostgreSQL two requests to the same busy
-    participant would otherwise both see "one place left". The rows are read again once
-    locked, so a status an organiser changed meanwhile (a rejection) is seen.
+    """Serialise limit checks per participant (row locks on PostgreSQL, the write lock
+    on SQLite, whose checks read before any write), or two requests to the same busy
+    participant would both see "one place left". The rows are read again once locked,
+    so a status an organiser changed meanwhile (a rejection) is seen.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = sorted(p.id for p in participants)
-        db.session.execute(
-            select(Participant)
-            .where(Participant.id.in_(ids))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+    take_write_lock(db.session)
+    ids = sorted(p.id for p in participants)
+    db.session.execute(
+        select(Participant)
+        .where(Participant.id.in_(ids))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _check_limit(participant: Participant, *, adding: int, me: Participant) -> None:

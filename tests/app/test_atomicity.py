@@ -399,6 +399,59 @@ def test_mail_queued_for_after_the_commit_waits_for_the_real_commit(site):
             db.session.remove()
 
 
+# --- check, then write -------------------------------------------------------------------------
+
+
+def test_two_requests_for_the_last_place_of_a_participant_one_wins(site, monkeypatch):
+    """The recipient may have one meeting more. The first request has checked that and
+    is about to write; the second must wait for it (not check the same free place)."""
+    from matchmaker.errors import DomainError
+    from matchmaker.extensions import db
+    from matchmaker.meetings import requests
+    from matchmaker.participants.models import Participant
+
+    event = _event(site, people=3)
+    busy, first, second = (p.id for p in event.people)
+    with site.seeding() as session:
+        session.get(Participant, busy).max_meetings = 1
+    checked, go_on = threading.Event(), threading.Event()
+    real = requests._check_limit
+
+    def check_then_pause(participant, **kwargs):
+        real(participant, **kwargs)
+        if participant.id == busy and threading.current_thread().name == "first":
+            checked.set()
+            go_on.wait(30)  # "one place left": checked, not written yet
+
+    monkeypatch.setattr(requests, "_check_limit", check_then_pause)
+    answers = {}
+
+    def ask(requester_id):
+        with site.app.app_context():
+            try:
+                me, them = (db.session.get(Participant, i) for i in (requester_id, busy))
+                requests.request_meeting(me, them, "")
+                db.session.commit()
+                answers[requester_id] = 200
+            except DomainError as error:
+                db.session.rollback()
+                answers[requester_id] = error.status
+            finally:
+                db.session.remove()
+
+    one = threading.Thread(target=ask, args=(first,), name="first")
+    two = threading.Thread(target=ask, args=(second,), name="second")
+    one.start()
+    assert checked.wait(30)
+    two.start()
+    two.join(1)  # it may finish only by taking the place the first one has checked
+    go_on.set()
+    one.join(30)
+    two.join(30)
+    assert answers == {first: 200, second: 409}
+    assert site.count("meeting_requests", recipient_id=busy) == 1
+
+
 # --- the engine itself ------------------------------------------------------------------------
 
 
