@@ -12,7 +12,7 @@ from ..access import role_required, user_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..web import csv_response, parse_id, render, submit
+from ..web import counts_changed, csv_response, parse_id, render, submit
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
@@ -96,12 +96,27 @@ def show(slug: str):
     return render(
         "schedules/show.html",
         "schedules/_board.html",
-        revisions=(revs := services.revisions(event)),
-        publishers=services.publishers(revs),
-        pending=services.draft_changes(event),
+        **_publication_context(event),
         **_run_context(event, runs.latest_run(event)),
         **_board_context(event),
     )
+
+
+@bp.get("/events/<slug>/schedule/publication")
+@role_required("organiser")
+def publication(slug: str):
+    """The "Publish" card alone: it fetches itself again when counts change."""
+    event = organised_event_or_404(slug)
+    return render("schedules/_publish.html", event=event, **_publication_context(event))
+
+
+def _publication_context(event) -> dict:
+    revisions = services.revisions(event)
+    return {
+        "revisions": revisions,
+        "publishers": services.publishers(revisions),
+        "pending": services.draft_changes(event),
+    }
 
 
 @bp.get("/events/<slug>/schedule.csv")
@@ -162,6 +177,7 @@ def run_status(slug: str, run_id: int):
         response.status_code = FINISHED
         if was_active or request.args.get("polling"):
             response.headers["HX-Trigger"] = "schedule-updated"
+            counts_changed(response)  # the draft is new: what publishing would change too
     return response
 
 

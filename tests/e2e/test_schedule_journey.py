@@ -161,6 +161,30 @@ def test_schedule_journey(page: Page, context, browser, live_server) -> None:
     assert newly == set(_placement(app, changed_id)[3])
     expect(page.locator("#revision-2")).to_contain_text("1 moved")
 
-    # A re-run keeps the locked meeting where it was.
-    _run_solver(page)
+    # A move not published yet, then a re-run: the draft is the run's from then on.
+    cells = page.locator("#schedule-grid .meeting-cell:not(.locked)")
+    _move_first_offer(page, int(cells.nth(3).get_attribute("data-meeting")))
+    expect(page.locator("#pending-count")).to_have_text("1")
+
+    # A re-run keeps the locked meeting where it was. When it ends, the "Publish" card
+    # fetches itself again (the draft is the run's now).
+    with page.expect_response(lambda r: r.url.endswith(f"/events/{SLUG}/schedule/publication")):
+        _run_solver(page)
     assert _placement(app, locked_id)[:3] == locked_at[:3]
+    # The "Publish" card follows the run that just ended on the page: what publishing
+    # would change is the new draft's, as the database says (issue 16.5).
+    changed = _draft_changes(app)
+    if changed:
+        expect(page.locator("#pending-count")).to_have_text(str(changed))
+    else:
+        expect(page.locator("#schedule-publish")).to_contain_text("no changes since")
+
+
+def _draft_changes(app) -> int:
+    from matchmaker.events.models import Event
+    from matchmaker.extensions import db
+    from matchmaker.schedules import services
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        return len(services.draft_changes(event))
