@@ -129,7 +129,9 @@ def test_both_participants_see_the_same_uid_and_the_summary_names_the_other_side
     assert "Offers" not in str(bob["DESCRIPTION"])
     # The company name with ; , and \ round-trips in ical.js as well.
     js = {js_value(e, "UID"): e for e in js_events(parse_icaljs(bob_body))}
-    assert js_value(js[f"{mission.m['bob_cy'].uid}@matchmaker"], "SUMMARY") == "Meeting: Cy (Cyan Ltd)"
+    assert (
+        js_value(js[f"{mission.m['bob_cy'].uid}@matchmaker"], "SUMMARY") == "Meeting: Cy (Cyan Ltd)"
+    )
 
 
 def test_move_after_publication_keeps_uid_and_bumps_sequence(client, db, mission):
