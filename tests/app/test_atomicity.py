@@ -319,6 +319,29 @@ def test_a_solver_run_whose_save_fails_keeps_the_schedule_and_says_so(site, monk
     ) == [(None, None), (None, None)]
 
 
+def test_a_solver_run_refused_for_want_of_room_is_not_left_queued(site, monkeypatch):
+    """The run is saved (a savepoint), then the pool's capacity is checked: refused, the
+    run must go, or it would block the event's next run without a worker ever taking it."""
+    from matchmaker.schedules.models import SolverRun
+
+    elsewhere = _event(site, meetings=1)
+    with site.seeding() as session:
+        waiting = SolverRun(event_id=elsewhere.id, status="queued", time_limit=5.0, progress=[])
+        session.add(waiting)
+        session.flush()
+        waiting_id = waiting.id
+    event = _event(site, meetings=1)
+    monkeypatch.setitem(site.app.config, "RUNS_MAX_TOTAL", 1)  # the pool is full
+    client = site.client(event.organiser)
+    try:
+        response = client.post(f"/events/{event.slug}/schedule/runs", data={"time_limit": 5})
+        assert response.status_code == 429
+        assert site.count("solver_runs", event_id=event.id) == 0
+    finally:
+        with site.seeding() as session:
+            session.get(SolverRun, waiting_id).status = "cancelled"
+
+
 # --- calendar feeds -------------------------------------------------------------------------
 
 
