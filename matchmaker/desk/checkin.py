@@ -107,8 +107,9 @@ def check_in(event: Event, participant: Participant, day: date, user, method: st
             method=method,
         )
         .on_conflict_do_nothing(index_elements=["participant_id", "day"])
+        .returning(CheckIn.id)
     )
-    return db.session.execute(stmt).rowcount == 1
+    return db.session.execute(stmt).scalar() is not None
 
 
 def undo_check_in(participant: Participant, day: date) -> None:
