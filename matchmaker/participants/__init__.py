@@ -2,7 +2,7 @@ from flask import Blueprint
 
 bp = Blueprint("participants", __name__)
 
-from . import invitation_routes, organiser_routes, routes  # noqa: E402, F401
+from . import invitation_routes, organisation_routes, organiser_routes, routes  # noqa: E402, F401
 
 
 @bp.app_context_processor

@@ -1,10 +1,11 @@
-"""The event's directory: approved participants and their opportunities, searched and filtered.
+"""The event's directory: one card per organisation, searched, filtered and ranked.
 
-Filters are one query narrowed by the (event_id, status) index, giving the matching ids
-in display order; words typed in the search box are matched in Python against a
-per-process text of each participant (organisation, name, sectors, opportunities),
-rebuilt when the "directory" data version moves. The 20-row page and its opportunities
-come in one more query.
+Filters are one query narrowed by the (event_id, status) index, giving the matching
+organisations; words typed in the search box go to the database's own full-text index
+(``search.py``: SQLite FTS5 or PostgreSQL tsvector), which also orders the results by
+relevance. Without words, organisations come by name. The viewer's own organisation
+is never a result (it is reachable from "My organisation"). The 20-card page, its
+representatives and their opportunities come in one more query.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from .. import changes
 from ..extensions import db
 from .models import (
     OPPORTUNITY_KINDS,
@@ -25,6 +25,7 @@ from .models import (
     Organisation,
     Participant,
 )
+from .search import query_words, relevance
 from .tags import normalise_tag, tag_key, unpack_tags
 
 PER_PAGE = 20
@@ -61,8 +62,8 @@ class DirectoryFilters:
 
     @property
     def words(self) -> list[str]:
-        """The words searched for (all must match; at most five count)."""
-        return self.q.split()[:5]
+        """The words searched for (stop words dropped; at most five count)."""
+        return query_words(self.q)
 
     def as_args(self, **changes) -> dict:
         values = {
@@ -79,8 +80,23 @@ class DirectoryFilters:
 
 
 @dataclass
+class OrganisationCard:
+    """One organisation in the directory or the suggestions: its people and offers once."""
+
+    organisation: Organisation
+    representatives: list[Participant]
+    opportunities: list[Opportunity]
+    reasons: list = field(default_factory=list)  # suggestions: why (recommend.Reason)
+    score: int = 0  # suggestions: the two-way match strength
+
+    @property
+    def id(self) -> int:
+        return self.organisation.id
+
+
+@dataclass
 class DirectoryPage:
-    items: list[Participant]
+    items: list[OrganisationCard]
     total: int
     page: int
     per_page: int = PER_PAGE
@@ -95,73 +111,55 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
 
 
-SEARCH = "directory"
-# Everything the search reads; any change to it moves the version and rebuilds the text.
-changes.watch(SEARCH, Participant, Organisation, Opportunity)
-_texts_cache = changes.VersionedCache(size=16)  # event id -> {participant id: text}
-
-
 def clear_cache() -> None:
-    _texts_cache.clear()
+    """Nothing is cached here any more: the database keeps the search index."""
 
 
-def _texts(event_id: int) -> dict[int, str]:
-    """Participant id -> everything searchable about them, case-folded, for one event.
-
-    Built once per data version (per process) rather than scanning every opportunity's
-    description with LIKE on each keystroke: a search is then a substring test over at
-    most the event's participants. Case folding is Unicode's, so "ÜLO" finds "Ülo"
-    (SQLite's LIKE folds ASCII only).
-    """
-    version = changes.version(SEARCH)
-    cached = _texts_cache.get(event_id, version)
-    if cached is not None:
-        return cached
-    scope = (Participant.event_id == event_id, Participant.status == "approved")
-    parts: dict[int, list[str]] = {}
-    for pid, org, person, sectors in db.session.execute(
-        select(Participant.id, Organisation.name, Participant.name, Organisation.sectors)
+def organisation_cards(event_id: int, organisation_ids: list[int]) -> list[OrganisationCard]:
+    """Cards for ``organisation_ids`` in that order: the event's approved representatives
+    (by name) and their opportunities, each (kind, title) once: colleagues often publish
+    the same ones."""
+    people = db.session.scalars(
+        select(Participant)
         .join(Participant.organisation)
-        .where(*scope)
-    ):
-        parts[pid] = [org, person, sectors]
-    for pid, title, tags, description in db.session.execute(
-        select(
-            Opportunity.participant_id,
-            Opportunity.title,
-            Opportunity.tags,
-            Opportunity.description,
+        .where(
+            Participant.organisation_id.in_(organisation_ids),
+            Participant.event_id == event_id,
+            Participant.status == "approved",
         )
-        .join(Opportunity.participant)
-        .where(*scope)
-    ):
-        parts[pid] += [title, tags, description]
-    texts = {pid: "\n".join(fields).casefold() for pid, fields in parts.items()}
-    _texts_cache.put(event_id, version, texts)
-    return texts
-
-
-def text_matches(event_id: int, words: list[str]) -> set[int]:
-    """Participants whose name, organisation, sectors or opportunities contain every word."""
-    folded = [w.casefold() for w in words]
-    return {pid for pid, text in _texts(event_id).items() if all(w in text for w in folded)}
+        .options(contains_eager(Participant.organisation), selectinload(Participant.opportunities))
+        .order_by(Participant.name, Participant.id)
+    ).unique()
+    cards: dict[int, OrganisationCard] = {}
+    seen: dict[int, set] = {}
+    for person in people:
+        card = cards.setdefault(
+            person.organisation_id, OrganisationCard(person.organisation, [], [])
+        )
+        card.representatives.append(person)
+        keys = seen.setdefault(person.organisation_id, set())
+        for opp in person.opportunities:
+            key = (opp.kind, opp.title.casefold())
+            if key not in keys:
+                keys.add(key)
+                card.opportunities.append(opp)
+    return [cards[i] for i in organisation_ids if i in cards]
 
 
 def search_directory(
     event, filters: DirectoryFilters, viewer: Participant | None = None
 ) -> DirectoryPage:
-    """Approved participants of ``event`` that match ``filters``, one page of them."""
+    """Organisations with approved representatives at ``event`` matching ``filters``,
+    most relevant first when words are searched, one page of them."""
     conditions = [Participant.event_id == event.id, Participant.status == "approved"]
+    if viewer is not None:
+        conditions.append(Participant.organisation_id != viewer.organisation_id)
     if filters.sector:
         tag = _like(f"|{filters.sector}|")
         conditions.append(
-            or_(
-                Organisation.sectors.ilike(tag, escape="\\"),
-                Participant.id.in_(
-                    select(Opportunity.participant_id).where(
-                        Opportunity.tags.ilike(tag, escape="\\")
-                    )
-                ),
+            Organisation.sectors.ilike(tag, escape="\\")
+            | Participant.id.in_(
+                select(Opportunity.participant_id).where(Opportunity.tags.ilike(tag, escape="\\"))
             )
         )
     if filters.country:
@@ -180,38 +178,36 @@ def search_directory(
                 select(Favourite.target_id).where(Favourite.participant_id == viewer.id)
             )
         )
-
-    # One pass finds every matching id in display order (at most the event's size);
-    # counting and slicing that list saves running the LIKE scans a second time.
+    # Every matching organisation by name (at most the event's size); counting and
+    # slicing that list saves a second query.
     ids = list(
         db.session.scalars(
-            select(Participant.id)
-            .join(Participant.organisation)
+            select(Organisation.id)
+            .join(Participant, Participant.organisation_id == Organisation.id)
             .where(*conditions)
-            .order_by(Organisation.name, Participant.name, Participant.id)
+            .group_by(Organisation.id, Organisation.name)
+            .order_by(Organisation.name, Organisation.id)
         )
     )
-    if filters.q:
-        found = text_matches(event.id, filters.words)
-        ids = [i for i in ids if i in found]
+    words = filters.words
+    if filters.q and not words:  # only signs or stop words: nothing is named
+        ids = []
+    elif words:
+        found = relevance(event.id, words)
+        position = {org_id: n for n, org_id in enumerate(ids)}  # by name, for ties
+        ids = sorted(
+            (i for i in ids if i in found), key=lambda i: (_descending(found[i]), position[i])
+        )
     total = len(ids)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(filters.page, pages)
-    page_ids = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
-    loaded = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Participant)
-            .join(Participant.organisation)
-            .where(Participant.id.in_(page_ids))
-            .options(
-                contains_eager(Participant.organisation), selectinload(Participant.opportunities)
-            )
-        )
-    }
-    items = [loaded[i] for i in page_ids]
+    items = organisation_cards(event.id, ids[(page - 1) * PER_PAGE : page * PER_PAGE])
     filters.page = page
     return DirectoryPage(items=items, total=total, page=page, filters=filters)
+
+
+def _descending(rel) -> tuple:
+    return (-rel.words, -rel.heavy, -rel.rank)
 
 
 def filter_choices(event) -> dict:

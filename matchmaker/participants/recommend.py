@@ -1,14 +1,21 @@
-""" "Suggested for you": other participants ranked by how their offers meet your requests.
+""" "Suggested for you": organisations ranked by how well the two sides meet, with true reasons.
 
-Score of a pair (one side's request, the other's offer) = 2 × shared tags + shared
-title/description words (crudely stemmed, stop words dropped). A partnership counts as
-both offer and request. Shared organisation sectors add a little. The best pair
-becomes the reason shown: "they offer hydraulic cylinders, you request cylinders".
+A pair is one side's request and the other side's offer (a partnership is both). They
+match only on what both name: their tags and the meaningful words of their titles
+(crudely stemmed; stop words and marketplace filler such as "services" or "supplier"
+dropped). Descriptions are not compared: a shared word buried in a description made
+reasons nobody could see ("they request European hydraulic cylinder brands, you offer
+Electric wheel-hub drives"). Score of a pair = 2 x shared tags + shared words.
+
+An organisation's score is two-way: for each of my organisation's requests the best of
+their offers, plus for each of my offers the best of their requests; a match both ways
+counts its weaker direction once more. Every reason names the two opportunities and the
+words they share, so no reason is shown that shares nothing. My own organisation and
+organisations I already have a meeting or a request with are not suggested.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +23,6 @@ from functools import lru_cache
 from itertools import chain
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
 from .. import changes
 from ..extensions import db
@@ -26,6 +32,12 @@ from .tags import tag_key, unpack_tags
 STOP_WORDS = frozenset(
     "a an and are as at be by for from in into is it of on or our the to we with you your "
     "up per all any new more most other than that this these those their them they".split()
+)
+# Words every marketplace repeats: sharing one says nothing about a match.
+FILLER = frozenset(
+    "service services solution solutions product products supplier suppliers provider "
+    "providers partner partners partnership programme program seeking looking offer offers "
+    "offering request requests need needs custom company companies high quality based".split()
 )
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
@@ -38,15 +50,23 @@ def _stem(word: str) -> str:
     return word
 
 
-def words(text: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in WORD.findall(text.lower()) if w not in STOP_WORDS)
+def _meaningful(word: str) -> bool:
+    return word not in STOP_WORDS and word not in FILLER
 
 
-# Opportunities change rarely and are read for every "suggested for you": caching the
-# parsed form by text keeps the ranking of 8,000 opportunities cheap.
 @lru_cache(maxsize=50_000)
-def _words(title: str, description: str) -> frozenset[str]:
-    return words(title + " " + description)
+def surface_words(text: str) -> dict[str, str]:
+    """Stem -> the word as written (first one), for the meaningful words of ``text``."""
+    found: dict[str, str] = {}
+    for raw in WORD.findall(text):
+        low = raw.casefold()
+        if _meaningful(low):
+            found.setdefault(_stem(low), raw)
+    return found
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(surface_words(text))
 
 
 @lru_cache(maxsize=50_000)
@@ -56,28 +76,24 @@ def _tags(packed: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Need:
-    """One opportunity reduced to what matching needs."""
+    """One opportunity reduced to what matching needs: tags and the words of title and tags."""
 
-    participant_id: int
+    organisation_id: int
     kind: str
     title: str
     tags: frozenset[str]
     words: frozenset[str]
+    tag_text: str = ""
 
     @classmethod
-    def of(cls, opportunity: Opportunity) -> Need:
-        return cls.from_row(
-            opportunity.participant_id,
-            opportunity.kind,
-            opportunity.title,
-            opportunity.tags,
-            opportunity.description,
-        )
+    def of(cls, opportunity: Opportunity, organisation_id: int) -> Need:
+        return cls.from_row(organisation_id, opportunity.kind, opportunity.title, opportunity.tags)
 
     @classmethod
-    def from_row(cls, participant_id, kind, title, packed_tags, description) -> Need:
-        tags = _tags(packed_tags)
-        return cls(participant_id, kind, title, tags, _words(title, description[:300]) | tags)
+    def from_row(cls, organisation_id, kind, title, packed_tags) -> Need:
+        tags = _tags(packed_tags or "")
+        tag_text = " ".join(unpack_tags(packed_tags))
+        return cls(organisation_id, kind, title, tags, words(title) | words(tag_text), tag_text)
 
     @property
     def offers(self) -> bool:
@@ -87,43 +103,54 @@ class Need:
     def requests(self) -> bool:
         return self.kind in ("request", "partnership")
 
-
-def pair_score(request: Need, offer: Need) -> float:
-    return 2.0 * len(request.tags & offer.tags) + len(request.words & offer.words)
-
-
-@dataclass
-class Suggestion:
-    participant: Participant
-    score: float
-    reasons: list[str] = field(default_factory=list)
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.title.casefold())
 
 
-def _reason(theirs: Need, mine: Need, they_offer: bool) -> str:
-    if they_offer:
-        return f"they offer {theirs.title}, you request {mine.title}"
-    return f"they request {theirs.title}, you offer {mine.title}"
+def pair_score(request: Need, offer: Need) -> int:
+    return 2 * len(request.tags & offer.tags) + len(request.words & offer.words)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why to meet: their opportunity and mine, and the words both name (as written)."""
+
+    they_offer: bool
+    theirs: str
+    mine: str
+    shared: tuple[str, ...]
+
+
+def shared_words(a: Need, b: Need) -> tuple[str, ...]:
+    """The words ``a`` and ``b`` both name, as written in either (shared tags whole)."""
+    shown: list[str] = []
+    for tag in sorted(a.tags & b.tags):
+        shown.append(tag)
+    covered = words(" ".join(shown))
+    spelled = {**surface_words(b.title + " " + b.tag_text)}
+    mine = surface_words(a.title + " " + a.tag_text)
+    for stem in sorted(a.words & b.words):
+        if stem not in covered:
+            shown.append(mine.get(stem, stem))
+            if spelled.get(stem, "").casefold() != mine.get(stem, "").casefold():
+                shown.append(spelled.get(stem, stem))
+    return tuple(dict.fromkeys(shown))
 
 
 @dataclass
 class Market:
     """An event's opportunities, parsed once per change rather than once per request."""
 
-    needs: list[tuple[int, Need]]  # (organisation id, need)
+    needs: list[Need]
     # Inverted indexes, one per side ("offers", "requests"; a partnership is on both):
-    # word (tags included) or tag -> positions in ``needs``. A ranking then counts shared
-    # words only for opportunities that share some, and in C (``Counter.update``).
+    # word (tags' words included) or tag -> positions in ``needs``.
     by_word: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     by_tag: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
-    of_participant: dict[int, list[int]] = field(default_factory=dict)
-
     def __post_init__(self) -> None:
-        for i, (_, need) in enumerate(self.needs):
-            self.of_participant.setdefault(need.participant_id, []).append(i)
         for side in ("offers", "requests"):
             words_index, tags_index = self.by_word[side], self.by_tag[side] = {}, {}
-            for i, (_, need) in enumerate(self.needs):
+            for i, need in enumerate(self.needs):
                 if not getattr(need, side):
                     continue
                 for w in need.words:
@@ -174,79 +201,98 @@ def _market(event_id: int) -> Market:
     if cached is not None:
         return cached
     rows = db.session.execute(
-        select(
-            Participant.organisation_id,
-            Opportunity.participant_id,
-            Opportunity.kind,
-            Opportunity.title,
-            Opportunity.tags,
-            Opportunity.description,
-        )
+        select(Participant.organisation_id, Opportunity.kind, Opportunity.title, Opportunity.tags)
         .join(Opportunity.participant)
         .where(*scope)
+        .order_by(Opportunity.id)
     )
-    market = Market([(org_id, Need.from_row(*row)) for org_id, *row in rows])
+    seen: set = set()
+    needs = []
+    for row in rows:  # colleagues often publish the same opportunity: once per organisation
+        need = Need.from_row(*row)
+        if (need.organisation_id, need.key()) not in seen:
+            seen.add((need.organisation_id, need.key()))
+            needs.append(need)
+    market = Market(needs)
     _markets.put(event_id, key, market)
     return market
 
 
-def suggestions_for(me: Participant, limit: int = 10) -> list[Suggestion]:
-    """The approved participants of ``me``'s event that fit ``me`` best, best first."""
-    mine = [Need.of(o) for o in me.opportunities]
-    my_sectors = _tags(me.organisation.sectors or "")
-    if not mine:
-        return []
+def my_needs(me: Participant) -> list[Need]:
+    """What my organisation offers and seeks at the event (all its approved people)."""
+    rows = db.session.execute(
+        select(Opportunity.kind, Opportunity.title, Opportunity.tags)
+        .join(Opportunity.participant)
+        .where(
+            Participant.event_id == me.event_id,
+            Participant.organisation_id == me.organisation_id,
+        )
+        .order_by(Opportunity.id)
+    )
+    needs = {}
+    for kind, title, tags in rows:
+        need = Need.from_row(me.organisation_id, kind, title, tags)
+        needs.setdefault(need.key(), need)
+    return list(needs.values())
+
+
+@dataclass
+class Match:
+    """One organisation's two-way score and its best pair each way."""
+
+    score: int = 0
+    seek: int = 0  # sum over my requests of the best of their offers
+    offer: int = 0  # sum over my offers of the best of their requests
+    # they_offer -> (score, my need's position, their need's position)
+    best: dict[bool, tuple[int, int, int]] = field(default_factory=dict)
+
+
+def rank_organisations(me: Participant, exclude: set[int] = frozenset()) -> dict[int, Match]:
+    """Organisation id -> its match with ``me``'s organisation (those sharing a word)."""
+    mine = my_needs(me)
     market = _market(me.event_id)
-    my_requests = [n for n in mine if n.requests]
-    my_offers = [n for n in mine if n.offers]
-    asks = [(need, True) for need in my_requests] + [(need, False) for need in my_offers]
-    hits = [market.scores(need, "offers" if offer else "requests") for need, offer in asks]
-    # First each participant's best single pair, in plain ints (no per-pair objects: at
-    # 8,000 opportunities those made the garbage collector stall every few requests).
-    best_pair: dict[int, int] = {}
-    for counter in hits:
-        for i, score in counter.items():
-            org_id, theirs = market.needs[i]
-            pid = theirs.participant_id
-            if org_id != me.organisation_id and score > best_pair.get(pid, 0):
-                best_pair[pid] = score
-    # Then exact scores (sum of the best three pairs) in order of best pair, until nobody
-    # left could reach the top: a score is at most three times the best pair.
-    kept: list[tuple[int, int, list[str]]] = []  # min-heap of (score, -pid, reasons)
-    for pid in sorted(best_pair, key=lambda p: (-best_pair[p], p)):
-        if len(kept) == limit and 3 * best_pair[pid] < kept[0][0]:
-            break
-        pairs = sorted(
-            (
-                (counter[i], k, i)
-                for k, counter in enumerate(hits)
-                for i in market.of_participant[pid]
-                if counter.get(i)
-            ),
-            key=lambda t: -t[0],
-        )
-        reasons = [_reason(market.needs[i][1], asks[k][0], asks[k][1]) for _, k, i in pairs[:2]]
-        item = (sum(t[0] for t in pairs[:3]), -pid, reasons)
-        if len(kept) < limit:
-            heapq.heappush(kept, item)
-        elif item[:2] > kept[0][:2]:
-            heapq.heapreplace(kept, item)
-    top = [(score, -neg_pid, reasons) for score, neg_pid, reasons in sorted(kept, reverse=True)]
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Participant)
-            .join(Participant.organisation)
-            .options(contains_eager(Participant.organisation))
-            .where(Participant.id.in_([pid for _, pid, _ in top]))
-        )
-    }
-    result = []
-    for score, pid, reasons in top:
-        person = people[pid]
-        shared = my_sectors & _tags(person.organisation.sectors or "")
-        if shared:
-            score += 0.5 * len(shared)
-        result.append(Suggestion(person, score, reasons))
-    result.sort(key=lambda s: (-s.score, s.participant.id))
-    return result
+    matches: dict[int, Match] = {}
+    for k, need in enumerate(mine):
+        for they_offer, wanted in ((True, need.requests), (False, need.offers)):
+            if not wanted:
+                continue
+            best: dict[int, tuple[int, int]] = {}  # organisation -> (score, their need)
+            for i, score in market.scores(need, "offers" if they_offer else "requests").items():
+                org = market.needs[i].organisation_id
+                if org == me.organisation_id or org in exclude:
+                    continue
+                if score > best.get(org, (0, 0))[0]:
+                    best[org] = (score, i)
+            for org, (score, i) in best.items():
+                match = matches.setdefault(org, Match())
+                if they_offer:
+                    match.seek += score
+                else:
+                    match.offer += score
+                if score > match.best.get(they_offer, (0,))[0]:
+                    match.best[they_offer] = (score, k, i)
+    for match in matches.values():
+        match.score = match.seek + match.offer + min(match.seek, match.offer)
+    return matches
+
+
+def suggestions_for(me: Participant, limit: int = 10) -> list:
+    """The organisations that fit ``me``'s best, best first, as cards with reasons."""
+    from .directory import organisation_cards
+    from .organisations import contacted_organisations
+
+    matches = rank_organisations(me, exclude=contacted_organisations(me))
+    top = sorted(matches, key=lambda org: (-matches[org].score, org))[:limit]
+    mine = my_needs(me)
+    market = _market(me.event_id)
+    cards = organisation_cards(me.event_id, top)
+    for card in cards:
+        match = matches[card.id]
+        for they_offer in (True, False):
+            if they_offer in match.best:
+                _, k, i = match.best[they_offer]
+                theirs = market.needs[i]
+                shared = shared_words(mine[k], theirs)
+                card.reasons.append(Reason(they_offer, theirs.title, mine[k].title, shared))
+        card.score = match.score
+    return cards

@@ -14,6 +14,7 @@ from ..web import Submitted, parse_id, render, submit
 from . import bp, directory, opportunities, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant, visible_participant
+from .organisation_routes import card_context
 from .recommend import suggestions_for
 from .tags import unpack_tags
 
@@ -214,8 +215,8 @@ def directory_page(slug: str):
         event=event,
         viewer=viewer,
         results=results,
-        favourites=services.favourite_ids(viewer.participant),
         choices=directory.filter_choices(event),
+        **card_context(event, viewer.participant if viewer.approved else None, results.items),
     )
     # The address bar shows the search without its empty filters.
     response.headers["HX-Push-Url"] = url_for(
@@ -229,12 +230,9 @@ def directory_page(slug: str):
 def suggestions(slug: str):
     event = visible_event_or_404(slug)
     me = my_participant(event, approved=True)
+    cards = suggestions_for(me, limit=15)
     return render(
-        "participants/suggestions.html",
-        event=event,
-        me=me,
-        suggestions=suggestions_for(me, limit=15),
-        favourites=services.favourite_ids(me),
+        "participants/suggestions.html", event=event, cards=cards, **card_context(event, me, cards)
     )
 
 

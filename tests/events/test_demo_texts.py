@@ -39,8 +39,8 @@ def test_demo_texts_keep_names_and_acronyms_as_written(app, db, client):
     # Shown as written, found whatever the case typed in the directory's sector filter.
     found = {
         typed: {
-            p.id
-            for p in search_directory(event, DirectoryFilters.from_args({"sector": typed})).items
+            card.representatives[0].id
+            for card in search_directory(event, DirectoryFilters.from_args({"sector": typed})).items
         }
         for typed in ("rops", "ROPS", "Rops")
     }

@@ -1,4 +1,5 @@
-"""The directory: who may see it, search as you type, filters, pages, bookmarks, suggestions."""
+"""The directory: who may see it, one card per organisation, search as you type, filters,
+pages, bookmarks. (Ranking: test_search_ranking.py; suggestions: test_suggestions.py.)"""
 
 from matchmaker.participants.models import Favourite, Opportunity, Organisation
 from matchmaker.participants.tags import pack_tags
@@ -19,9 +20,17 @@ def _company(make_participant, event, name, country="FI", kind="sme", sectors=()
 
 
 def _ids(html):
+    """The participants shown: every representative line of every card."""
     import re
 
-    return {int(i) for i in re.findall(r'id="participant-(\d+)"', html)}
+    return {int(i) for i in re.findall(r'id="representative-(\d+)"', html)}
+
+
+def _orgs(html):
+    """The organisation cards shown, in order."""
+    import re
+
+    return [int(i) for i in re.findall(r'id="organisation-(\d+)"', html)]
 
 
 def test_search_as_you_type_matches_names_and_opportunities(
@@ -60,7 +69,7 @@ def test_search_as_you_type_matches_names_and_opportunities(
     response = client.get(f"/events/{event.slug}/directory?q=cylind", headers=htmx_headers())
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html and 'id="directory-results"' in html
-    assert _ids(html) == {me.id, hydro.id}  # title words, tags; never the pending one
+    assert _ids(html) == {hydro.id}  # title words, tags; never the pending one, never mine
     assert hidden.id not in _ids(html)
     assert _ids(client.get(f"/events/{event.slug}/directory?q=kabiini").get_data(as_text=True)) == {
         cabins.id
@@ -132,16 +141,12 @@ def test_filters_combine(client, db, make_event, make_participant, auth):
     assert get("opp_kind=offer") == {hydro.id}
     assert get("sector=hydraulics") == {hydro.id, lab.id}  # organisation sector or opportunity tag
     assert get("sector=hydraulics&country=EE") == {lab.id}
-    assert get("org_kind=nonsense") == {
-        me.id,
-        hydro.id,
-        lab.id,
-    }  # unknown filter values are ignored
+    assert get("org_kind=nonsense") == {hydro.id, lab.id}  # unknown values are ignored
 
 
 def test_pages_of_twenty(client, db, make_event, make_participant, auth):
     event = make_event()
-    people = [_company(make_participant, event, f"Company {i:02d}") for i in range(45)]
+    people = [_company(make_participant, event, f"Company {i:02d}") for i in range(46)]
     auth.login(people[0].user)
     first = client.get(f"/events/{event.slug}/directory", headers=htmx_headers()).get_data(
         as_text=True
@@ -150,7 +155,7 @@ def test_pages_of_twenty(client, db, make_event, make_participant, auth):
         as_text=True
     )
     assert len(_ids(first)) == 20 and len(_ids(third)) == 5
-    assert "45 participants" in first and "page 1 of 3" in first
+    assert "45 organisations" in first and "page 1 of 3" in first
     assert "page=2" in first and 'rel="prev"' not in first
     too_far = client.get(f"/events/{event.slug}/directory?page=99").get_data(as_text=True)
     assert len(_ids(too_far)) == 5  # clamped to the last page
@@ -202,105 +207,6 @@ def test_bookmarks_toggle_and_filter(client, db, make_event, make_participant, a
     )
 
 
-def test_suggestions_rank_matches_and_say_why(client, db, make_event, make_participant, auth):
-    event = make_event()
-    me = _company(
-        make_participant,
-        event,
-        "Bell Equipment",
-        "ZA",
-        "large",
-        ["earthmoving"],
-        [
-            ("request", "Hydraulic cylinders", ["hydraulic cylinders"]),
-            ("offer", "Supplier programme", ["supply chain"]),
-        ],
-    )
-    hydro = _company(
-        make_participant,
-        event,
-        "HydroCyl Oy",
-        "FI",
-        "sme",
-        ["hydraulics"],
-        [
-            (
-                "offer",
-                "Custom hydraulic cylinders up to 400 mm bore",
-                ["hydraulic cylinders", "hydraulics"],
-            )
-        ],
-    )
-    wheels = _company(
-        make_participant,
-        event,
-        "Wheels Oy",
-        "FI",
-        "sme",
-        ["wheels"],
-        [
-            ("offer", "Wheels and rims", ["wheels"]),
-            ("request", "Supply chain partner", ["supply chain"]),
-        ],
-    )
-    _company(make_participant, event, "Unrelated", opps=[("offer", "Catering", ["food"])])
-    auth.login(me.user)
-    html = client.get(f"/events/{event.slug}/suggestions").get_data(as_text=True)
-    assert html.index(f'id="participant-{hydro.id}"') < html.index(f'id="participant-{wheels.id}"')
-    assert (
-        "they offer Custom hydraulic cylinders up to 400 mm bore, you request Hydraulic cylinders"
-        in html
-    )
-    assert "they request Supply chain partner, you offer Supplier programme" in html
-    assert "Unrelated" not in html
-
-
-def test_suggestions_follow_an_edited_opportunity(client, db, make_event, make_participant, auth):
-    event = make_event()
-    me = _company(
-        make_participant, event, "Bell Equipment", opps=[("request", "Cabins", ["cabins"])]
-    )
-    other = _company(make_participant, event, "Kabiini Oy", opps=[("offer", "Wheels", ["wheels"])])
-    auth.login(me.user)
-    page = f"/events/{event.slug}/suggestions"
-    assert f'id="participant-{other.id}"' not in client.get(page).get_data(as_text=True)
-    auth.logout()
-    auth.login(other.user)
-    opp = other.opportunities[0]
-    saved = client.post(
-        f"/events/{event.slug}/opportunities/{opp.id}",
-        data={"edit-kind": "offer", "edit-title": "Operator cabins", "edit-tags": "cabins"},
-    )
-    assert saved.status_code == 200
-    auth.logout()
-    auth.login(me.user)
-    html = client.get(page).get_data(as_text=True)
-    assert f'id="participant-{other.id}"' in html
-    assert "they offer Operator cabins, you request Cabins" in html
-
-
-def test_indexed_scores_equal_the_pairwise_definition():
-    """The market's inverted index must score exactly like ``pair_score`` pair by pair."""
-    from matchmaker.participants.recommend import Market, Need, pair_score
-
-    texts = [
-        ("offer", "Hydraulic cylinders", "|hydraulic cylinders|hydraulics|", "chrome bars"),
-        ("request", "Cylinders for dump trucks", "|hydraulic cylinders|", "B60E trucks"),
-        ("partnership", "Welding robots", "|welding|automation|", "robot cells, cylinders"),
-        ("offer", "Catering", "|food|", "lunches"),
-    ]
-    needs = [Need.from_row(i, *row) for i, row in enumerate(texts)]
-    market = Market(needs=[(i, n) for i, n in enumerate(needs)])
-    for mine in needs:
-        for side in ("offers", "requests"):
-            expected = {
-                i: pair_score(mine, n)
-                for i, n in enumerate(needs)
-                if pair_score(mine, n) and getattr(n, side)
-            }
-            assert market.scores(mine, side) == expected
-
-
 def test_matches_are_marked_and_markup_stays_text(client, db, make_event, make_participant, auth):
     event = make_event()
     me = _company(make_participant, event, "Bell Equipment", "ZA")
@@ -321,44 +227,32 @@ def test_matches_are_marked_and_markup_stays_text(client, db, make_event, make_p
     assert 'class="tag"><mark>cyl</mark>inders' in text
 
 
-def test_suggestions_equal_a_brute_force_ranking(db, make_event, make_participant):
-    """The pruned ranking (best pair first, stop when nobody can reach the top) must
-    pick the same people, in the same order, as scoring every pair."""
-    import random
-
-    from matchmaker.participants.recommend import Need, pair_score, suggestions_for
-
-    rng = random.Random(5)
-    vocab = ["cylinders", "cabins", "wheels", "welding", "robots", "seals", "steel", "rims"]
+def test_one_card_per_organisation_with_its_people_and_opportunities_once(
+    client, db, make_event, make_participant, auth
+):
     event = make_event()
-    people = []
-    for n in range(40):
-        opps = [
-            (
-                rng.choice(["offer", "request", "partnership"]),
-                " ".join(rng.sample(vocab, rng.randint(1, 3))),
-                rng.sample(vocab, rng.randint(0, 2)),
+    opps = [("offer", "Hydraulic cylinders", ["hydraulics"]), ("request", "Steel bars", [])]
+    hydro = _company(make_participant, event, "HydroCyl Oy", opps=opps, role_title="CEO")
+    org = hydro.organisation
+    for name, role, languages in (("Aino Virtanen", "Sales", "fi, en"), ("Ben Oja", "", "et")):
+        colleague = make_participant(
+            event, organisation=org, name=name, role_title=role, languages=languages
+        )
+        for kind, title, tags in opps:  # colleagues publish the same opportunities
+            colleague.opportunities.append(
+                Opportunity(kind=kind, title=title, tags=pack_tags(tags))
             )
-            for _ in range(rng.randint(1, 3))
-        ]
-        people.append(_company(make_participant, event, f"Company {n}", opps=opps))
-    for me in people[:8]:
-        mine = [Need.of(o) for o in me.opportunities]
-        totals = {}
-        for other in people:
-            if other.organisation_id == me.organisation_id:
-                continue
-            pairs = [
-                pair_score(a, b) if they_offer else pair_score(b, a)
-                for a in mine
-                for b in (Need.of(o) for o in other.opportunities)
-                for they_offer in (True, False)
-                if (they_offer and a.requests and b.offers)
-                or (not they_offer and a.offers and b.requests)
-            ]
-            pairs = sorted((p for p in pairs if p), reverse=True)
-            if pairs:
-                totals[other.id] = sum(pairs[:3])
-        expected = sorted(totals, key=lambda pid: (-totals[pid], pid))[:5]
-        got = suggestions_for(me, limit=5)
-        assert sorted(s.participant.id for s in got) == sorted(expected)
+    me = _company(make_participant, event, "Bell Equipment", opps=[("request", "Cylinders", [])])
+    make_participant(event, organisation=me.organisation, name="My Colleague")
+    db.flush()
+    auth.login(me.user)
+    for url in ("directory", "directory?q=cylinders"):
+        html = client.get(f"/events/{event.slug}/{url}", headers=htmx_headers()).get_data(
+            as_text=True
+        )
+        assert _orgs(html) == [org.id]  # once; my own organisation (it matches) never
+        assert "Bell Equipment" not in html and "My Colleague" not in html
+        assert html.count("Steel bars") == 1  # each opportunity once
+        assert "Aino Virtanen</a>, Sales" in html and "speaks fi, en" in html and "Ben Oja" in html
+        assert f'id="org-request-{org.id}"' in html  # a request button on the card
+    assert "1 organisation" in html
