@@ -115,6 +115,8 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
         moved = sum(1 for pl in problem.previous if placed.get(pl.meeting, (None,))[0] != pl.slot)
         if problem.previous and result.moved != moved:
             errors.append(f"reported {result.moved} moved, schedule moves {moved}")
+    if problem.tie_break is not None and result.status in ("optimal", "feasible"):
+        errors += _check_tie_break(problem, result, placed, order)
     unscheduled = {u.meeting for u in result.unscheduled}
     for m in problem.meetings:
         if (
@@ -124,4 +126,61 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
             and m.id not in unscheduled
         ):
             errors.append(f"optional meeting {m.id} neither scheduled nor listed as unscheduled")
+    return errors
+
+
+def _check_tie_break(problem: Problem, result: Result, placed: dict, order: dict) -> list[str]:
+    """The tie-break figures of the result, measured again (``docs/scheduling-format.md``)."""
+    got = result.tie_break
+    if not isinstance(got, dict) or got.get("rule") != problem.tie_break:
+        return [f"tie_break {problem.tie_break} asked, result reports {got!r}"]
+    day: dict[str, str] = {}
+    for s in problem.slots:
+        day[s.id] = s.start[:10] if s.start else (s.session or "")
+    people = {p.id: p for p in problem.participants}
+    previous = {pl.meeting: pl.slot for pl in problem.previous}
+    locked = set(problem.locked)
+    members = {m.id: m.participants for m in problem.meetings}
+    usable = set()
+    for m in problem.meetings:
+        if m.id not in placed:
+            continue
+        for s in problem.slots:
+            if (
+                (m.session is None or s.session == m.session)
+                and (m.fixed_slot is None or s.id == m.fixed_slot)
+                and (m.slots is None or s.id in m.slots)
+                and (m.id not in locked or previous.get(m.id) == s.id)
+                and not any(s.id in people[p].unavailable for p in m.participants)
+            ):
+                usable.add(s.id)
+    load = {s.id: 0 for s in problem.slots}
+    for slot, _ in placed.values():
+        load[slot] += 1
+    measured: dict[str, int] = {}
+    if problem.tie_break == "early":
+        idle, later = 0, set()
+        for s in reversed(problem.slots):
+            if load[s.id]:
+                later.add(day[s.id])
+            elif day[s.id] in later and s.id in usable:
+                idle += 1
+        measured["idle_slots"] = idle
+        days: dict[str, set[str]] = {}
+        for mid, (slot, _) in placed.items():
+            for p in members[mid]:
+                days.setdefault(p, set()).add(day[slot])
+        measured["participant_days"] = sum(len(d) for d in days.values())
+    else:
+        measured["peak"] = max(load.values(), default=0)
+        measured["slots_used"] = sum(1 for n in load.values() if n)
+    errors = []
+    for name, value in measured.items():
+        if got.get(name) != value:
+            errors.append(f"reported {name} {got.get(name)}, schedule has {value}")
+        bound = got.get(name + "_bound")
+        if bound is not None and (
+            (name != "slots_used" and bound > value) or (name == "slots_used" and bound < value)
+        ):
+            errors.append(f"{name} bound {bound} beyond the schedule's {value}")
     return errors

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 FORMAT = "matchmaker.scheduling/1"
+#: The values of the optional problem field ``tie_break`` (``docs/scheduling-format.md``).
+TIE_BREAKS = ("early", "spread")
 
 
 class ProblemError(ValueError):
@@ -72,6 +74,9 @@ class Problem:
     organisation_blocks: bool = False
     previous: tuple[Placement, ...] = ()
     locked: tuple[str, ...] = ()
+    #: Among the schedules that are best by the objectives above, which one:
+    #: "early" (early and compact days) or "spread" (an even load); None: any.
+    tie_break: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
@@ -95,6 +100,8 @@ class Problem:
             out["previous"] = [_compact(vars(p)) for p in self.previous]
         if self.locked:
             out["locked"] = list(self.locked)
+        if self.tie_break is not None:
+            out["tie_break"] = self.tie_break
         return out
 
     def label_of_participant(self, pid: str) -> str:
@@ -241,6 +248,11 @@ def parse_problem(data: Any) -> Problem:
     for mid in locked:
         if mid not in prev_ids:
             raise ProblemError(f'locked meeting "{mid}": not in "previous"')
+    tie_break = data.get("tie_break")
+    if tie_break is not None and tie_break not in TIE_BREAKS:
+        raise ProblemError(
+            f'problem: "tie_break" must be null, "early" or "spread", got {tie_break!r}'
+        )
     name = data.get("name")
     return Problem(
         slots=slots,
@@ -252,6 +264,7 @@ def parse_problem(data: Any) -> Problem:
         organisation_blocks=org_blocks,
         previous=previous,
         locked=locked,
+        tie_break=tie_break,
     )
 
 

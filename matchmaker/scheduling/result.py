@@ -36,7 +36,8 @@ class Result:
     proven optimal), ``infeasible`` (proven impossible; ``explanation`` says why) or
     ``unknown`` (no schedule found in time).  ``moved`` counts meetings of ``previous``
     now held in another slot (or no longer scheduled); ``table_changes`` those kept in
-    their slot but at another table."""
+    their slot but at another table.  ``tie_break`` (only when the problem asks for one):
+    the rule and the figures it reached, each with its bound when proven (``shape.py``)."""
 
     status: str
     breaks: int | None = None
@@ -48,9 +49,10 @@ class Result:
     table_changes: int = 0
     priority: int | None = None
     explanation: list[str] = field(default_factory=list)
+    tie_break: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "status": self.status,
             "breaks": self.breaks,
             "bound": self.bound,
@@ -62,6 +64,9 @@ class Result:
             "priority": self.priority,
             "explanation": list(self.explanation),
         }
+        if self.tie_break is not None:
+            out["tie_break"] = dict(self.tie_break)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Result:
@@ -82,4 +87,5 @@ class Result:
             table_changes=int(data.get("table_changes", 0)),
             priority=data.get("priority"),
             explanation=list(data.get("explanation", [])),
+            tie_break=data.get("tie_break"),
         )

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from . import bounds, explain, large
+from . import bounds, explain, large, shape
 from .instance import Instance, build_instance, total_breaks
 from .model import Built, build_model, main_objective
 from .problem import Problem
@@ -35,6 +35,10 @@ EXACT_LIMIT = 60_000
 #: Above this many pairs the search from above is local search (``large.polish``) on the
 #: best schedule instead of CP-SAT neighbourhoods (the benchmark's largest has 5,926).
 LOCAL_LIMIT = 20_000
+#: Share of the time limit kept for the tie-break when the problem asks for one; it
+#: gets at least ``TIE_BREAK_MIN`` seconds (within the time limit).
+TIE_BREAK_SHARE = 0.25
+TIE_BREAK_MIN = 5.0
 
 
 class _Watch(cp_model.CpSolverSolutionCallback):
@@ -59,6 +63,10 @@ class Engine:
         self.inst: Instance = build_instance(problem)
         self.t0 = time.monotonic()
         self.deadline = self.t0 + time_limit
+        self.time_limit = time_limit
+        if problem.tie_break is not None:
+            # A share of the time is kept for the tie-break (``shape.py``).
+            self.deadline = self.t0 + time_limit * (1 - TIE_BREAK_SHARE)
         self.workers = max(1, workers)
         self.on_progress = on_progress
         self.should_stop = should_stop or (lambda: False)
@@ -443,6 +451,10 @@ class Engine:
     def finish(self, result: Result, slot_of: dict[int, int], dropped: dict[int, str]) -> Result:
         """Fill assignments, breaks, moves and the reasons for unscheduled meetings."""
         inst = self.inst
+        if result.status in ("optimal", "feasible") and self.problem.tie_break and slot_of:
+            end = self.t0 + self.time_limit
+            end = min(end, time.monotonic() + max(TIE_BREAK_MIN, self.time_limit * TIE_BREAK_SHARE))
+            slot_of, result.tie_break = shape.improve(self, slot_of, end)
         if result.status in ("optimal", "feasible"):
             tables = assign_tables(inst, slot_of)
             result.assignments = [
