@@ -63,6 +63,16 @@ class EventForm(FlaskForm):
         default=False,
     )
 
+    schedule_tie_break = SelectField(
+        "Among the schedules with the fewest breaks",
+        choices=[("early", "Early and compact"), ("spread", "Spread evenly")],
+        default="early",
+        description="Early and compact: each day starts with its first slot, no slot stays "
+        "empty before a busy one, and everyone's meetings fit in as few days as they can. "
+        "Spread evenly: about the same number of meetings in every slot, for a venue where "
+        "a full room is a problem. Neither costs a break or a meeting.",
+    )
+
     LOCAL_FIELDS = ("registration_opens_at", "registration_closes_at", "booking_deadline")
 
     def to_data(self) -> dict:

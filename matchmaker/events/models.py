@@ -45,6 +45,7 @@ class Event(db.Model):
             "max_meetings_per_participant IS NULL OR max_meetings_per_participant > 0",
             name="max_meetings_positive",
         ),
+        CheckConstraint("schedule_tie_break IN ('early', 'spread')", name="schedule_tie_break"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +62,10 @@ class Event(db.Model):
     max_meetings_per_participant: Mapped[int | None] = mapped_column()
     # Registration after the schedule is published (new meetings go through a re-plan).
     late_registration: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Among the schedules with the fewest breaks: "early" (and compact) or "spread" evenly.
+    schedule_tie_break: Mapped[str] = mapped_column(
+        String(10), default="early", server_default="early"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

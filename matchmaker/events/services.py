@@ -66,6 +66,7 @@ EVENT_FIELDS = (
     "requires_approval",
     "max_meetings_per_participant",
     "late_registration",
+    "schedule_tie_break",
 )
 
 

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Organisation, Participant, Unavailability
 from ..scheduling import Result
+from ..templating import to_zone
 
 
 def blocked_slots(event: Event, slots: list[Slot]) -> dict[int, set[datetime]]:
@@ -149,8 +150,9 @@ def build_problem(event: Event) -> dict[str, Any]:
             {
                 "id": s.key,
                 "session": str(s.session_id),
-                "start": s.starts_at.isoformat(),
-                "end": s.ends_at.isoformat(),
+                # In the event's zone: a slot's day (tie-breaks) is the local date.
+                "start": to_zone(s.starts_at, event.timezone).isoformat(),
+                "end": to_zone(s.ends_at, event.timezone).isoformat(),
             }
             for s in slots
         ],
@@ -158,6 +160,7 @@ def build_problem(event: Event) -> dict[str, Any]:
         "participants": participants,
         "meetings": meetings,
         "fairness": None,
+        "tie_break": event.schedule_tie_break or "early",
         "previous": previous,
         "locked": locked,
     }

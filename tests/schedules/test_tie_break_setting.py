@@ -1,0 +1,52 @@
+"""The event's tie-break setting reaches the engine's problem."""
+
+from __future__ import annotations
+
+from matchmaker.schedules.problem import build_problem
+from matchmaker.scheduling import parse_problem
+
+
+def test_the_event_form_chooses_the_tie_break_and_the_problem_carries_it(
+    client, db, auth, scheduled_event
+):
+    s = scheduled_event()
+    event = s.event
+    assert event.schedule_tie_break == "early"
+    assert parse_problem(build_problem(event)).tie_break == "early"
+    auth.login(s.organiser)
+    form = client.get(f"/events/{event.slug}/edit").get_data(as_text=True)
+    assert 'name="schedule_tie_break"' in form
+    assert "Spread evenly: about the same number of meetings in every slot" in form
+    response = client.post(
+        f"/events/{event.slug}/edit",
+        data={
+            "name": event.name,
+            "slug": event.slug,
+            "timezone": event.timezone,
+            "description": "",
+            "venue": event.venue,
+            "schedule_tie_break": "spread",
+        },
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert event.schedule_tie_break == "spread"
+    problem = parse_problem(build_problem(event))
+    assert problem.tie_break == "spread"
+
+
+def test_an_unknown_tie_break_is_refused_at_the_field(client, db, auth, scheduled_event):
+    s = scheduled_event()
+    auth.login(s.organiser)
+    response = client.post(
+        f"/events/{s.event.slug}/edit",
+        data={
+            "name": s.event.name,
+            "slug": s.event.slug,
+            "timezone": s.event.timezone,
+            "schedule_tie_break": "random",
+        },
+    )
+    assert response.status_code == 422
+    db.expire_all()
+    assert s.event.schedule_tie_break == "early"
