@@ -1,0 +1,87 @@
+"""An organisation's page: its details, people and opportunities; edited by its people."""
+
+from matchmaker.participants.countries import find_country
+from matchmaker.participants.models import Opportunity, Organisation
+from tests.conftest import htmx_headers
+
+
+def _fields(**changes):
+    data = {
+        "name": "HydroCyl Oy",
+        "description": "Cylinders since 1978.",
+        "website": "hydrocyl.fi",
+        "country": "Finland",
+        "city": "Tampere",
+        "kind": "sme",
+        "size": "10-49",
+        "sectors": "hydraulics, cylinders",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_page_shows_details_people_and_opportunities(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event()
+    org = Organisation(
+        name="HydroCyl Oy",
+        country="FI",
+        website="https://hydrocyl.fi",
+        description="Cylinders since 1978.",
+        sectors="|hydraulics|",
+    )
+    first = make_participant(event, organisation=org, name="Aino", role_title="CEO")
+    make_participant(event, organisation=org, name="Ben", languages="fi, en")
+    make_participant(event, organisation=org, name="Pending Person", status="pending")
+    first.opportunities.append(Opportunity(kind="offer", title="Hydraulic cylinders"))
+    me = make_participant(event)
+    db.flush()
+    auth.login(me.user)
+    html = client.get(f"/events/{event.slug}/organisations/{org.id}").get_data(as_text=True)
+    for text in ("Cylinders since 1978.", "https://hydrocyl.fi", "Finland", "hydraulics"):
+        assert text in html
+    assert "Aino</a>, CEO" in html and "speaks fi, en" in html and "Pending Person" not in html
+    assert "Hydraulic cylinders" in html and "Anyone from HydroCyl Oy" in html
+    assert "Edit the organisation" not in html  # not mine
+
+
+def test_its_people_edit_it_in_place_with_a_country_name_and_a_bare_website(
+    client, db, make_event, make_participant, auth
+):
+    event = make_event()
+    org = Organisation(name="Hydro", country="EE")
+    mine = make_participant(event, organisation=org, status="pending")  # before approval too
+    stranger = make_participant(event)
+    db.flush()
+    url = f"/events/{event.slug}/organisations/{org.id}/edit"
+    auth.login(stranger.user)
+    client.post(url, data=_fields(name="Taken over"))
+    assert db.get(Organisation, org.id).name == "Hydro"  # only its own people
+    auth.logout()
+    auth.login(mine.user)
+    form = client.get(url, headers=htmx_headers()).get_data(as_text=True)
+    assert "<html" not in form and 'list="country-list"' in form and ">Estonia<" not in form
+    assert 'value="Estonia"' in form  # the stored code shown as the country's name
+    saved = client.post(url, data=_fields(), headers=htmx_headers())
+    html = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Saved." in html and "<form" not in html
+    db.expire_all()
+    org = db.get(Organisation, org.id)
+    assert (org.name, org.country, org.website) == ("HydroCyl Oy", "FI", "https://hydrocyl.fi")
+    assert org.description == "Cylinders since 1978." and org.sectors == "|hydraulics|cylinders|"
+    refused = client.post(url, data=_fields(country="Atlantis"), headers=htmx_headers())
+    assert refused.status_code == 422 and "not a country we know" in refused.get_data(as_text=True)
+    bad_site = client.post(url, data=_fields(website="ftp://x"), headers=htmx_headers())
+    assert bad_site.status_code == 422
+
+
+def test_countries_are_found_by_name_code_or_a_unique_beginning():
+    assert find_country("South Africa") == "ZA"
+    assert find_country("za") == "ZA"
+    assert find_country("estonia") == "EE"
+    assert find_country("Côte d'Ivoire") == find_country("cote d'ivoire") == "CI"
+    assert find_country("Bolivia") == "BO"
+    assert find_country("Germ") == "DE"
+    assert find_country("S") is None  # many countries begin so
+    assert find_country("Atlantis") is None
