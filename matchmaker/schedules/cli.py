@@ -6,9 +6,13 @@ from flask.cli import AppGroup
 from ..errors import DomainError
 from ..events.services import event_by_slug
 from ..extensions import db
+from ..web import csv_response
 from . import runs, services
+from .export import current_schedule_rows
 
-schedule_cli = AppGroup("schedule", help="Schedule an event's meetings and publish them.")
+schedule_cli = AppGroup(
+    "schedule", help="Schedule an event's meetings, publish them and export them."
+)
 
 
 def _event(slug: str):
@@ -51,3 +55,14 @@ def publish_command(event_slug: str) -> None:
         counts[change["change"]] = counts.get(change["change"], 0) + 1
     detail = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no changes"
     click.echo(f"Published revision {revision.number} of {event.slug}: {detail}.")
+
+
+@schedule_cli.command("export")
+@click.argument("event_slug")
+def export_command(event_slug: str) -> None:
+    """Print the event's current schedule (the draft, or the published one when the
+    draft places nothing) as the CSV the schedule page downloads."""
+    event = _event(event_slug)
+    header, rows = current_schedule_rows(event)
+    body = csv_response(f"{event.slug}-schedule.csv", header, rows).get_data()
+    click.echo(body, nl=False)  # bytes: the CRLF line ends stay as in the download

@@ -1,16 +1,53 @@
-"""The schedule as rows for a CSV download (organisers)."""
+"""The schedule as rows for a CSV download (organisers) and ``flask schedule export``."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from ..events.models import Event
+from ..extensions import db
+from ..meetings.models import Meeting
 from ..templating import to_zone
 from .board import load_board
+from .models import PublishedMeeting
 
 
-def schedule_rows(event: Event) -> tuple[list[str], list[list]]:
+def current_schedule_rows(event: Event) -> tuple[list[str], list[list]]:
+    """The draft schedule's rows, or the published schedule's when no meeting of the
+    draft has a place (``flask schedule export``)."""
+    board = load_board(event)
+    if any(m.slot_start is not None for m in board.meetings):
+        return schedule_rows(event, board)
+    published = list(
+        db.session.scalars(
+            select(PublishedMeeting)
+            .where(PublishedMeeting.event_id == event.id, PublishedMeeting.status == "confirmed")
+            .options(selectinload(PublishedMeeting.meeting).selectinload(Meeting.attendees))
+        )
+    )
+    if not published:
+        return schedule_rows(event, board)
+    board.meetings = [
+        SimpleNamespace(
+            id=p.meeting_id,
+            slot_start=p.starts_at,
+            slot_end=p.ends_at,
+            table_id=p.table_id,
+            locked=p.meeting.locked,
+            attendees=p.meeting.attendees,
+        )
+        for p in published
+    ]
+    return schedule_rows(event, board)
+
+
+def schedule_rows(event: Event, board=None) -> tuple[list[str], list[list]]:
     """One row per meeting of the current (draft) schedule, in time and table order;
     meetings without a place come last."""
-    board = load_board(event)
+    board = board or load_board(event)
     width = max((len(m.attendees) for m in board.meetings), default=2)
     header = [f"Day ({event.timezone})", "Start", "End", "Table", "Locked"]
     for n in range(1, max(width, 2) + 1):

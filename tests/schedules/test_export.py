@@ -65,3 +65,34 @@ def test_participant_list_export(client, auth, db, make_event, make_participant)
     auth.logout()
     auth.login(approved.user)
     assert client.get(f"/events/{event.slug}/organiser/participants.csv").status_code == 403
+
+
+def test_cli_export_prints_the_csv_the_page_downloads(app, client, auth, db, scheduled_event):
+    """``flask schedule export SLUG``: the draft; the published schedule when the draft
+    places nothing."""
+    from matchmaker.schedules import services
+
+    s = scheduled_event()
+    slots = event_slots(s.event)
+    for i, m in enumerate(s.meetings[:3]):
+        place_meeting(m, slots[i].starts_at, slots[i].ends_at, s.event.tables[0].id)
+    db.flush()
+    runner = app.test_cli_runner()
+    printed = runner.invoke(args=["schedule", "export", s.event.slug])
+    assert printed.exit_code == 0, printed.output
+    auth.login(s.organiser)
+    page = client.get(f"/events/{s.event.slug}/schedule.csv").get_data()
+    assert printed.stdout_bytes == page
+    rows = list(csv.reader(io.StringIO(printed.output.lstrip("\ufeff"))))
+    assert [r[1] for r in rows[1:4]] == ["09:00", "09:25", "09:50"]
+
+    services.publish(s.event, None)
+    for m in s.meetings[:3]:
+        place_meeting(m, None, None, None)
+    db.flush()
+    published = runner.invoke(args=["schedule", "export", s.event.slug])
+    again = list(csv.reader(io.StringIO(published.output.lstrip("\ufeff"))))
+    assert again == rows[:4]  # the published copy, as it was (placed meetings only)
+
+    missing = runner.invoke(args=["schedule", "export", "no-such-event"])
+    assert missing.exit_code != 0
