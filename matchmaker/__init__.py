@@ -74,7 +74,9 @@ def _register_blueprints(app: Flask) -> None:
         events,
         meetings,
         notifications,
+        outcomes,  # after the event: surveys, follow-ups (participants)
         participants,
+        reports,  # after the event: the organisers' report
         schedules,
     )
     from .web import IdConverter
@@ -91,6 +93,8 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         demo,
         desk,
+        outcomes,
+        reports,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.
@@ -105,3 +109,4 @@ def _register_cli(app: Flask) -> None:
     for group in (users_cli, demo_cli, schedule_cli):
         app.cli.add_command(group)
     app.cli.add_command(__import__("matchmaker.calendar.cli").calendar.cli.calendar_cli)
+    app.cli.add_command(__import__("matchmaker.reports.cli").reports.cli.report_cli)

@@ -14,6 +14,12 @@ from .events.models import (  # noqa: F401
 )
 from .meetings.models import Meeting, MeetingParticipant, MeetingRequest  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
+from .outcomes.models import (  # noqa: F401
+    OutcomeMail,
+    OutcomeSettings,
+    SurveyAnswer,
+    SurveyResponse,
+)
 from .participants.models import (  # noqa: F401
     Favourite,
     Opportunity,

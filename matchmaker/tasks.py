@@ -2,4 +2,5 @@
 
 from .accounts import tasks as account_tasks  # noqa: F401
 from .notifications import mail  # noqa: F401
+from .outcomes import tasks as outcome_tasks  # noqa: F401
 from .schedules import tasks as schedule_tasks  # noqa: F401

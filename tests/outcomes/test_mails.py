@@ -1,0 +1,96 @@
+"""The outcome mails: each day's survey at the organiser's time, one reminder to those
+who have not answered, the second stage, and follow-up reminders; each at most once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from matchmaker.notifications import mail
+from matchmaker.outcomes import mailing
+from matchmaker.outcomes.models import OutcomeMail, OutcomeSettings, SurveyAnswer, SurveyResponse
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    outbox = []
+    monkeypatch.setattr(
+        mail, "send_mail", lambda to, subject, body: outbox.append((to, subject, body))
+    )
+    return outbox
+
+
+def _at(past, day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), ZoneInfo(past.event.timezone))
+
+
+def _run(db, now):
+    counts = mailing.send_due(now)
+    db.commit()
+    return counts
+
+
+def test_no_settings_no_mails(db, past_event, sent):
+    past = past_event(days_ago=0)
+    assert _run(db, _at(past, past.day, 23)) == {}
+    assert sent == []
+
+
+def test_survey_goes_once_at_the_organisers_time_and_reminds_who_did_not_answer(
+    db, past_event, sent
+):
+    past = past_event(days_ago=0)
+    db.add(OutcomeSettings(event_id=past.event.id, survey_time=time(18), reminder_hours=24))
+    db.flush()
+    assert _run(db, _at(past, past.day, 17, 59)) == {}  # not yet
+    assert _run(db, _at(past, past.day, 18, 5)) == {"survey": 4}
+    assert {to for to, _, _ in sent} == {p.user.email for p in past.people}
+    assert f"/events/{past.event.slug}/survey?day={past.day.isoformat()}" in sent[0][2]
+    assert _run(db, _at(past, past.day, 18, 15)) == {}  # once
+    db.add(SurveyResponse(participant_id=past.people[0].id, day=past.day, event_id=past.event.id))
+    db.flush()
+    assert _run(db, _at(past, past.day, 23)) == {}  # the reminder waits 24 hours
+    later = _at(past, past.day + timedelta(days=1), 18, 10)
+    assert _run(db, later) == {"reminder": 3}  # not Anna: she answered
+    assert past.people[0].user.email not in {to for to, s, _ in sent if "Reminder" in s}
+    assert _run(db, later + timedelta(hours=1)) == {}
+    assert db.query(OutcomeMail).count() == 7
+
+
+def test_second_stage_goes_once_when_the_organiser_said(db, past_event, sent):
+    past = past_event()
+    when = _at(past, past.day + timedelta(days=90), 9)
+    db.add(
+        OutcomeSettings(
+            event_id=past.event.id, survey_time=time(18), reminder_hours=48, second_stage_at=when
+        )
+    )
+    db.flush()
+    assert _run(db, when - timedelta(minutes=1)).get("second_stage") is None
+    assert _run(db, when + timedelta(minutes=5)) == {"second_stage": 4}
+    assert f"/events/{past.event.slug}/survey/agreements" in sent[-1][2]
+    assert _run(db, when + timedelta(minutes=15)) == {}
+
+
+def test_a_follow_up_date_brings_one_reminder_on_that_day(db, past_event, sent):
+    past = past_event()
+    anna, meeting = past.people[0], past.meetings[0]
+    follow = date.today() + timedelta(days=30)
+    db.add(
+        SurveyAnswer(
+            meeting_id=meeting.id,
+            participant_id=anna.id,
+            event_id=past.event.id,
+            held=True,
+            follow_up_on=follow,
+            note="call about hoses",
+            agreement_note="",
+        )
+    )
+    db.flush()
+    assert _run(db, _at(past, follow - timedelta(days=1), 12)) == {}
+    assert _run(db, _at(past, follow, 8)) == {"follow_up": 1}
+    assert sent[-1][0] == anna.user.email and f"/events/{past.event.slug}/follow-ups" in sent[-1][2]
+    assert _run(db, _at(past, follow, 9)) == {}
