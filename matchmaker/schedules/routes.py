@@ -38,7 +38,10 @@ def schedule_helpers() -> dict:
             and agendas.participant_of(event, current_user) is not None
         )
 
-    return {"my_agenda_available": my_agenda_available}
+    return {
+        "my_agenda_available": my_agenda_available,
+        "tie_break_summary": runs.tie_break_summary,
+    }
 
 
 #: Above this many grid cells (slots x tables) the grid opens on its first day; "All days"

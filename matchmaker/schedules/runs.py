@@ -285,6 +285,35 @@ def execute_run(run_id: int) -> SolverRun | None:
     return run
 
 
+TIE_BREAK_NAMES = {"early": "Early and compact", "spread": "Spread evenly"}
+TIE_BREAK_FIGURES = {
+    "idle_slots": ("idle slot", "idle slots"),
+    "participant_days": ("participant-day", "participant-days"),
+    "peak": ("meeting in the fullest slot", "meetings in the fullest slot"),
+    "slots_used": ("slot in use", "slots in use"),
+}
+
+
+def tie_break_summary(result: dict | None) -> str | None:
+    """The tie-break the engine applied and its figures, e.g. "Early and compact: 0 idle
+    slots (proven), 41 participant-days (proven)"; None without one."""
+    tb = (result or {}).get("tie_break")
+    if not tb:
+        return None
+    parts = []
+    for key, (one, many) in TIE_BREAK_FIGURES.items():
+        if key not in tb:
+            continue
+        value, bound = tb[key], tb.get(key + "_bound")
+        text = f"{value} {one if value == 1 else many}"
+        if bound == value:
+            text += " (proven)"
+        elif bound is not None:
+            text += f" ({'at least' if key != 'slots_used' else 'at most'} {bound})"
+        parts.append(text)
+    return f"{TIE_BREAK_NAMES.get(tb.get('rule'), tb.get('rule'))}: {', '.join(parts)}"
+
+
 def summary_lines(run: SolverRun) -> list[str]:
     """What the command line prints about a finished run."""
     lines = [f"run {run.id}: {run.status}"]
@@ -298,6 +327,9 @@ def summary_lines(run: SolverRun) -> list[str]:
             f"breaks {r.get('breaks')}; bound {r.get('bound')}; moved {r.get('moved', 0)}; "
             f"{r.get('seconds', 0):.1f} s"
         )
+        shape = tie_break_summary(r)
+        if shape:
+            lines.append(f"tie-break: {shape}")
         for u in r.get("unscheduled", []):
             lines.append(f"unscheduled meeting {u['meeting']}: {u['reason']}")
     return lines

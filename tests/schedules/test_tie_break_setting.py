@@ -50,3 +50,29 @@ def test_an_unknown_tie_break_is_refused_at_the_field(client, db, auth, schedule
     assert response.status_code == 422
     db.expire_all()
     assert s.event.schedule_tie_break == "early"
+
+
+def test_a_run_starts_each_day_with_its_first_slot_and_says_so(
+    client, app, db, auth, scheduled_event
+):
+    from sqlalchemy import select
+
+    from matchmaker.events.services import event_slots
+    from matchmaker.meetings.models import Meeting
+
+    s = scheduled_event()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["schedule", "solve", s.event.slug, "--time-limit", "6"])
+    assert result.exit_code == 0, result.output
+    assert "breaks 0" in result.output
+    assert "tie-break: Early and compact: 0 idle slots (proven)" in result.output
+    db.expire_all()
+    starts = sorted(
+        db.scalars(select(Meeting.slot_start).where(Meeting.event_id == s.event.id)).all()
+    )
+    slots = [slot.starts_at for slot in event_slots(s.event)]
+    # No break, so the meetings fill the first slots of the day one after another.
+    assert sorted(set(starts)) == slots[: len(set(starts))]
+    auth.login(s.organiser)
+    page = client.get(f"/events/{s.event.slug}/schedule").get_data(as_text=True)
+    assert 'id="run-tie-break"' in page and "Early and compact: 0 idle slots" in page
