@@ -3,14 +3,16 @@ and badges. Every route loads the event as its organiser (others get 404)."""
 
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
+from ..dbtypes import utcnow
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
+from ..templating import to_zone
 from ..web import counts_changed, parse_id, render
-from . import attendance, bp, checkin, codes, live, printing
+from . import attendance, bp, checkin, codes, live, printing, replan
 
 # The desk scans badges with the device's camera: allowed for this page alone.
 CAMERA_POLICY = {"Permissions-Policy": "camera=(self), microphone=(), geolocation=()"}
@@ -128,6 +130,9 @@ def attendance_page(slug: str):
         tables=list(event.tables),
         grid={(c.starts_at, c.table_id): c for c in cells},
         checked=checkin.checked_in_ids(event, day),
+        missing=[r for r in checkin.search(event, day, "", limit=5000) if not r.checked_in_at],
+        absent=replan.absent_today(event),
+        today=day == to_zone(utcnow(), event.timezone).date(),
     )
 
 
@@ -183,3 +188,40 @@ def badges(slug: str):
     only = parse_id(request.args.get("participant"))
     people = [p for p in printing.badge_people(event) if not only or p.id == only]
     return render("desk/badges.html", event=event, people=people, codes=codes)
+
+
+REPLAN_SECONDS = 20
+
+
+@bp.post("/events/<slug>/desk/participants/<int:participant_id>/absent")
+@role_required("organiser")
+def absent(slug: str, participant_id: int):
+    """Absent for the rest of today: cancel what has not started, tell the partners, and
+    start a re-plan of what has not started (the organiser publishes its result)."""
+    from ..errors import DomainError
+    from ..schedules import runs
+    from ..schedules.tasks import run_solver
+
+    event = organised_event_or_404(slug)
+    participant = checkin.approved(event, participant_id)
+    cancelled, partners = replan.mark_absent(event, participant, current_user)
+    replan.publish_cancellations(event, current_user)
+    run_id, refusal = None, None
+    if partners:
+        try:
+            with db.session.begin_nested():
+                run_id = runs.start_run(event, current_user, REPLAN_SECONDS).id
+        except DomainError as error:
+            refusal = error.message
+    db.session.commit()
+    if run_id:
+        run_solver(run_id)  # the worker's job; inline only in HUEY_IMMEDIATE mode
+    text = f"{participant.label} is absent for the rest of the day: {len(cancelled)} meeting"
+    text += "s" if len(cancelled) != 1 else ""
+    text += " cancelled and the partners told."
+    if run_id:
+        text += " A re-plan of what has not started is running; publish it from the schedule."
+    elif refusal:
+        text += f" The re-plan could not start: {refusal}"
+    flash(text, "success")
+    return redirect(url_for("desk.attendance_page", slug=slug), 303)

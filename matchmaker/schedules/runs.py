@@ -230,7 +230,10 @@ def execute_run(run_id: int) -> SolverRun | None:
     db.session.commit()
     try:
         event = db.session.get(Event, run.event_id)
-        problem = parse_problem(build_problem(event))
+        # During the event, history stays as it was (desk.replan.keep_the_past).
+        from ..desk.replan import keep_the_past
+
+        problem = parse_problem(keep_the_past(event, build_problem(event)))
         run.total = len(problem.meetings)
         db.session.commit()
         workers = current_app.config.get("SOLVER_WORKERS", 2)

@@ -1,0 +1,200 @@
+"""Benchmark: the event day at 2,000 participants - check-in search and the live board.
+
+Builds one event held today (a throwaway SQLite file, or the database in
+BENCH_DATABASE_URL, which is wiped) with 2,000 approved participants in 700
+organisations, 60 tables and a published schedule of about 2,100 meetings over the
+day's 71 slots, then times whole requests through the Flask test client (routing,
+queries, template rendering: the server's share of a response) and prints p50/p95.
+
+    .venv/bin/python bench/event_day.py [--rounds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from datetime import time as dtime
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+PARTICIPANTS, ORGANISATIONS, TABLES, PER_SLOT = 2000, 700, 60, 30
+TZ = "Europe/Tallinn"
+FIRST = "Anna Thandi Kadri Jukka Mari Peeter Liisa Juha Sipho Lerato Kaisa Tiina".split()
+LAST = "Virtanen Nkosi Tamm Laine Korhonen Saar Mokoena Dlamini Mets Niemi Ilves".split()
+WORDS = "hydraulic cabins wheels welding steel robotics sensors drivetrain valves".split()
+
+
+def build(app, rng: random.Random) -> str:
+    from matchmaker.accounts.models import User
+    from matchmaker.desk.live import board_of
+    from matchmaker.events import services as events
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting, MeetingParticipant
+    from matchmaker.participants.models import Organisation, Participant
+    from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+
+    with app.app_context():
+        organiser = User(
+            name="Org",
+            email="org@bench.example",
+            role="organiser",
+            email_confirmed_at=datetime.now(UTC),
+        )
+        organiser.set_password("bench-password-1")
+        db.session.add(organiser)
+        db.session.flush()
+        event = events.create_event(organiser, name="Bench day", slug="bench", timezone=TZ)
+        today = datetime.now(ZoneInfo(TZ)).date()
+        events.add_session(
+            event,
+            day=today,
+            start_time=dtime(0),
+            end_time=dtime(23, 40),
+            slot_minutes=20,
+            pause_minutes=0,
+        )
+        tables = events.add_tables(event, TABLES)
+        events.set_status(event, "open")
+        db.session.execute(
+            insert(Organisation),
+            [
+                {"id": i + 1, "name": f"{rng.choice(WORDS).title()} {i} Oy", "country": "FI"}
+                for i in range(ORGANISATIONS)
+            ],
+        )
+        db.session.execute(
+            insert(Participant),
+            [
+                {
+                    "id": i + 1,
+                    "event_id": event.id,
+                    "organisation_id": i % ORGANISATIONS + 1,
+                    "status": "approved",
+                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
+                }
+                for i in range(PARTICIPANTS)
+            ],
+        )
+        revision = ScheduleRevision(event_id=event.id, number=1, published_by_id=organiser.id)
+        db.session.add(revision)
+        db.session.flush()
+        meetings, members, published, mid = [], [], [], 0
+        for slot in events.event_slots(event):
+            people = rng.sample(range(1, PARTICIPANTS + 1), 2 * PER_SLOT)
+            for t in range(PER_SLOT):
+                mid += 1
+                a, b = people[2 * t], people[2 * t + 1]
+                meetings.append(
+                    {
+                        "id": mid,
+                        "event_id": event.id,
+                        "status": "active",
+                        "slot_start": slot.starts_at,
+                        "slot_end": slot.ends_at,
+                        "table_id": tables[t].id,
+                        "uid": str(uuid.uuid4()),
+                    }
+                )
+                members += [
+                    {"meeting_id": mid, "participant_id": p, "slot_start": slot.starts_at}
+                    for p in (a, b)
+                ]
+                published.append(
+                    {
+                        "meeting_id": mid,
+                        "event_id": event.id,
+                        "status": "confirmed",
+                        "starts_at": slot.starts_at,
+                        "ends_at": slot.ends_at,
+                        "table_id": tables[t].id,
+                        "revision_id": revision.id,
+                    }
+                )
+        db.session.execute(insert(Meeting), meetings)
+        db.session.execute(insert(MeetingParticipant), members)
+        db.session.execute(insert(PublishedMeeting), published)
+        event.status = "published"
+        token = board_of(event).token
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+        print(f"built {PARTICIPANTS} participants, {len(meetings)} published meetings")
+        return token
+
+
+def timed(client, url: str, rounds: int, method: str = "GET") -> list[float]:
+    client.open(url, method=method)  # warm the caches and templates
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        response = client.open(url, method=method, headers={"HX-Request": "true"})
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=60)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp()
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    os.environ["DATABASE_URL"] = url
+
+    from flask_migrate import upgrade
+
+    from matchmaker import create_app
+    from matchmaker.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "HUEY_IMMEDIATE": True,
+            "HUEY_SQLITE_PATH": f"{tmp}/huey.db",
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(pathlib.Path(__file__).resolve().parent.parent / "migrations"))
+    token = build(app, random.Random(7))
+    print(f"database: {url.split(':')[0]}")
+    client = app.test_client()
+    response = client.post(
+        "/login", data={"email": "org@bench.example", "password": "bench-password-1"}
+    )
+    assert response.status_code == 302
+    cases = [
+        ("check-in search 'ka' (2 letters)", "GET", "/events/bench/desk?q=ka"),
+        ("check-in search 'virtanen'", "GET", "/events/bench/desk?q=virtanen"),
+        ("check-in search 'hydraulic 12'", "GET", "/events/bench/desk?q=hydraulic+12"),
+        ("check-in search 'zzz' (no match)", "GET", "/events/bench/desk?q=zzz"),
+        ("check-in counts", "GET", "/events/bench/desk/counts"),
+        ("check in one (tap, already in)", "POST", "/events/bench/desk/participants/7/checkin"),
+        ("live board refresh", "GET", f"/board/{token}/live"),
+        ("attendance grid (whole day)", "GET", "/events/bench/desk/attendance"),
+    ]
+    print(f"{'request':36} {'p50 ms':>8} {'p95 ms':>8}   ({args.rounds} rounds each)")
+    for label, method, path in cases:
+        times = sorted(timed(client, path, args.rounds, method))
+        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+        print(f"{label:36} {statistics.median(times):8.1f} {p95:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

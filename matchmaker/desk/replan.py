@@ -1,0 +1,122 @@
+"""Same-day re-plan: a participant the organiser marks absent for the rest of the day.
+
+Their meetings that have not started are cancelled at once (and published, so only
+their partners are told); they are marked unavailable for the day's remaining slots; and
+a solver run re-plans what has not started yet. :func:`keep_the_past` is what makes any
+run during the event leave history alone: meetings that started keep their slot and
+table, and nothing new goes into a slot that has begun. The run is the ordinary
+re-plan (previous schedule, fewest moves); the organiser publishes its result, and
+publishing notifies only the people whose meetings changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..dbtypes import utcnow
+from ..errors import Conflict
+from ..events.models import Event
+from ..events.services import event_slots
+from ..extensions import db
+from ..meetings.models import Meeting, MeetingParticipant
+from ..meetings.services import cancel_meeting
+from ..participants.models import Participant, Unavailability
+from ..schedules.agenda import is_published
+from ..schedules.services import draft_changes, publish
+from ..templating import to_zone
+from .models import Absence
+from .upsert import insert_for
+
+
+def mark_absent(
+    event: Event, participant: Participant, user, now: datetime | None = None
+) -> tuple[list[int], set[int]]:
+    """Cancel ``participant``'s meetings of today that have not started; returns the
+    cancelled meeting ids and the partners they leave free. Flushes, never commits."""
+    now = now or utcnow()
+    today = to_zone(now, event.timezone).date()
+    db.session.execute(
+        insert_for(Absence)
+        .values(participant_id=participant.id, day=today, from_at=now, marked_by_id=user.id)
+        .on_conflict_do_nothing(index_elements=["participant_id", "day"])
+    )
+    mine = select(MeetingParticipant.meeting_id).where(
+        MeetingParticipant.participant_id == participant.id
+    )
+    meetings = db.session.scalars(
+        select(Meeting).where(
+            Meeting.event_id == event.id,
+            Meeting.status == "active",
+            Meeting.id.in_(mine),
+            Meeting.slot_start >= now,
+        )
+    ).all()
+    cancelled, partners = [], set()
+    for meeting in meetings:
+        if to_zone(meeting.slot_start, event.timezone).date() != today:
+            continue
+        partners |= {p for p in meeting.participant_ids if p != participant.id}
+        cancel_meeting(meeting)
+        cancelled.append(meeting.id)
+    _unavailable_rest_of(event, participant, today, now)
+    db.session.flush()
+    return cancelled, partners
+
+
+def _unavailable_rest_of(event: Event, participant: Participant, day: date, now) -> None:
+    for slot in event_slots(event):
+        if slot.day == day and slot.ends_at > now:
+            db.session.execute(
+                insert_for(Unavailability)
+                .values(participant_id=participant.id, slot_start=slot.starts_at)
+                .on_conflict_do_nothing(index_elements=["participant_id", "slot_start"])
+            )
+
+
+def publish_cancellations(event: Event, user) -> bool:
+    """Publish at once so the freed partners learn it now (only they are notified)."""
+    if not is_published(event) or not draft_changes(event):
+        return False
+    try:
+        publish(event, user)
+    except Conflict:
+        return False
+    return True
+
+
+def absent_today(event: Event, now: datetime | None = None) -> set[int]:
+    today = to_zone(now or utcnow(), event.timezone).date()
+    return set(
+        db.session.scalars(
+            select(Absence.participant_id)
+            .join(Participant, Participant.id == Absence.participant_id)
+            .where(Participant.event_id == event.id, Absence.day == today)
+        )
+    )
+
+
+def keep_the_past(event: Event, problem: dict[str, Any], now: datetime | None = None) -> dict:
+    """During a published event, a run changes only what has not started: meetings whose
+    slot has begun are locked where they are, and every other meeting may only go to a
+    slot that has not begun. Before the event, or for a draft, ``problem`` is unchanged."""
+    now = now or utcnow()
+    slots = event_slots(event)
+    if not slots or not (slots[0].starts_at <= now) or not is_published(event):
+        return problem
+    begun = {s.key for s in slots if s.starts_at <= now}
+    later = [s.key for s in slots if s.starts_at > now]
+    placed = {p["meeting"]: p for p in problem.get("previous", [])}
+    locked = set(problem.get("locked", []))
+    for meeting in problem["meetings"]:
+        where = placed.get(meeting["id"])
+        if where is not None and where["slot"] in begun:
+            locked.add(meeting["id"])
+            meeting["fixed_slot"] = where["slot"]
+        else:
+            allowed = meeting.get("slots")
+            meeting["slots"] = [k for k in later if allowed is None or k in allowed]
+    problem["locked"] = sorted(locked)
+    return problem
