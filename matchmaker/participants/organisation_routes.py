@@ -12,7 +12,7 @@ from ..web import render, submit, wants_fragment
 from . import bp, organisations, services
 from .countries import COUNTRIES, country_name
 from .directory import organisation_cards
-from .loaders import Viewer, directory_viewer, my_participant
+from .loaders import Viewer, directory_viewer, my_participant, viewer_of
 from .organisation_forms import OrganisationForm, OrganisationRequestForm
 
 
@@ -73,7 +73,10 @@ def _page(event, org, viewer, **extra):
 @user_required
 def organisation(slug: str, organisation_id: int):
     event = visible_event_or_404(slug)
-    viewer = directory_viewer(event)
+    viewer = viewer_of(event)
+    own = viewer.participant is not None and viewer.participant.organisation_id == organisation_id
+    if not own:  # "My organisation" is open before approval; others' are not
+        viewer = directory_viewer(event)
     org = organisations.organisation_in_event(event, organisation_id, viewer.participant)
     return _page(event, org, viewer)
 

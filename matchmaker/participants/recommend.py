@@ -83,7 +83,11 @@ class Need:
     title: str
     tags: frozenset[str]
     words: frozenset[str]
-    tag_text: str = ""
+    tag_names: tuple[str, ...] = ()  # as written
+
+    @property
+    def tag_text(self) -> str:
+        return " ".join(self.tag_names)
 
     @classmethod
     def of(cls, opportunity: Opportunity, organisation_id: int) -> Need:
@@ -91,9 +95,9 @@ class Need:
 
     @classmethod
     def from_row(cls, organisation_id, kind, title, packed_tags) -> Need:
+        names = tuple(unpack_tags(packed_tags))
         tags = _tags(packed_tags or "")
-        tag_text = " ".join(unpack_tags(packed_tags))
-        return cls(organisation_id, kind, title, tags, words(title) | words(tag_text), tag_text)
+        return cls(organisation_id, kind, title, tags, words(title) | words(" ".join(names)), names)
 
     @property
     def offers(self) -> bool:
@@ -119,22 +123,35 @@ class Reason:
     theirs: str
     mine: str
     shared: tuple[str, ...]
+    marks: tuple[str, ...] = ()  # the shared words as each title spells them, to highlight
 
 
 def shared_words(a: Need, b: Need) -> tuple[str, ...]:
-    """The words ``a`` and ``b`` both name, as written in either (shared tags whole)."""
-    shown: list[str] = []
-    for tag in sorted(a.tags & b.tags):
-        shown.append(tag)
-    covered = words(" ".join(shown))
-    spelled = {**surface_words(b.title + " " + b.tag_text)}
-    mine = surface_words(a.title + " " + a.tag_text)
+    """The words ``a`` and ``b`` both name, as ``a`` writes them: shared tags whole, then
+    shared title words no shared tag holds (each once, whatever its case)."""
+    shown: dict[str, str] = {}
+    for tag in a.tag_names:
+        if tag_key(tag) in b.tags:
+            shown.setdefault(tag.casefold(), tag)
+    covered = words(" ".join(shown.values()))
+    spelled = {
+        **surface_words(b.title + " " + b.tag_text),
+        **surface_words(a.title + " " + a.tag_text),
+    }
     for stem in sorted(a.words & b.words):
         if stem not in covered:
-            shown.append(mine.get(stem, stem))
-            if spelled.get(stem, "").casefold() != mine.get(stem, "").casefold():
-                shown.append(spelled.get(stem, stem))
-    return tuple(dict.fromkeys(shown))
+            word = spelled.get(stem, stem)
+            shown.setdefault(word.casefold(), word)
+    return tuple(shown.values())
+
+
+def title_marks(a: Need, b: Need) -> tuple[str, ...]:
+    """The shared words as the two titles spell them ("Hydraulic" for "hydraulics")."""
+    stems = a.words & b.words
+    found = {
+        word for need in (a, b) for stem, word in surface_words(need.title).items() if stem in stems
+    }
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 @dataclass
@@ -293,6 +310,7 @@ def suggestions_for(me: Participant, limit: int = 10) -> list:
                 _, k, i = match.best[they_offer]
                 theirs = market.needs[i]
                 shared = shared_words(mine[k], theirs)
-                card.reasons.append(Reason(they_offer, theirs.title, mine[k].title, shared))
+                marks = shared + title_marks(mine[k], theirs)
+                card.reasons.append(Reason(they_offer, theirs.title, mine[k].title, shared, marks))
         card.score = match.score
     return cards
