@@ -92,7 +92,8 @@ def test_start_run_from_the_page_solves_via_the_queue(client, auth, db, schedule
         f"/events/{s.event.slug}/schedule/runs/{run.id}?polling=1", headers=htmx_headers()
     )
     assert poll.status_code == 286
-    assert poll.headers["HX-Trigger"] == "schedule-updated"
+    # The draft is new: the grid reloads and every count on the page follows.
+    assert poll.headers["HX-Trigger"] == "schedule-updated, counts-changed"
     assert f"{run.placed} of {run.total}" in poll.get_data(as_text=True)
 
 
