@@ -56,6 +56,7 @@ def _filters() -> dict:
         "organisation": parse_id(values.get("organisation")),
         "view": "participants" if values.get("view") == "participants" else "grid",
         "day": values.get("day", ""),
+        "pick": parse_id(values.get("pick")),
     }
 
 
@@ -71,18 +72,28 @@ def _board_context(event) -> dict:
         for s in board.slots
         if filters["day"] in ("", "all") or s.local_start.date().isoformat() == filters["day"]
     ]
+    picked, targets = None, set()
+    if filters["pick"]:
+        # Moving a meeting on the grid: the cells it may go to (free for both sides, and
+        # a free table) become buttons.
+        picked = services.meeting_of(event, filters["pick"])
+        targets = {
+            (slot.starts_at, t.id): slot.key
+            for slot, tables in boards.free_targets(event, picked)
+            for t in tables
+        }
+    kept = {k: v for k, v in filters.items() if v and v != "grid" and k != "pick"}
     return {
+        "picked": picked,
+        "targets": targets,
         "board": board,
         "days": days,
         "grid_slots": grid_slots,
         "quality": boards.quality(board),
         "filters": filters,
         "shown": board.matching(filters["participant"], filters["organisation"]),
-        "board_url": url_for(
-            "schedules.show",
-            slug=event.slug,
-            **{k: v for k, v in filters.items() if v and v != "grid"},
-        ),
+        "board_filters": kept,
+        "board_url": url_for("schedules.show", slug=event.slug, **kept),
     }
 
 
@@ -197,11 +208,18 @@ def cancel_run(slug: str, run_id: int):
     return redirect(url_for("schedules.show", slug=event.slug))
 
 
-def _back_to_board(event):
-    filters = {k: v for k, v in _filters().items() if v and v != "grid"}
+def _back_to_board(event, moved=None):
+    filters = {k: v for k, v in _filters().items() if v and v != "grid" and k != "pick"}
     if request.htmx:
+        context = _board_context(event)
+        context.update(picked=None, targets={})
         return render(
-            "schedules/show.html", "schedules/_board.html", event=event, **_board_context(event)
+            "schedules/show.html",
+            "schedules/_board.html",
+            headers={"HX-Trigger": "counts-changed"} if moved else None,
+            event=event,
+            moved=moved,
+            **context,
         )
     return redirect(url_for("schedules.show", slug=event.slug, **filters))
 
@@ -216,6 +234,37 @@ def lock(slug: str, meeting_id: int):
     )
     db.session.commit()
     return _back_to_board(event)
+
+
+@bp.post("/events/<slug>/schedule/meetings/<int:meeting_id>/place")
+@role_required("organiser")
+def place(slug: str, meeting_id: int):
+    """Move a meeting to the grid cell clicked (``target``: ``<slot key>@<table id>``).
+    The server checks the place again: 409 with the reason when it is taken meanwhile.
+    A meeting moved by hand is locked, so that a re-run keeps it there."""
+    event = organised_event_or_404(slug)
+    meeting = services.meeting_of(event, meeting_id)
+    try:
+        slot_key, table_id = services.parse_target(request.form.get("target", ""))
+        services.move_meeting(
+            event, meeting, slot_key, table_id, request.form.get("version", type=int)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        context = _board_context(event)
+        return render(
+            "schedules/show.html",
+            "schedules/_board.html",
+            status=error.status,
+            move_error=error.message,
+            **_publication_context(event),
+            **_run_context(event, runs.latest_run(event)),
+            **context,
+        )
+    db.session.commit()
+    if not request.htmx:
+        flash("Meeting moved and locked.", "success")
+    return _back_to_board(event, moved=meeting)
 
 
 def _move_choices(event, meeting) -> list:

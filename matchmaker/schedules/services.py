@@ -64,7 +64,8 @@ def parse_target(value: str) -> tuple[str, int]:
 def move_meeting(
     event: Event, meeting: Meeting, slot_key: str, table_id: int, version: int | None = None
 ) -> None:
-    """Move ``meeting`` to a slot and table; only conflict-free targets are accepted."""
+    """Move ``meeting`` to a slot and table; only conflict-free targets are accepted.
+    A meeting moved by hand is locked: a re-run keeps it where the organiser put it."""
     if meeting.status != "active":
         raise Conflict("This meeting is cancelled.", "target")
     _check_version(meeting, version)
@@ -78,6 +79,8 @@ def move_meeting(
         )
     try:
         place_meeting(meeting, slot.starts_at, slot.ends_at, table_id)
+        meeting.locked = True
+        _flush_versioned()
     except StaleDataError:
         raise Conflict(
             "Someone changed this meeting at the same moment; reload and try again."
