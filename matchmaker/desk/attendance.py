@@ -6,7 +6,8 @@ answer. Functions flush and never commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
@@ -159,11 +160,19 @@ class Cell:
 
 def day_meetings(event: Event, day: date) -> list[Cell]:
     """The published meetings of ``day`` (event's zone) with their attendance."""
+    tz = ZoneInfo(event.timezone)
+    begins = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     pms = [
         pm
         for pm in db.session.scalars(
             select(PublishedMeeting)
-            .where(PublishedMeeting.event_id == event.id, PublishedMeeting.status == "confirmed")
+            .where(
+                PublishedMeeting.event_id == event.id,
+                PublishedMeeting.status == "confirmed",
+                PublishedMeeting.starts_at >= begins,
+                PublishedMeeting.starts_at < ends,
+            )
             .options(
                 selectinload(PublishedMeeting.meeting)
                 .selectinload(Meeting.attendees)

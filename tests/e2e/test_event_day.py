@@ -15,7 +15,13 @@ from playwright.sync_api import Page, expect
 
 PASSWORD = "a-long-event-day-password"
 SHOTS = Path("/work/notes/shots")
-TZ = "Europe/Tallinn"
+ZONES = ("Europe/Tallinn", "America/New_York", "Asia/Tokyo", "Pacific/Honolulu")
+
+
+def _zone() -> str:
+    """A zone where it is between 02:00 and 21:00 now: the day's first session (00:00 to
+    01:00) is over and its last one (23:00 to 23:40) has not begun."""
+    return next(z for z in ZONES if 2 <= datetime.now(ZoneInfo(z)).hour < 21)
 
 
 def _seed(live_server) -> dict:
@@ -34,15 +40,24 @@ def _seed(live_server) -> dict:
     with live_server.seeding() as session:
         organiser = user("desk@eventday.example", "Desk Organiser", "organiser")
         session.add(organiser)
+        zone = _zone()
         event = events.create_event(
-            organiser, name="Event day", slug="event-day", timezone=TZ, venue="Tartu"
+            organiser, name="Event day", slug="event-day", timezone=zone, venue="Tartu"
         )
-        today = datetime.now(ZoneInfo(TZ)).date()
+        today = datetime.now(ZoneInfo(zone)).date()
         events.add_session(
             event,
             day=today,
             start_time=clock(0),
-            end_time=clock(4, 0),
+            end_time=clock(1, 0),
+            slot_minutes=20,
+            pause_minutes=0,
+        )
+        events.add_session(
+            event,
+            day=today,
+            start_time=clock(23, 0),
+            end_time=clock(23, 40),
             slot_minutes=20,
             pause_minutes=0,
         )
@@ -74,12 +89,14 @@ def _seed(live_server) -> dict:
         place_meeting(m0, slots[0].starts_at, slots[0].ends_at, tables[0].id)
         place_meeting(m1, slots[0].starts_at, slots[0].ends_at, tables[1].id)
         place_meeting(m2, slots[1].starts_at, slots[1].ends_at, tables[2].id)
+        m3 = create_meeting(event, [people[1], people[2]])  # tonight: not begun
+        place_meeting(m3, slots[-1].starts_at, slots[-1].ends_at, tables[0].id)
         publish(event, organiser)
         session.flush()
         return {
             "slug": event.slug,
             "anna": people[0].id,
-            "meetings": [m0.id, m1.id, m2.id],
+            "meetings": [m0.id, m1.id, m2.id, m3.id],
             "switch": slots[0].ends_at,
             "kadri": people[2].id,
             "qr_url": None,
@@ -134,13 +151,23 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     page.screenshot(path=str(SHOTS / "checkin-390.png"), full_page=True)
 
     # The organiser marks a no-show in the attendance grid.
-    m0, m1, _m2 = seeded["meetings"]
+    m0, m1, _m2, m3 = seeded["meetings"]
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"/events/{slug}/desk/attendance")
     cell = page.locator(f"#attendance-{m1}")
     expect(cell).to_have_attribute("data-state", "unmarked")
     cell.get_by_role("button", name="Jukka Laine did not come").click()
     expect(page.locator(f"#attendance-{m1}")).to_have_attribute("data-state", "no_show")
+
+    # Kadri has not come: absent for the rest of the day. Her meeting tonight is cancelled
+    # (and published so), and a re-plan of what has not begun starts.
+    expect(page.locator(f"#attendance-{m3}")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Absent today: Kadri Tamm").click()
+    expect(page.locator(".flash")).to_contain_text("Kadri Tamm (Tartu Science Park) is absent")
+    expect(page.locator(".flash")).to_contain_text("1 meeting cancelled")
+    expect(page.locator(f"#attendance-{m3}")).to_have_count(0)
+    expect(page.locator(f"#missing-{seeded['kadri']}")).to_contain_text("absent")
 
     # The live board, by its secret link, moves on to the next slot by itself.
     page.goto(f"/events/{slug}/desk/board")
