@@ -95,12 +95,13 @@ def _run_solver(page: Page) -> None:
 
 
 def _move_first_offer(page: Page, meeting_id: int) -> None:
-    page.click(f"a[aria-label='Move meeting {meeting_id}']")
-    options = page.locator("select[name=target] option")
-    expect(options.first).to_be_attached()
-    page.select_option("select[name=target]", index=options.count() - 1)
-    page.click("#move-submit")
-    expect(page.locator(".flash-success")).to_contain_text("Meeting moved")
+    """Pick the meeting on the grid and click the last cell it may go to."""
+    page.click(f"a[aria-label^='Move meeting {meeting_id}:']")
+    expect(page.locator("#move-banner")).to_be_visible()
+    targets = page.locator("#schedule-grid td.target button")
+    expect(targets.first).to_be_visible()
+    targets.last.click()
+    expect(page.locator("#move-done")).to_contain_text("locked it there")
 
 
 def test_schedule_journey(page: Page, context, browser, live_server) -> None:

@@ -1,0 +1,101 @@
+"""Issue 18 in the browser: the demo mission's run starts each day with its first slot
+(early and compact), and a meeting moves by clicking a cell the grid offers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select, update
+
+from tests.e2e.test_schedule_journey import ORGANISER, SLUG, _login, _run_solver, _seed
+
+SHOTS = Path("/work/notes/shots")
+
+
+def _unlock_all(app) -> None:
+    """Other journeys lock meetings of the same demo: this one starts from none."""
+    from matchmaker.events.models import Event
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        db.session.execute(update(Meeting).where(Meeting.event_id == event.id).values(locked=False))
+        db.session.commit()
+
+
+def _first_busy_per_day(app) -> tuple[dict, dict]:
+    """Per local day: the first slot, and the first slot with a meeting."""
+    from matchmaker.events.models import Event
+    from matchmaker.events.services import event_slots
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        first, busy = {}, {}
+        starts = set(
+            db.session.scalars(
+                select(Meeting.slot_start).where(
+                    Meeting.event_id == event.id, Meeting.slot_start.is_not(None)
+                )
+            )
+        )
+        for slot in event_slots(event):
+            day = slot.local_start.date()
+            first.setdefault(day, slot.starts_at)
+            if slot.starts_at in starts:
+                busy.setdefault(day, slot.starts_at)
+        return first, busy
+
+
+def _meeting(app, meeting_id: int):
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+
+    with app.app_context():
+        m = db.session.get(Meeting, meeting_id)
+        return m.slot_start, m.table_id, m.locked
+
+
+def test_demo_run_starts_each_day_early_and_a_meeting_moves_by_click(
+    page: Page, live_server
+) -> None:
+    app = live_server.app
+    _seed(app)
+    _unlock_all(app)
+    _login(page, ORGANISER)
+    page.goto(f"/events/{SLUG}/schedule")
+    _run_solver(page)
+    expect(page.locator("#run-result")).to_have_text("Optimal (proven)")
+    expect(page.locator("#run-tie-break")).to_contain_text("Early and compact: 0 idle slots")
+    first, busy = _first_busy_per_day(app)
+    assert busy and all(busy[day] == first[day] for day in busy), (first, busy)
+
+    # Cells name both sides: "Person (Organisation) – Person (Organisation)".
+    cell = page.locator("#schedule-grid .meeting-cell").first
+    expect(cell.locator(".meeting-who")).to_contain_text(") – ")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    page.locator("#schedule-grid").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "issue18-grid-early.png"))
+
+    # Pick a meeting: the grid shows where it may go; Enter on a "Move here" moves it.
+    meeting_id = int(cell.get_attribute("data-meeting"))
+    before = _meeting(app, meeting_id)
+    page.click(f"a[aria-label^='Move meeting {meeting_id}:']")
+    expect(page.locator("#move-banner")).to_contain_text("free for both sides")
+    targets = page.locator("#schedule-grid td.target button")
+    expect(targets.first).to_be_visible()
+    assert targets.count() >= 1
+    expect(page.locator(f"#meeting-{meeting_id}")).to_have_class(re.compile(r"\bpicked\b"))
+    page.screenshot(path=str(SHOTS / "issue18-grid-moving.png"))
+    targets.last.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#move-done")).to_contain_text("locked it there")
+    after = _meeting(app, meeting_id)
+    assert after[:2] != before[:2] and after[2] is True
+    expect(page.locator(f"#meeting-{meeting_id}")).to_contain_text("locked")
+    assert page.url.endswith(f"/events/{SLUG}/schedule")  # the address bar stays
