@@ -15,7 +15,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Opportunity, Organisation, Participant
 from ..participants.tags import pack_tags
-from . import activity, data
+from . import activity, data, past
 
 
 def _ascii(text: str) -> str:
@@ -113,6 +113,7 @@ def load_demo() -> Event | None:
     activity.make_requests(event, people_made, rng)
     activity.make_availability(event, people_made, rng)
     db.session.flush()
+    past.load_past_mission(organisers, people_made)  # a previous mission, surveys answered
     return event
 
 

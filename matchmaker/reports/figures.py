@@ -30,6 +30,12 @@ from ..participants.tags import unpack_tags
 from ..schedules.models import PublishedMeeting, ScheduleRevision, SolverRun
 from ..templating import to_zone
 
+MEETING_STATES = {
+    "scheduled": "scheduled",
+    "held": "held",
+    "no_show": "not held (no-show)",
+    "unmarked": "not marked",
+}
 REQUEST_ORDER = ("pending", "accepted", "declined", "withdrawn", "cancelled")
 
 
@@ -328,7 +334,7 @@ def tables(r: Report) -> list[Figures]:
             "meetings",
             "Meetings",
             ("Meetings", "Number"),
-            [(k, r.meetings[k]) for k in ("scheduled", "held", "no_show", "unmarked")],
+            [(label, r.meetings[k]) for k, label in MEETING_STATES.items()],
         ),
         Figures(
             "per_participant",

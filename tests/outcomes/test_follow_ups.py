@@ -1,0 +1,93 @@
+"""A participant's contacts: partners met, their own notes and follow-up dates, as a page,
+CSV and vCards; the second stage records agreements."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import vobject
+
+from matchmaker.outcomes.models import OutcomeSettings, SurveyAnswer
+
+
+def _answer_anna(client, auth, past):
+    anna, m1 = past.people[0], past.meetings[0]
+    auth.login(anna.user)
+    client.post(
+        f"/events/{past.event.slug}/survey?day={past.day.isoformat()}",
+        data={
+            f"held-{m1.id}": "yes",
+            f"promising-{m1.id}": "5",
+            f"result-{m1.id}": "order",
+            f"follow-{m1.id}": "2027-02-01",
+            f"note-{m1.id}": "Wants 40 cylinders",
+        },
+    )
+
+
+def test_contacts_page_csv_and_vcards(db, client, auth, past_event):
+    past = past_event()
+    past.people[1].role_title = "Procurement"
+    past.people[1].organisation.website = "https://bellequipment.test"
+    db.flush()
+    _answer_anna(client, auth, past)
+    html = client.get(f"/events/{past.event.slug}/follow-ups").get_data(as_text=True)
+    assert "Thandi Nkosi" in html and "Wants 40 cylinders" in html and "Kadri Tamm" in html
+    csv = client.get(f"/events/{past.event.slug}/follow-ups.csv").get_data(as_text=True)
+    lines = csv.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Name,Role,Organisation")
+    assert lines[1].startswith("Thandi Nkosi,Procurement,Bell Equipment,South Africa")
+    assert "2027-02-01,Wants 40 cylinders" in lines[1]  # the follow-up date comes first
+    response = client.get(f"/events/{past.event.slug}/follow-ups.vcf")
+    assert response.content_type.startswith("text/vcard")
+    cards = list(vobject.readComponents(response.get_data(as_text=True)))
+    assert [c.fn.value for c in cards] == ["Thandi Nkosi", "Kadri Tamm"]
+    thandi = cards[0]
+    assert thandi.org.value == ["Bell Equipment"] and thandi.email.value == past.people[1].email
+    assert "Follow up on 2027-02-01" in thandi.note.value and "Wants 40" in thandi.note.value
+
+
+def test_someone_elses_contacts_are_not_shown(db, client, auth, past_event, make_user):
+    past = past_event()
+    auth.login(make_user())
+    for path in ("follow-ups", "follow-ups.csv", "follow-ups.vcf"):
+        assert client.get(f"/events/{past.event.slug}/{path}").status_code == 404
+
+
+def test_second_stage_opens_when_the_organiser_said_and_records_agreements(
+    db, client, auth, past_event
+):
+    from matchmaker.dbtypes import utcnow
+
+    past = past_event()
+    anna, m1 = past.people[0], past.meetings[0]
+    _answer_anna(client, auth, past)
+    url = f"/events/{past.event.slug}/survey/agreements"
+    assert client.get(url).status_code == 404  # not open
+    settings = OutcomeSettings(
+        event_id=past.event.id,
+        survey_time=past.slots[0].starts_at.time(),
+        reminder_hours=48,
+        second_stage_at=utcnow() + timedelta(days=1),
+    )
+    db.add(settings)
+    db.flush()
+    assert client.get(url).status_code == 404
+    settings.second_stage_at = utcnow() - timedelta(hours=1)
+    db.flush()
+    assert "Bell Equipment" in client.get(url).get_data(as_text=True)
+    response = client.post(
+        url,
+        data={
+            f"agreement-{m1.id}": "distribution",
+            f"value-{m1.id}": "50k-250k",
+            f"agreement-note-{m1.id}": "Agency for Finland",
+        },
+    )
+    assert response.status_code == 303
+    answer = db.get(SurveyAnswer, (m1.id, anna.id))
+    db.refresh(answer)
+    assert (answer.agreement, answer.agreement_value) == ("distribution", "50k-250k")
+    assert answer.promising == 5 and answer.follow_up_on == date(2027, 2, 1)  # kept
+    refused = client.post(url, data={f"agreement-{m1.id}": "bribe"})
+    assert refused.status_code == 422
