@@ -110,3 +110,4 @@ def _register_cli(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(__import__("matchmaker.calendar.cli").calendar.cli.calendar_cli)
     app.cli.add_command(__import__("matchmaker.reports.cli").reports.cli.report_cli)
+    from . import backup  # noqa: F401  (adds `backup` and `restore` to Flask-Migrate's `db`)
