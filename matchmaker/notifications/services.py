@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -66,12 +65,13 @@ def notify(user, message: str, *, kind: str, link: str = "", event=None) -> Noti
         user_id=user.id, event_id=event.id if event else None, kind=kind, message=message, link=link
     )
     db.session.add(note)
-    if current_app.config.get("MAIL_SERVER"):
-        from .mail import send_mail
+    # By mail too, through the outbox (without MAIL_SERVER: the log and the outbox page).
+    from ..mailings.outbox import queue_mail
 
-        email, base = user.email, site_url()
-        body = f"{message}\n\n{base}{link}" if link else message
-        after_commit(lambda: send_mail(email, "Matchmaker: " + message[:60], body))
+    body = f"{message}\n\n{site_url()}{link}" if link else message
+    queue_mail(
+        user.email, "Matchmaker: " + message[:60], body, event_id=event.id if event else None
+    )
     return note
 
 

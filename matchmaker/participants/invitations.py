@@ -72,11 +72,16 @@ def invite(participant: Participant) -> None:
     db.session.flush()
     subject, body = invitation_mail(participant, invitation_link(participant))
 
-    from ..notifications.mail import send_mail
-    from ..notifications.services import after_commit
+    from ..mailings.outbox import queue_mail
 
-    to = participant.email
-    after_commit(lambda: send_mail(to, subject, body))
+    # Required mail (it ignores the address's choices), in the event's outbox.
+    queue_mail(
+        participant.email,
+        subject,
+        body,
+        event_id=participant.event_id,
+        participant_id=participant.id,
+    )
 
 
 def participant_from_invitation(token: str, user=None) -> Participant:

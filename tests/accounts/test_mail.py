@@ -64,6 +64,6 @@ def test_a_meeting_request_is_mailed_to_the_recipient_only(
     )
     assert response.status_code in (200, 302, 303)
     (mail,) = inbox.to(asked.user.email)
-    assert asker.organisation.name in mail.get_content()
-    assert f"http://matchmaker.test/events/{event.slug}" in mail.get_content()
+    assert asker.organisation.name in mail.get_body(("plain",)).get_content()
+    assert f"http://matchmaker.test/events/{event.slug}" in mail.get_body(("plain",)).get_content()
     assert inbox.to(asker.user.email) == [] and inbox.to(bystander.user.email) == []

@@ -1,0 +1,111 @@
+"""The organiser's mail pages: audience counts, the preview with one recipient's data,
+refusals with a clear message, the outbox (own event only), and who may see them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matchmaker.mailings.models import Mailing
+from matchmaker.participants.models import Organisation
+from tests.conftest import htmx_headers
+
+
+def test_the_preview_fills_in_one_recipient_and_escapes_what_was_typed(
+    client, db, auth, make_event, make_participant
+):
+    event = make_event()
+    make_participant(event, name="Zed <b>Bold</b>")
+    anna = make_participant(event, name="Anna Virtanen")
+    auth.login(event.organisers[0])
+    page = client.post(
+        f"/events/{event.slug}/mailings",
+        data={
+            "preview": "1",
+            "audience": "everyone",
+            "subject": "For {name}",
+            "body": "Hi {name} <script>alert(1)</script>\n\nYour calendar: {calendar_link}",
+        },
+        headers=htmx_headers(),
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" not in html  # the component alone
+    assert "Preview for Anna Virtanen" in html and "For Anna Virtanen" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "/feeds/" in html  # her own calendar link
+    assert "2 recipients" in html and "Send to 2" in html
+    assert db.scalar(select(Mailing)) is None  # a preview sends nothing
+    assert anna.id
+
+
+def test_refusals_name_the_field_and_the_limit(client, db, auth, make_event, make_participant):
+    event = make_event()
+    make_participant(event)
+    auth.login(event.organisers[0])
+    url = f"/events/{event.slug}/mailings"
+    unknown = client.post(url, data={"audience": "everyone", "subject": "Hi {nme}", "body": "x"})
+    assert unknown.status_code == 422 and "Unknown placeholder {nme}" in unknown.get_data(
+        as_text=True
+    )
+    long = client.post(url, data={"audience": "everyone", "subject": "Hi", "body": "x" * 20_001})
+    assert long.status_code == 422 and "at most 20,000" in long.get_data(as_text=True)
+    nobody = client.post(
+        url, data={"audience": "country", "country": "ZZ", "subject": "a", "body": "b"}
+    )
+    assert nobody.status_code == 422 and "Nobody is in this audience" in nobody.get_data(
+        as_text=True
+    )
+    assert db.scalar(select(Mailing)) is None
+
+
+def test_audiences_count_whom_they_say(client, db, auth, make_event, make_participant):
+    event = make_event()
+    make_participant(event, organisation=Organisation(name="Bell", country="ZA", kind="large"))
+    make_participant(event, organisation=Organisation(name="Kivi", country="EE"))
+    make_participant(event, organisation=Organisation(name="Hydro", country="FI"))
+    auth.login(event.organisers[0])
+
+    def count(**args):
+        answer = client.get(f"/events/{event.slug}/mailings/count", query_string=args)
+        return answer.get_data(as_text=True)
+
+    assert "3 recipients" in count(audience="everyone")
+    assert "1 recipient<" in count(audience="country", country="za")
+    assert "1 recipient<" in count(audience="kind", kind="large")
+    assert "3 recipients" in count(audience="without_meetings")
+    assert "0 recipients" in count(audience="unanswered")
+
+
+def test_mail_pages_belong_to_the_events_organisers(
+    client, db, auth, make_event, make_participant, make_user
+):
+    event, other = make_event(), make_event()
+    p = make_participant(event)
+    make_participant(other)
+    auth.login(event.organisers[0])
+    client.post(
+        f"/events/{event.slug}/mailings",
+        data={"audience": "everyone", "subject": "Ours", "body": "x"},
+    )
+    mine = client.get(f"/events/{event.slug}/outbox").get_data(as_text=True)
+    assert p.email in mine and "written to the log" in mine  # no MAIL_SERVER here
+    assert client.get(f"/events/{other.slug}/outbox").status_code == 404
+    assert client.get(f"/events/{other.slug}/mailings").status_code == 404
+    assert client.get("/admin/outbox").status_code == 403
+    auth.logout()
+    auth.login(p.user)
+    assert client.get(f"/events/{event.slug}/outbox").status_code in (403, 404)
+    auth.logout()
+    auth.login(make_user("admin"))
+    assert p.email in client.get("/admin/outbox").get_data(as_text=True)
+
+
+def test_the_preferences_page_keeps_the_choice(client, db, auth, make_user):
+    from matchmaker.mailings.preferences import wants
+
+    user = make_user()
+    auth.login(user)
+    page = client.post("/account/mail", data={"announcements": "y"})
+    assert page.status_code == 200 and "Saved." in page.get_data(as_text=True)
+    assert wants(user.email, "announcements") and not wants(user.email, "reminders")
+    assert wants(user.email, "required")
+    assert client.get("/mail/preferences/forged").status_code == 422
