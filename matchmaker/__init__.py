@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
         demo,
         desk,  # the event day: check-in, attendance, live board, printed signs
         events,
+        mailings,  # organisers' mailings, the outbox, reminders, mail preferences
         meetings,
         notifications,
         outcomes,  # after the event: surveys, follow-ups (participants)
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         demo,
         desk,
+        mailings,
         outcomes,
         reports,
     ):

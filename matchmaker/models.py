@@ -12,6 +12,13 @@ from .events.models import (  # noqa: F401
     ProgrammeItem,
     Table,
 )
+from .mailings.models import (  # noqa: F401
+    Mailing,
+    MailPreference,
+    OutboxMail,
+    ReminderSent,
+    ReminderSettings,
+)
 from .meetings.models import Meeting, MeetingParticipant, MeetingRequest  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .outcomes.models import (  # noqa: F401
@@ -28,3 +35,4 @@ from .participants.models import (  # noqa: F401
     Unavailability,
 )
 from .schedules.models import PublishedMeeting, ScheduleRevision, SolverRun  # noqa: F401
+from .threads.models import ThreadMailNotice, ThreadPost  # noqa: F401
