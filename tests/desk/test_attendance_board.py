@@ -94,3 +94,23 @@ def test_table_signs_one_per_table_with_the_days_meetings(client, auth, day_even
     assert html.count('class="table-sign"') == 2
     sign = html.split(f'id="sign-{day.event.tables[0].id}"')[1].split("</section>")[0]
     assert "Anna Virtanen" in sign and "Thandi Nkosi" in sign and "Jukka" not in sign
+
+
+def test_the_boards_clock_is_set_by_the_url_only_in_tests(app, client, auth, day_event):
+    day = day_event()
+    auth.login(day.organiser)
+    html = client.get(f"/events/{day.event.slug}/desk/board").get_data(True)
+    token = html.split("/board/")[1].split('"')[0]
+    at = day.slots[0].starts_at.isoformat()
+    assert "Anna Virtanen" in client.get(f"/board/{token}", query_string={"now": at}).get_data(True)
+    app.config["TESTING"] = False
+    try:
+        html = client.get(f"/board/{token}", query_string={"now": at}).get_data(True)
+    finally:
+        app.config["TESTING"] = True
+    # The real clock: the first slot (from midnight) is over (unless it is just now).
+    from matchmaker.dbtypes import utcnow
+
+    if utcnow() < day.slots[0].ends_at:
+        return
+    assert "Anna Virtanen" not in html.split('id="live-now"')[1].split("live-next")[0]

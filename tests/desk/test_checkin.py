@@ -74,6 +74,10 @@ def test_a_scanned_code_checks_its_holder_in_and_nothing_else(client, auth, db, 
     assert r.status_code == 422 and _count(db) == 0
     r = client.post(scan, data={"code": codes.checkin_url(p)}, headers=htmx_headers())
     assert r.status_code == 200 and "is checked in" in r.get_data(True) and _count(db) == 1
+    # An organiser whose phone camera opened the code's link checks the holder in there.
+    client.post(f"/events/{day.event.slug}/desk/participants/{p.id}/undo")
+    assert p.name in client.get(f"/c/{token}").get_data(True)
+    assert client.post(f"/c/{token}").status_code == 303 and _count(db) == 1
 
 
 def test_badges_and_agenda_carry_a_qr_code_of_the_token(client, auth, day_event):
