@@ -205,6 +205,18 @@ def test_the_event_day(page: Page, live_server, tmp_path):
             check=True,
         )
 
+    # Badges: six to a page, each with its holder's code.
+    page.goto(f"/events/{slug}/desk/badges")
+    expect(page.locator(".badge-card svg")).to_have_count(4)
+    pdf = tmp_path / "badges.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes())) == 1
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "50", "-singlefile", str(pdf), str(SHOTS / "badges")],
+            check=True,
+        )
+
     # A participant marks their meeting held from the agenda on their phone.
     page.get_by_role("button", name="Log out").click()
     page.set_viewport_size({"width": 390, "height": 844})
