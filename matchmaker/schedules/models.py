@@ -82,6 +82,19 @@ class ScheduleRevision(db.Model):
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
+class AgendaView(db.Model):
+    """The schedule revision a participant last saw on their agenda: the agenda marks
+    what changed since."""
+
+    __tablename__ = "agenda_views"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column()
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class PublishedMeeting(db.Model):
     """What participants and calendars see of a meeting, as of the last publication."""
 

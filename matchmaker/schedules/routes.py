@@ -16,6 +16,7 @@ from ..web import counts_changed, csv_response, parse_id, render, submit
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
+from . import changes as revision_changes
 from .chart import chart
 from .export import schedule_rows
 from .forms import AddMeetingForm, MoveForm, RunForm
@@ -126,10 +127,18 @@ def publication(slug: str):
 
 def _publication_context(event) -> dict:
     revisions = services.revisions(event)
+    pending = services.draft_changes(event)
+    told = revision_changes.per_participant(event, pending) if revisions and pending else {}
+    labels = {p.id: p.label for p in boards.load_board(event).participants} if told else {}
     return {
         "revisions": revisions,
         "publishers": services.publishers(revisions),
-        "pending": services.draft_changes(event),
+        "pending": pending,
+        "pending_summary": revision_changes.summary(event, pending) if revisions else "",
+        "pending_people": sorted(
+            ((labels.get(pid, f"Participant {pid}"), lines) for pid, lines in told.items()),
+            key=lambda item: item[0],
+        ),
     }
 
 
@@ -354,10 +363,17 @@ def agenda(slug: str):
     if participant is None:
         abort(404)
     published = agendas.is_published(event)
+    changed, cancelled = {}, []
+    if published:
+        # Marks what changed since the revision they last saw, and records this one.
+        changed, cancelled = revision_changes.since_last_seen(event, participant)
+        db.session.commit()
     return render(
         "schedules/agenda.html",
         event=event,
         participant=participant,
         days=agendas.agenda(event, participant, published),
         published=published,
+        changed=changed,
+        cancelled=cancelled,
     )

@@ -25,6 +25,7 @@ from ..meetings.services import create_meeting, place_meeting
 from ..notifications.services import notify
 from ..participants.models import Participant
 from ..web import absolute_url, parse_id, site_url
+from . import changes as revision_changes
 from .board import free_targets
 from .models import PublishedMeeting, ScheduleRevision
 
@@ -224,23 +225,32 @@ def publish(event: Event, user) -> ScheduleRevision:
         touched.update(meeting.participant_ids)
     event.status = after_publish(event)
     db.session.flush()
-    _notify(event, revision, touched)
+    _notify(event, revision, touched, changes)
     return revision
 
 
-def _notify(event: Event, revision: ScheduleRevision, participant_ids: set[int]) -> None:
+def _notify(
+    event: Event, revision: ScheduleRevision, participant_ids: set[int], changes: list[dict]
+) -> None:
+    """Tell each participant concerned; after the first publication, what changed for
+    them ("Tue 14:50 Table 3 → Wed 09:25 Table 5, with Anna Virtanen (HydroCyl Oy)")."""
     if not participant_ids:
         return
     base = site_url()
     path = absolute_url("schedules.agenda", base_url=base, slug=event.slug)[len(base) :]
-    if revision.number == 1:
-        message = f"Your meeting agenda for {event.name} is published."
-    else:
-        message = f"Your meeting agenda for {event.name} has changed (revision {revision.number})."
+    lines = revision_changes.per_participant(event, changes) if revision.number > 1 else {}
     people = db.session.scalars(
         select(Participant).where(Participant.id.in_(sorted(participant_ids)))
     )
     for participant in people:
+        if revision.number == 1:
+            message = f"Your meeting agenda for {event.name} is published."
+        else:
+            mine = "; ".join(lines.get(participant.id, []))
+            message = (
+                f"Your meeting agenda for {event.name} has changed (revision {revision.number})"
+                + (f": {mine}." if mine else ".")
+            )
         notify(participant.user, message, kind="schedule", link=path, event=event)
 
 
