@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         participants,
         reports,  # after the event: the organisers' report
         schedules,
+        threads,  # message threads on requests; organisers writing to one participant
     )
     from .web import IdConverter
 
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         demo,
         desk,
         mailings,
+        threads,
         outcomes,
         reports,
     ):
