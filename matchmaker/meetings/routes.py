@@ -12,7 +12,7 @@ from ..extensions import db
 from ..participants.loaders import my_participant, visible_participant
 from ..participants.services import approved_participants, participant_in_event
 from ..web import counts_changed, render, submit, wants_fragment
-from . import bp
+from . import bp, poll
 from . import requests as reqs
 from .forms import OnBehalfForm, ReasonForm, RequestForm
 from .views import my_meetings_context, request_box_context
@@ -35,15 +35,20 @@ def mine(slug: str):
 @bp.get("/events/<slug>/meetings/counts")
 @user_required
 def counts(slug: str):
+    show = request.args.get("show", "")
+    # Most polls find nothing new: answered from data versions, without rendering.
+    etag = poll.etag_for(slug, current_user.id, show)
+    if (not_modified := poll.revalidate(etag)) is not None:
+        return not_modified
     event = visible_event_or_404(slug)
     me = my_participant(event)
-    show = request.args.get("show", "")
-    return render(
+    response = render(
         "meetings/_limit.html" if show == "limit" else "meetings/_counts.html",
         event=event,
         counts=reqs.counts_for(me),
         show=show,
     )
+    return poll.tag(response, etag)
 
 
 @bp.post("/events/<slug>/participants/<int:participant_id>/request")
