@@ -6,7 +6,7 @@ Functions flush and never commit; the route commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import delete, func, or_, select
 
@@ -141,3 +141,29 @@ def checked_in_ids(event: Event, day: date) -> set[int]:
 
 def event_slots_of_day(event: Event, day: date):
     return [s for s in event_slots(event) if s.day == day]
+
+
+def late_after(event: Event) -> time | None:
+    from .models import EventBoard
+
+    return db.session.scalar(select(EventBoard.late_after).where(EventBoard.event_id == event.id))
+
+
+def set_late_after(event: Event, value: str) -> time | None:
+    """The local time after which someone not checked in is flagged ("" for none)."""
+    from .live import board_of
+
+    text = (value or "").strip()
+    try:
+        at = time.fromisoformat(text) if text else None
+    except ValueError:
+        raise Invalid("Give a time such as 09:30.", "late_after") from None
+    board_of(event).late_after = at
+    db.session.flush()
+    return at
+
+
+def is_late(event: Event, now: datetime | None = None) -> bool:
+    """Whether it is past today's "late after" time in the event's zone."""
+    at = late_after(event)
+    return at is not None and to_zone(now or utcnow(), event.timezone).time() >= at

@@ -3,10 +3,10 @@ board's secret link, and who is absent for the rest of a day."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
@@ -67,7 +67,8 @@ class MeetingReport(db.Model):
 
 
 class EventBoard(db.Model):
-    """The secret link of an event's live board (a screen in the room, no log-in)."""
+    """An event's day settings: the secret link of its live board (a screen in the room,
+    no log-in) and the local time after which someone not checked in is flagged late."""
 
     __tablename__ = "event_boards"
 
@@ -75,6 +76,7 @@ class EventBoard(db.Model):
         ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
     )
     token: Mapped[str] = mapped_column(String(64), unique=True)
+    late_after: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -11,11 +11,15 @@ from flask_login import current_user
 from ..access import public, user_required
 from ..dbtypes import utcnow
 from ..events.loaders import visible_event_or_404
+from ..events.models import FULL_ORGANISERS
 from ..extensions import db
 from ..schedules.agenda import participant_of
 from ..templating import to_zone
 from ..web import render
 from . import attendance, bp, checkin, codes, live
+
+# A check-in code checks the person in for the event's whole team but its viewers.
+DESK_ROLES = (*FULL_ORGANISERS, "desk")
 
 POLL_SECONDS = 15
 
@@ -81,7 +85,7 @@ def code(token: str):
     if participant is None:
         abort(404)
     event = participant.event
-    organiser = event.is_organised_by(current_user)
+    organiser = event.is_organised_by(current_user, allow=DESK_ROLES)
     return render(
         "desk/code.html",
         event=event,
@@ -95,7 +99,7 @@ def code(token: str):
 @user_required
 def code_check_in(token: str):
     participant = codes.participant_of_token(token)
-    if participant is None or not participant.event.is_organised_by(current_user):
+    if participant is None or not participant.event.is_organised_by(current_user, DESK_ROLES):
         abort(404)
     event = participant.event
     day = checkin.pick_day(event)
@@ -141,13 +145,15 @@ def _event_day_helpers():
         now = utcnow()
         today = to_zone(now, event.timezone).date()
         here = checkin.checked_in_ids(event, today) if ids else set()
+        # Flagged after the organiser's "late after" time, else from an hour before.
+        late = checkin.is_late(event, now) if ids else False
         starts = {e.meeting_id: e.starts_at for d in days for e in d.entries if e.meeting_id}
         return {
             "marks": attendance.attendance_of(ids, sides),
             "started": {mid: s <= now for mid, s in starts.items()},
             "partner_missing": {
                 mid: to_zone(starts[mid], event.timezone).date() == today
-                and starts[mid] <= now + timedelta(hours=1)
+                and (late or starts[mid] <= now + timedelta(hours=1))
                 and not any(o in here for o in others[mid])
                 for mid in ids
             },

@@ -30,6 +30,7 @@ def _desk_context(event, day, query=""):
         "query": query,
         "rows": checkin.search(event, day, query),
         "counts": checkin.counts(event, day),
+        "late_after": checkin.late_after(event),
     }
 
 
@@ -132,6 +133,8 @@ def attendance_page(slug: str):
         checked=checkin.checked_in_ids(event, day),
         missing=[r for r in checkin.search(event, day, "", limit=5000) if not r.checked_in_at],
         absent=replan.absent_today(event),
+        late=checkin.is_late(event),
+        late_after=checkin.late_after(event),
         today=day == to_zone(utcnow(), event.timezone).date(),
     )
 
@@ -225,3 +228,15 @@ def absent(slug: str, participant_id: int):
         text += f" The re-plan could not start: {refusal}"
     flash(text, "success")
     return redirect(url_for("desk.attendance_page", slug=slug), 303)
+
+
+@bp.post("/events/<slug>/desk/late")
+@role_required("organiser")
+def set_late(slug: str):
+    """The time after which participants not checked in are flagged (and their partners
+    see "your partner has not checked in yet")."""
+    event = organised_event_or_404(slug)
+    at = checkin.set_late_after(event, request.form.get("late_after", ""))
+    db.session.commit()
+    flash(f"Not checked in after {at:%H:%M} is flagged." if at else "No late flag.", "success")
+    return redirect(url_for("desk.checkin_page", slug=slug), 303)

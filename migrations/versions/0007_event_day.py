@@ -83,6 +83,8 @@ def upgrade():
         "event_boards",
         sa.Column("event_id", sa.Integer(), nullable=False),
         sa.Column("token", sa.String(64), nullable=False),
+        # Local time of day after which a participant not checked in is flagged late.
+        sa.Column("late_after", sa.Time(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.id"], name="fk_event_boards_event_id_events", ondelete="CASCADE"

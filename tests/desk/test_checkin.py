@@ -92,3 +92,26 @@ def test_badges_and_agenda_carry_a_qr_code_of_the_token(client, auth, day_event)
     html = client.get(f"/events/{day.event.slug}/agenda").get_data(True)
     assert 'id="agenda-qr"' in html and "<svg" in html
     assert codes.participant_of_token(codes.checkin_token(day.people[0])) == day.people[0]
+
+
+def test_not_checked_in_after_the_organisers_time_is_flagged_to_them_and_partners(
+    client, auth, day_event
+):
+    day = day_event()
+    auth.login(day.organiser)
+    base = f"/events/{day.event.slug}/desk"
+    client.post(f"{base}/participants/{day.people[0].id}/checkin")
+    html = client.get(f"{base}/attendance").get_data(True)
+    assert "late-flag" not in html
+    assert client.post(f"{base}/late", data={"late_after": "nonsense"}).status_code == 422
+    client.post(f"{base}/late", data={"late_after": "00:00"})
+    html = client.get(f"{base}/attendance").get_data(True)
+    row = html.split(f'id="missing-{day.people[1].id}"')[1].split("</li>")[0]
+    assert "late (after 00:00)" in row
+    assert f'id="missing-{day.people[0].id}"' not in html  # she came
+    auth.logout()
+    # Anna's partner in the evening meeting (Kadri) has not come: Anna's agenda says so.
+    auth.login(day.people[0].user)
+    agenda = client.get(f"/events/{day.event.slug}/agenda").get_data(True)
+    later = agenda.split(f'id="report-{day.meetings[2].id}"')[1].split("</div>")[0]
+    assert "Your partner has not checked in yet" in later
