@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import (
         accounts,
+        audit,  # who did what on an event
         calendar,
         demo,
         desk,  # the event day: check-in, attendance, live board, printed signs
@@ -79,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
         participants,
         reports,  # after the event: the organisers' report
         schedules,
+        teams,  # an event's team: co-organisers, desk, viewers
         threads,  # message threads on requests; organisers writing to one participant
     )
     from .web import IdConverter
@@ -99,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
         threads,
         outcomes,
         reports,
+        teams,
+        audit,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.

@@ -2,6 +2,7 @@
 
 from . import singleline  # noqa: F401  (String values stay on one line, at every flush)
 from .accounts.models import User  # noqa: F401
+from .audit.models import AuditEntry  # noqa: F401
 from .calendar.models import CalendarFeed  # noqa: F401
 from .changes import ChangeCounter  # noqa: F401
 from .desk.models import Absence, CheckIn, EventBoard, MeetingReport  # noqa: F401
@@ -35,4 +36,5 @@ from .participants.models import (  # noqa: F401
     Unavailability,
 )
 from .schedules.models import PublishedMeeting, ScheduleRevision, SolverRun  # noqa: F401
+from .teams.models import TeamInvitation  # noqa: F401
 from .threads.models import ThreadMailNotice, ThreadPost  # noqa: F401

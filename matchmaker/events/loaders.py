@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from .models import Event
+from .models import FULL_ORGANISERS, TEAM_ROLES, Event
+
+#: The pages a team's ``desk`` members use on the event day: check-in and attendance.
+DESK_ENDPOINTS = frozenset(
+    {
+        "desk.checkin_page",
+        "desk.check_in",
+        "desk.undo",
+        "desk.scan",
+        "desk.counts",
+        "desk.attendance_page",
+        "desk.mark",
+    }
+)
+#: The read-only figures and report a team's ``viewer`` members may open (GET only).
+VIEWER_ENDPOINTS = frozenset(
+    {"events.stats", "reports.report", "reports.meetings", "reports.download"}
+)
 
 
 def _by_slug(slug: str) -> Event:
@@ -20,15 +37,36 @@ def _by_slug(slug: str) -> Event:
 def visible_event_or_404(slug: str) -> Event:
     """Events are public once out of draft; drafts only for their organisers."""
     event = _by_slug(slug)
-    if not event.state.public and not event.is_organised_by(current_user):
+    if not event.state.public and not event.is_organised_by(current_user, allow=TEAM_ROLES):
         abort(404)
     return event
 
 
-def organised_event_or_404(slug: str) -> Event:
-    """Only the event's organisers (and site admins) may manage it; others get 404."""
+def allowed_roles(endpoint: str | None, method: str) -> tuple[str, ...]:
+    """The team roles that may use ``endpoint``: owners and organisers everywhere, the
+    desk on check-in and attendance, viewers on read-only figures (never a POST)."""
+    roles = FULL_ORGANISERS
+    if endpoint in DESK_ENDPOINTS:
+        roles += ("desk",)
+    if endpoint in VIEWER_ENDPOINTS and method in ("GET", "HEAD"):
+        roles += ("viewer",)
+    return roles
+
+
+def organised_event_or_404(slug: str, allow: tuple[str, ...] | None = None) -> Event:
+    """The event, if the current user is on its team in a role this page allows (site
+    admins always are); others get 404, as for an event that does not exist.
+
+    ``allow`` names the roles; by default they come from ``allowed_roles`` for the
+    request's endpoint (owners and organisers, plus desk or viewer where listed above).
+    """
     event = _by_slug(slug)
-    if not event.is_organised_by(current_user):
+    if allow is None:
+        allow = allowed_roles(request.endpoint, request.method)
+    role = event.team_role(current_user)
+    # Kept for templates (which links to show) and for the test that walks every page.
+    g.team_role, g.team_allowed = role, role in allow
+    if role not in allow:
         abort(404)
     return event
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
 )
 from sqlalchemy import (
     Table as SATable,
@@ -27,11 +28,20 @@ if TYPE_CHECKING:
 
 EVENT_STATUSES = ("draft", "open", "closed", "published", "finished")
 
+#: An event's team. ``owner``: everything (the team too); ``organiser``: everything but
+#: the team; ``desk``: check-in and attendance; ``viewer``: read-only figures and report.
+TEAM_ROLES = ("owner", "organiser", "desk", "viewer")
+#: Who manages an event unless a page says otherwise (``events.loaders``).
+FULL_ORGANISERS = ("owner", "organiser")
+
 event_organisers = SATable(
     "event_organisers",
     db.metadata,
     Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # Whoever creates the event is its owner (the server default keeps that true).
+    Column("role", String(20), nullable=False, default="owner", server_default="owner"),
+    CheckConstraint("role IN ('owner', 'organiser', 'desk', 'viewer')", name="role"),
 )
 
 
@@ -113,10 +123,21 @@ class Event(db.Model):
     def registration_open(self) -> bool:
         return self.registration_problem is None
 
-    def is_organised_by(self, user) -> bool:
-        return bool(user and user.is_authenticated) and (
-            user.is_admin or any(o.id == user.id for o in self.organisers)
+    def team_role(self, user) -> str | None:
+        """``user``'s role in this event's team (site admins count as owners), or None."""
+        if not (user and user.is_authenticated):
+            return None
+        if user.is_admin:
+            return "owner"
+        return db.session.scalar(
+            select(event_organisers.c.role).where(
+                event_organisers.c.event_id == self.id, event_organisers.c.user_id == user.id
+            )
         )
+
+    def is_organised_by(self, user, allow: tuple[str, ...] = FULL_ORGANISERS) -> bool:
+        """Whether ``user`` manages this event in one of the roles ``allow`` names."""
+        return self.team_role(user) in allow
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -1,0 +1,106 @@
+"""The team page (the event's owners) and the invitation link (its reader)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import public, role_required
+from ..errors import DomainError
+from ..events.loaders import organised_event_or_404
+from ..extensions import db
+from ..web import render, submit
+from . import bp, services
+from .forms import InviteForm
+
+OWNERS = ("owner",)
+
+
+def landing(event, role: str) -> str:
+    """Where a team member in ``role`` starts: the first page that role may open."""
+    if role == "desk":
+        return url_for("desk.checkin_page", slug=event.slug)
+    if role == "viewer":
+        return url_for("reports.report", slug=event.slug)
+    return url_for("events.manage", slug=event.slug)
+
+
+@bp.route("/events/<slug>/team", methods=["GET", "POST"])
+@role_required("organiser")
+def team(slug: str):
+    event = organised_event_or_404(slug, allow=OWNERS)
+    form = InviteForm()
+    result = submit(
+        form, lambda: services.invite(event, current_user, form.email.data, form.role.data)
+    )
+    if result.saved:
+        flash(f"Invitation sent to {result.value.email}.", "success")
+        return redirect(url_for("teams.team", slug=slug))
+    return render(
+        "teams/team.html",
+        event=event,
+        form=form,
+        members=services.members(event),
+        invitations=services.pending_invitations(event),
+        roles=services.ROLE_LABELS,
+        status=result.status,
+    )
+
+
+def _change(slug: str, action, message: str):
+    event = organised_event_or_404(slug, allow=OWNERS)
+    try:
+        action(event)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("teams.team", slug=slug))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("teams.team", slug=slug))
+
+
+@bp.post("/events/<slug>/team/members/<int:user_id>/role")
+@role_required("organiser")
+def set_role(slug: str, user_id: int):
+    role = request.form.get("role", "")
+    return _change(
+        slug, lambda e: services.set_role(e, current_user, user_id, role), "Role changed."
+    )
+
+
+@bp.post("/events/<slug>/team/members/<int:user_id>/remove")
+@role_required("organiser")
+def remove(slug: str, user_id: int):
+    return _change(
+        slug, lambda e: services.remove(e, current_user, user_id), "Removed from the team."
+    )
+
+
+@bp.post("/events/<slug>/team/invitations/<int:invitation_id>/withdraw")
+@role_required("organiser")
+def withdraw(slug: str, invitation_id: int):
+    return _change(slug, lambda e: services.withdraw(e, invitation_id), "Invitation withdrawn.")
+
+
+@bp.route("/team/join/<token>", methods=["GET", "POST"])
+@public
+def accept(token: str):
+    """The link from the mail: log in (or sign up) as the invited address, then join."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except DomainError as error:
+        return render("teams/join.html", status=404, error=error.message, invitation=None)
+    if request.method == "POST" and current_user.is_authenticated:
+        try:
+            event = services.accept(invitation, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            return render(
+                "teams/join.html", status=error.status, error=error.message, invitation=invitation
+            )
+        db.session.commit()
+        role = event.team_role(current_user)
+        flash(f"You are on the team of {event.name}.", "success")
+        return redirect(landing(event, role))
+    return render("teams/join.html", error=None, invitation=invitation, roles=services.ROLE_LABELS)

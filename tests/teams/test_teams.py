@@ -1,0 +1,130 @@
+"""An event's team: the owner invites by a signed link, each role sees only its pages."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from matchmaker.audit.models import AuditEntry
+from matchmaker.events.models import event_organisers
+from tests.accounts.test_mail import inbox  # noqa: F401 (the SMTP server fixture)
+
+LINK = re.compile(r"http://matchmaker\.test(/team/join/\S+)")
+
+
+def _link(inbox, address):  # noqa: F811
+    found = LINK.search(inbox.to(address)[-1].get_body(("plain",)).get_content())
+    assert found
+    return found.group(1)
+
+
+def _role(db, event, user):
+    return db.scalar(
+        select(event_organisers.c.role).where(
+            event_organisers.c.event_id == event.id, event_organisers.c.user_id == user.id
+        )
+    )
+
+
+def test_the_owner_invites_a_desk_volunteer_who_checks_in_but_sees_nothing_else(
+    client,
+    db,
+    make_event,
+    make_user,
+    auth,
+    inbox,  # noqa: F811
+):
+    event = make_event()
+    owner = event.organisers[0]
+    volunteer = make_user("participant", email="liis@desk.example")
+    auth.login(owner)
+    response = client.post(
+        f"/events/{event.slug}/team", data={"email": "Liis@Desk.example", "role": "desk"}
+    )
+    assert response.status_code == 302
+    path = _link(inbox, "liis@desk.example")
+    auth.logout()
+
+    # Not logged in: the link says to log in with that address; nothing happens.
+    page = client.get(path)
+    assert page.status_code == 200 and "liis@desk.example" in page.get_data(as_text=True)
+    assert _role(db, event, volunteer) is None
+
+    auth.login(volunteer)
+    joined = client.post(path)
+    assert joined.status_code == 302
+    assert joined.headers["Location"].endswith(f"/events/{event.slug}/desk")
+    assert _role(db, event, volunteer) == "desk"
+    assert client.get(f"/events/{event.slug}/desk").status_code == 200
+    assert client.get(f"/events/{event.slug}/desk/attendance").status_code == 200
+    for elsewhere in ("manage", "organiser/participants", "schedule", "team", "audit", "report"):
+        assert client.get(f"/events/{event.slug}/{elsewhere}").status_code == 404, elsewhere
+    # The link works once.
+    assert client.post(path).status_code == 404
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.event_id == event.id)).all()
+    assert {"team.invited", "team.joined"} <= set(actions)
+
+
+def test_an_invitation_is_for_its_address_only(
+    client,
+    db,
+    make_event,
+    make_user,
+    auth,
+    inbox,  # noqa: F811
+):
+    event = make_event()
+    auth.login(event.organisers[0])
+    client.post(f"/events/{event.slug}/team", data={"email": "a@team.example", "role": "viewer"})
+    path = _link(inbox, "a@team.example")
+    auth.logout()
+    other = make_user("participant", email="b@team.example")
+    auth.login(other)
+    assert client.post(path).status_code == 403
+    assert _role(db, event, other) is None
+    # A forged or tampered link is refused.
+    assert client.get(path[:-3] + "abc").status_code == 404
+
+
+def test_only_the_owner_manages_the_team(client, db, make_event, add_member, auth):
+    event = make_event()
+    owner = event.organisers[0]
+    co = add_member(event, "organiser")
+    auth.login(co)
+    assert client.get(f"/events/{event.slug}/manage").status_code == 200
+    assert client.get(f"/events/{event.slug}/team").status_code == 404
+    response = client.post(
+        f"/events/{event.slug}/team", data={"email": "x@team.example", "role": "organiser"}
+    )
+    assert response.status_code == 404
+    assert client.post(f"/events/{event.slug}/team/members/{owner.id}/remove").status_code == 404
+    assert _role(db, event, owner) == "owner"
+
+
+def test_the_last_owner_stays_an_owner(client, db, make_event, add_member, auth):
+    event = make_event()
+    owner = event.organisers[0]
+    desk = add_member(event, "desk")
+    auth.login(owner)
+    client.post(f"/events/{event.slug}/team/members/{owner.id}/role", data={"role": "viewer"})
+    assert _role(db, event, owner) == "owner"
+    client.post(f"/events/{event.slug}/team/members/{owner.id}/remove")
+    assert _role(db, event, owner) == "owner"
+    # The owner changes the desk member's role, then removes them.
+    client.post(f"/events/{event.slug}/team/members/{desk.id}/role", data={"role": "viewer"})
+    assert _role(db, event, desk) == "viewer"
+    client.post(f"/events/{event.slug}/team/members/{desk.id}/remove")
+    assert _role(db, event, desk) is None
+    page = client.get(f"/events/{event.slug}/audit").get_data(as_text=True)
+    assert "Changed a team member&#39;s role" in page and "Removed a team member" in page
+
+
+def test_team_members_see_a_draft_event_and_it_is_in_their_list(
+    client, db, make_event, add_member, auth
+):
+    event = make_event(status="draft")
+    viewer = add_member(event, "viewer")
+    auth.login(viewer)
+    assert client.get(f"/events/{event.slug}").status_code == 200
+    assert client.get(f"/events/{event.slug}/report").status_code == 200
