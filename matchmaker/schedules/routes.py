@@ -12,6 +12,8 @@ from ..access import role_required, user_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
+from ..scheduling import parse_problem
+from ..scheduling.capacity import plan
 from ..web import counts_changed, csv_response, parse_id, render, submit
 from . import agenda as agendas
 from . import board as boards
@@ -21,6 +23,7 @@ from .chart import chart
 from .export import schedule_rows
 from .forms import AddMeetingForm, MoveForm, RunForm
 from .models import SolverRun
+from .problem import build_problem
 
 FINISHED = 286  # htmx stops polling on this status
 
@@ -140,6 +143,20 @@ def _publication_context(event) -> dict:
             key=lambda item: item[0],
         ),
     }
+
+
+#: Seconds the capacity answer may take (the manage page fetches it after loading).
+CAPACITY_SECONDS = 4.0
+
+
+@bp.get("/events/<slug>/schedule/capacity")
+@role_required("organiser")
+def capacity(slug: str):
+    """ "Will it fit, and how many tables do I need?" (``scheduling.capacity``)."""
+    event = organised_event_or_404(slug)
+    problem = parse_problem(build_problem(event))
+    answer = plan(problem, time_limit=CAPACITY_SECONDS)
+    return render("schedules/_capacity.html", event=event, cap=answer)
 
 
 @bp.get("/events/<slug>/schedule.csv")

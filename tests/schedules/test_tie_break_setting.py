@@ -76,3 +76,19 @@ def test_a_run_starts_each_day_with_its_first_slot_and_says_so(
     auth.login(s.organiser)
     page = client.get(f"/events/{s.event.slug}/schedule").get_data(as_text=True)
     assert 'id="run-tie-break"' in page and "Early and compact: 0 idle slots" in page
+
+
+def test_the_manage_page_fetches_the_capacity_answer(client, db, auth, scheduled_event):
+    s = scheduled_event(tables=1)
+    auth.login(s.organiser)
+    manage = client.get(f"/events/{s.event.slug}/manage").get_data(as_text=True)
+    assert f'hx-get="/events/{s.event.slug}/schedule/capacity"' in manage
+    answer = client.get(f"/events/{s.event.slug}/schedule/capacity", headers={"HX-Request": "true"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "<html" not in html
+    # 8 meetings, 15 slots, 1 table: it fits, and one table is the fewest (proven).
+    assert "8 accepted meetings, 1 table, 15 slots" in html
+    tables = html.split('id="capacity-tables"')[1].split("</dd>")[0]
+    assert "<strong>1</strong> (proven" in tables
+    assert "Every meeting fits in the 15 slots" in html
+    assert "None: nobody has more meetings than slots" in html
