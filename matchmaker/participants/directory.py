@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..extensions import db
+from . import search
 from .models import (
     OPPORTUNITY_KINDS,
     ORGANISATION_KINDS,
@@ -112,7 +113,7 @@ def _like(text: str) -> str:
 
 
 def clear_cache() -> None:
-    """Nothing is cached here any more: the database keeps the search index."""
+    search.clear_cache()
 
 
 def organisation_cards(event_id: int, organisation_ids: list[int]) -> list[OrganisationCard]:

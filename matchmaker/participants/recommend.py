@@ -164,7 +164,10 @@ class Market:
     by_word: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     by_tag: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
+    org_of: list[int] = field(default_factory=list)  # position -> organisation id
+
     def __post_init__(self) -> None:
+        self.org_of = [need.organisation_id for need in self.needs]
         for side in ("offers", "requests"):
             words_index, tags_index = self.by_word[side], self.by_tag[side] = {}, {}
             for i, need in enumerate(self.needs):
@@ -264,30 +267,38 @@ class Match:
     best: dict[bool, tuple[int, int, int]] = field(default_factory=dict)
 
 
-def rank_organisations(me: Participant, exclude: set[int] = frozenset()) -> dict[int, Match]:
+def rank_organisations(
+    me: Participant, exclude: set[int] = frozenset(), mine=None, market=None
+) -> dict[int, Match]:
     """Organisation id -> its match with ``me``'s organisation (those sharing a word)."""
-    mine = my_needs(me)
-    market = _market(me.event_id)
+    mine = my_needs(me) if mine is None else mine
+    market = _market(me.event_id) if market is None else market
+    org_of = market.org_of
+    skip = set(exclude) | {me.organisation_id}
     matches: dict[int, Match] = {}
     for k, need in enumerate(mine):
         for they_offer, wanted in ((True, need.requests), (False, need.offers)):
             if not wanted:
                 continue
-            best: dict[int, tuple[int, int]] = {}  # organisation -> (score, their need)
+            # Per organisation, the best of its opportunities for this need (plain ints:
+            # at 8,000 opportunities this loop is the whole cost of a suggestion page).
+            best: dict[int, int] = {}
+            where: dict[int, int] = {}
             for i, score in market.scores(need, "offers" if they_offer else "requests").items():
-                org = market.needs[i].organisation_id
-                if org == me.organisation_id or org in exclude:
-                    continue
-                if score > best.get(org, (0, 0))[0]:
-                    best[org] = (score, i)
-            for org, (score, i) in best.items():
-                match = matches.setdefault(org, Match())
+                org = org_of[i]
+                if score > best.get(org, 0) and org not in skip:
+                    best[org] = score
+                    where[org] = i
+            for org, score in best.items():
+                match = matches.get(org)
+                if match is None:
+                    match = matches[org] = Match()
                 if they_offer:
                     match.seek += score
                 else:
                     match.offer += score
                 if score > match.best.get(they_offer, (0,))[0]:
-                    match.best[they_offer] = (score, k, i)
+                    match.best[they_offer] = (score, k, where[org])
     for match in matches.values():
         match.score = match.seek + match.offer + min(match.seek, match.offer)
     return matches
@@ -298,10 +309,10 @@ def suggestions_for(me: Participant, limit: int = 10) -> list:
     from .directory import organisation_cards
     from .organisations import contacted_organisations
 
-    matches = rank_organisations(me, exclude=contacted_organisations(me))
-    top = sorted(matches, key=lambda org: (-matches[org].score, org))[:limit]
     mine = my_needs(me)
     market = _market(me.event_id)
+    matches = rank_organisations(me, contacted_organisations(me), mine, market)
+    top = sorted(matches, key=lambda org: (-matches[org].score, org))[:limit]
     cards = organisation_cards(me.event_id, top)
     for card in cards:
         match = matches[card.id]

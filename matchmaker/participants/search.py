@@ -37,25 +37,6 @@ SOURCES = {
     "participants": (("name",), ()),
     "opportunities": (("title", "tags"), ("description",)),
 }
-# How each source reaches the organisation and the event (``t`` is the source row).
-_SCOPE = {
-    "organisations": (
-        "t.id",
-        "",
-        "t.id IN (SELECT organisation_id FROM participants "
-        "WHERE event_id = :event AND status = 'approved')",
-    ),
-    "participants": (
-        "t.organisation_id",
-        "",
-        "t.event_id = :event AND t.status = 'approved'",
-    ),
-    "opportunities": (
-        "p.organisation_id",
-        "JOIN participants p ON p.id = t.participant_id",
-        "p.event_id = :event AND p.status = 'approved'",
-    ),
-}
 HEAVY_WEIGHT = 10.0
 
 
@@ -77,64 +58,126 @@ class Relevance:
     rank: float  # the database's rank, summed over matching rows
 
 
-def _sqlite_part(table: str, k: int, heavy: bool) -> tuple[str, str]:
-    """One FTS5 lookup: (SQL, match expression) for word ``k`` in one column class."""
-    heavy_cols, light_cols = SOURCES[table]
-    cols = heavy_cols if heavy else light_cols
-    weights = ", ".join([str(HEAVY_WEIGHT)] * len(heavy_cols) + ["1.0"] * len(light_cols))
-    org, join, scope = _SCOPE[table]
-    sql = (
-        f"SELECT {k} AS w, {int(heavy)} AS heavy, {org} AS org, "
-        f"-bm25({table}_fts, {weights}) AS rank "
-        f"FROM {table}_fts JOIN {table} t ON t.id = {table}_fts.rowid {join} "
-        f"WHERE {table}_fts MATCH :m{k}{'h' if heavy else 'l'}{table[:3]} AND {scope}"
-    )
-    return sql, "{" + " ".join(cols) + "}"
+# --- one statement per indexed table ---------------------------------------------------------
+# Each word is looked up twice (anywhere: bit k; in the heavy columns: bit k + 8) and all
+# words once more for the rank; the hits are summed per row (a row has each bit once, so
+# the sum is their union), then joined to the event's approved people and summed per
+# organisation. Only one row per organisation comes back to Python.
+
+_OWNER = {
+    "organisations": (
+        "JOIN organisations t ON t.id = h.id",
+        "t.id",
+        "t.id IN (SELECT organisation_id FROM participants "
+        "WHERE event_id = :event AND status = 'approved')",
+    ),
+    "participants": (
+        "JOIN participants t ON t.id = h.id",
+        "t.organisation_id",
+        "t.event_id = :event AND t.status = 'approved'",
+    ),
+    "opportunities": (
+        "JOIN opportunities t ON t.id = h.id JOIN participants p ON p.id = t.participant_id",
+        "p.organisation_id",
+        "p.event_id = :event AND p.status = 'approved'",
+    ),
+}
+HEAVY_BIT = 8
 
 
-def _postgres_part(table: str, k: int, heavy: bool) -> tuple[str, str]:
-    org, join, scope = _SCOPE[table]
-    query = f"to_tsquery('simple', matchmaker_unaccent(:w{k}) || '{':*A' if heavy else ':*C'}')"
-    sql = (
-        f"SELECT {k} AS w, {int(heavy)} AS heavy, {org} AS org, "
-        f"ts_rank(t.search_vector, {query}, 1) AS rank "
-        f"FROM {table} t {join} WHERE t.search_vector @@ {query} AND {scope}"
+def _sqlite_hits(table: str, words: list[str]) -> list[str]:
+    heavy, light = SOURCES[table]
+    fts = f"{table}_fts"
+    parts = []
+    for k in range(len(words)):
+        parts.append(
+            f"SELECT rowid AS id, {1 << k} AS bits, 0.0 AS rank FROM {fts} WHERE {fts} MATCH :p{k}"
+        )
+        if light:  # with no light columns, anywhere is the heavy columns
+            parts.append(
+                f"SELECT rowid, {1 << (k + HEAVY_BIT)}, 0.0 FROM {fts} "
+                f"WHERE {fts} MATCH '{{{' '.join(heavy)}}} : ' || :p{k}"
+            )
+    weights = ", ".join([str(HEAVY_WEIGHT)] * len(heavy) + ["1.0"] * len(light))
+    # Ranked: the rows matching in their heavy columns (the rank orders within a tier).
+    parts.append(
+        f"SELECT rowid, 0, -bm25({fts}, {weights}) FROM {fts} "
+        f"WHERE {fts} MATCH '{{{' '.join(heavy)}}} : (' || :any || ')'"
     )
-    return sql, ""
+    return parts
+
+
+def _postgres_hits(table: str, words: list[str]) -> list[str]:
+    heavy, light = SOURCES[table]
+    parts = []
+    for k in range(len(words)):
+        parts.append(
+            f"SELECT id, {1 << k} AS bits, 0.0::float8 AS rank FROM {table} "
+            f"WHERE search_vector @@ to_tsquery('simple', matchmaker_unaccent(:w{k}) || ':*')"
+        )
+        if light:
+            parts.append(
+                f"SELECT id, {1 << (k + HEAVY_BIT)}, 0.0 FROM {table} "
+                f"WHERE search_vector @@ to_tsquery('simple', matchmaker_unaccent(:w{k}) || ':*A')"
+            )
+    query = "to_tsquery('simple', matchmaker_unaccent(:anyheavy))"
+    # Normalisation 1 (divided by 1 + the log of the length): a short text above a long
+    # one, as bm25 does.
+    parts.append(
+        f"SELECT id, 0, ts_rank(search_vector, {query}, 1) FROM {table} "
+        f"WHERE search_vector @@ {query}"
+    )
+    return parts
+
+
+def _statement(table: str, words: list[str], postgres: bool) -> str:
+    heavy, light = SOURCES[table]
+    parts = _postgres_hits(table, words) if postgres else _sqlite_hits(table, words)
+    join, org, scope = _OWNER[table]
+    columns = []
+    for k in range(len(words)):
+        heavy_bit = 1 << (k + HEAVY_BIT) if light else 1 << k
+        columns.append(f"max(h.bits & {1 << k}) > 0, max(h.bits & {heavy_bit}) > 0")
+    return (
+        f"SELECT {org} AS org, {', '.join(columns)}, sum(h.rank) FROM ("
+        f"SELECT id, sum(bits) AS bits, sum(rank) AS rank FROM ("
+        + " UNION ALL ".join(parts)
+        + f") hits GROUP BY id) h {join} WHERE {scope} GROUP BY {org}"
+    )
+
+
+def clear_cache() -> None:
+    """Nothing is cached: the database keeps the index."""
 
 
 def relevance(event_id: int, words: list[str]) -> dict[int, Relevance]:
     """Organisation id -> its relevance for ``words``, for organisations matching any."""
     if not words:
         return {}
-    dialect = db.session.get_bind().dialect.name
-    parts: list[str] = []
+    postgres = db.session.get_bind().dialect.name == "postgresql"
     params: dict[str, object] = {"event": event_id}
-    for k, word in enumerate(words):
-        params[f"w{k}"] = word
-        for table, (heavy_cols, light_cols) in SOURCES.items():
-            for heavy, cols in ((True, heavy_cols), (False, light_cols)):
-                if not cols:
-                    continue
-                if dialect == "postgresql":
-                    sql, _ = _postgres_part(table, k, heavy)
-                else:
-                    sql, columns = _sqlite_part(table, k, heavy)
-                    # The word is letters and digits only; quoted, it is a literal prefix.
-                    params[f"m{k}{'h' if heavy else 'l'}{table[:3]}"] = f'{columns} : "{word}"*'
-                parts.append(sql)
-    rows = db.session.execute(
-        text(
-            "SELECT org, w, max(heavy) AS heavy, sum(rank) AS rank FROM ("
-            + " UNION ALL ".join(parts)
-            + ") hits GROUP BY org, w"
-        ),
-        params,
+    params.update({f"w{k}": w for k, w in enumerate(words)})
+    params.update({f"p{k}": f'"{w}"*' for k, w in enumerate(words)})  # a literal prefix
+    params["anyheavy"] = " | ".join(f"{w}:*A" for w in words)
+    params["any"] = (
+        " | ".join(f"{w}:*" for w in words)  # letters and digits only: no operators
+        if postgres
+        else " OR ".join(f'"{w}"*' for w in words)
     )
-    found: dict[int, list[float]] = {}
-    for org, _, heavy, rank in rows:
-        tally = found.setdefault(org, [0, 0, 0.0])
-        tally[0] += 1
-        tally[1] += int(heavy)
-        tally[2] += float(rank)
-    return {org: Relevance(int(w), int(h), r) for org, (w, h, r) in found.items()}
+    matched: dict[int, set[int]] = {}
+    heavy: dict[int, set[int]] = {}
+    rank: dict[int, float] = {}
+    for table in SOURCES:
+        for org, *flags, value in db.session.execute(
+            text(_statement(table, words, postgres)), params
+        ):
+            for k in range(len(words)):
+                if flags[2 * k]:
+                    matched.setdefault(org, set()).add(k)
+                if flags[2 * k + 1]:
+                    heavy.setdefault(org, set()).add(k)
+            rank[org] = rank.get(org, 0.0) + float(value or 0.0)
+    return {
+        org: Relevance(len(ks), len(heavy.get(org, ())), rank.get(org, 0.0))
+        for org, ks in matched.items()
+    }
