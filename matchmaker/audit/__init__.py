@@ -18,7 +18,7 @@ ACTIONS = {
     "schedule.run": "Started a solver run",
     "schedule.run_cancelled": "Cancelled a solver run",
     "schedule.moved": "Moved a meeting",
-    "schedule.placed": "Placed a meeting",
+    "schedule.added": "Added a meeting by hand",
     "schedule.published": "Published the schedule",
     "mailing.sent": "Sent a mailing",
     "team.invited": "Invited someone to the team",
@@ -28,6 +28,16 @@ ACTIONS = {
     "team.two_factor": "Changed the team's two-factor rule",
     "retention.anonymised": "Anonymised the participants' personal data",
 }
+
+
+def current_actor():
+    """The logged-in user acting in this request, or None (a job, the command line)."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if has_request_context() and current_user.is_authenticated:
+        return current_user
+    return None
 
 
 def record(event, actor, action: str, details: dict | None = None) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
 
+from .. import audit
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from .models import Event, MeetingSession, ProgrammeItem, Table
@@ -79,6 +80,7 @@ def create_event(organiser, **data) -> Event:
     event.organisers.append(organiser)
     db.session.add(event)
     db.session.flush()
+    audit.record(event, organiser, "event.created")
     return event
 
 
@@ -93,6 +95,7 @@ def update_event(event: Event, **data) -> Event:
         if key in data:
             setattr(event, key, data[key])
     db.session.flush()
+    audit.record(event, audit.current_actor(), "event.edited")
     return event
 
 
@@ -108,6 +111,7 @@ def set_status(event: Event, status: str) -> None:
         raise Invalid("Add at least one meeting session before opening registration.", "status")
     event.status = status
     db.session.flush()
+    audit.record(event, audit.current_actor(), "event.status", {"to": status})
 
 
 # --- sessions --------------------------------------------------------------------------

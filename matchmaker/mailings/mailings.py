@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.orm import joinedload
 
+from .. import audit
 from ..accounts.models import User
 from ..dbtypes import utcnow
 from ..errors import Invalid
@@ -240,6 +241,9 @@ def create_mailing(event, author, draft: Draft, category: str = "announcements")
 
     mailing_id = mailing.id
     after_commit(lambda: send_mailing(mailing_id))
+    audit.record(
+        event, author, "mailing.sent", {"mailing_id": mailing_id, "recipients": len(recipients)}
+    )
     return mailing
 
 

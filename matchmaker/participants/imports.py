@@ -18,6 +18,7 @@ import io
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from .. import audit
 from ..errors import Conflict, Invalid
 from ..events.models import Event
 from ..extensions import db
@@ -181,4 +182,5 @@ def import_csv(event: Event, organiser, data: bytes, progress=None) -> list[Part
             seen[email] = line
     if refused:
         raise ImportRefused(refused)
+    audit.record(event, organiser, "participants.imported", {"added": len(added)})
     return added

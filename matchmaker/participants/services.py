@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..events import states
 from ..events.models import Event, Table, event_organisers
@@ -254,6 +255,12 @@ def set_participant_status(participant: Participant, status: str) -> None:
         return
     participant.status = status
     db.session.flush()
+    audit.record(
+        participant.event,
+        audit.current_actor(),
+        "participant.status",
+        {"participant_id": participant.id, "to": status},
+    )
     from ..notifications.services import notify
 
     if status == "rejected":

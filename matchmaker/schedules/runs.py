@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound, TooManyAttempts
 from ..events.models import Event
@@ -106,6 +107,7 @@ def start_run(event: Event, user, time_limit: float) -> SolverRun:
     except IntegrityError:
         raise Conflict("A run is in progress already.", "time_limit") from None
     _check_capacity(user)
+    audit.record(event, user, "schedule.run", {"run_id": run.id, "time_limit": time_limit})
     return run
 
 

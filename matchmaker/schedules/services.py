@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import audit
 from ..accounts.models import User
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
@@ -82,6 +83,12 @@ def move_meeting(
         place_meeting(meeting, slot.starts_at, slot.ends_at, table_id)
         meeting.locked = True
         _flush_versioned()
+        audit.record(
+            event,
+            audit.current_actor(),
+            "schedule.moved",
+            {"meeting_id": meeting.id, "slot": slot_key, "table_id": table_id},
+        )
     except StaleDataError:
         raise Conflict(
             "Someone changed this meeting at the same moment; reload and try again."
@@ -122,7 +129,9 @@ def add_meeting(event: Event, first_id: int, second_id: int, user) -> Meeting:
     )
     if clash:
         raise Conflict("These two have a meeting already.", "second")
-    return create_meeting(event, people, created_by=user)
+    meeting = create_meeting(event, people, created_by=user)
+    audit.record(event, user, "schedule.added", {"meeting_id": meeting.id})
+    return meeting
 
 
 # --- publishing -------------------------------------------------------------------------
@@ -225,6 +234,9 @@ def publish(event: Event, user) -> ScheduleRevision:
         touched.update(meeting.participant_ids)
     event.status = after_publish(event)
     db.session.flush()
+    audit.record(
+        event, user, "schedule.published", {"revision": revision.number, "changes": len(changes)}
+    )
     _notify(event, revision, touched, changes)
     return revision
 
