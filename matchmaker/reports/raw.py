@@ -58,11 +58,11 @@ def _answers(event: Event) -> dict[tuple[int, int], tuple]:
         found[(mid, pid)] = (
             "yes" if held else "no",
             promising,
-            EXPECTED_RESULTS.get(expected, "") if expected else "",
+            EXPECTED_RESULTS.get(expected) if expected else None,
             follow,
-            AGREEMENT_KINDS.get(agreement, "") if agreement else "",
-            VALUE_BANDS.get(value, "") if value else "",
-            note or "",
+            AGREEMENT_KINDS.get(agreement) if agreement else None,
+            VALUE_BANDS.get(value) if value else None,
+            note or None,
         )
     return found
 
@@ -102,7 +102,7 @@ def rows(
         sides.setdefault(mid, []).append((pid, person, org, country))
     answers = _answers(event)
     states = meeting_states(event)
-    blank = ("",) * 7
+    blank = (None,) * 7  # an empty cell costs nothing in the XLSX
     for mid, starts, table in meetings:
         local = to_zone(starts, event.timezone)
         row = [

@@ -1,0 +1,288 @@
+"""Benchmark: the organisers' report of a 2,000-participant / 10,000-meeting event with
+outcomes for every meeting (both sides answered, second stage included).
+
+Builds the event in a throwaway SQLite file (or the database in BENCH_DATABASE_URL,
+which is wiped), then times whole requests through the Flask test client - the report
+page and the XLSX download - and ``figures.build`` alone; prints the median of the
+rounds and the peak of Python's allocations (tracemalloc) during one request, at the
+full size and at half of it (memory should not grow faster than the event).
+
+    .venv/bin/python bench/report.py [--participants 2000] [--meetings 10000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+TZ = "Europe/Tallinn"
+COUNTRIES = "FI EE ZA DE SE LV LT PL NO DK".split()
+KINDS = "sme large startup research cluster".split()
+SECTORS = "hydraulics cabins wheels welding robotics sensors drivetrain valves mining".split()
+RESULTS = "order quotation cooperation joint_project further_meeting none".split()
+AGREEMENTS = "none order distribution cooperation joint_project investment other".split()
+BANDS = "unknown lt10k 10k-50k 50k-250k 250k-1m gt1m".split()
+
+
+def build(app, participants: int, meetings: int, slug: str, rng: random.Random) -> None:
+    from matchmaker.accounts.models import User
+    from matchmaker.events import services as events
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting, MeetingParticipant, MeetingRequest
+    from matchmaker.outcomes.models import SurveyAnswer, SurveyResponse
+    from matchmaker.participants.models import Organisation, Participant
+    from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+
+    with app.app_context():
+        organiser = db.session.scalar(db.select(User).where(User.email == "org@bench.example"))
+        if organiser is None:
+            organiser = User(
+                name="Org",
+                email="org@bench.example",
+                role="organiser",
+                email_confirmed_at=datetime.now(UTC),
+            )
+            organiser.set_password("bench-password-1")
+            db.session.add(organiser)
+            db.session.flush()
+        event = events.create_event(organiser, name=f"Bench {slug}", slug=slug, timezone=TZ)
+        per_slot = max(1, participants // 10)
+        slots_needed = -(-meetings // per_slot)
+        days = -(-slots_needed // 24)
+        for d in range(days):  # 24 slots of 20 minutes a day, 09:00-17:00
+            events.add_session(
+                event,
+                day=date(2026, 6, 1) + timedelta(days=d),
+                start_time=dtime(9),
+                end_time=dtime(17),
+                slot_minutes=20,
+                pause_minutes=0,
+            )
+        tables = events.add_tables(event, min(per_slot, 500))
+        events.set_status(event, "open")
+        base = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM participants"))
+        org_base = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM organisations"))
+        orgs = participants // 3
+        db.session.execute(
+            insert(Organisation),
+            [
+                {
+                    "id": org_base + i + 1,
+                    "name": f"Company {i} Oy",
+                    "country": rng.choice(COUNTRIES),
+                    "kind": rng.choice(KINDS),
+                    "sectors": "|" + "|".join(rng.sample(SECTORS, 2)) + "|",
+                }
+                for i in range(orgs)
+            ],
+        )
+        ids = [base + i + 1 for i in range(participants)]
+        db.session.execute(
+            insert(Participant),
+            [
+                {
+                    "id": pid,
+                    "event_id": event.id,
+                    "organisation_id": org_base + i % orgs + 1,
+                    "status": "approved",
+                    "name": f"Person {i}",
+                }
+                for i, pid in enumerate(ids)
+            ],
+        )
+        revision = ScheduleRevision(event_id=event.id, number=1, published_by_id=organiser.id)
+        db.session.add(revision)
+        db.session.flush()
+        mid0 = db.session.scalar(text("SELECT COALESCE(MAX(id), 0) FROM meetings"))
+        rows_m, rows_mp, rows_pm, rows_req, rows_ans = [], [], [], [], []
+        n, pairs = 0, set()
+        for slot in events.event_slots(event):
+            if n >= meetings:
+                break
+            people = rng.sample(ids, 2 * per_slot)
+            for t in range(min(per_slot, meetings - n)):
+                n += 1
+                mid = mid0 + n
+                a, b = people[2 * t], people[2 * t + 1]
+                pairs_before = (min(a, b), max(a, b)) in pairs
+                rows_req.append(
+                    {
+                        "event_id": event.id,
+                        "requester_id": a,
+                        "recipient_id": b,
+                        "pair_low": min(a, b),
+                        "pair_high": max(a, b),
+                        # one open request per pair: a pair met twice asked once
+                        "status": "declined" if pairs_before else "accepted",
+                    }
+                )
+                pairs.add((min(a, b), max(a, b)))
+                rows_m.append(
+                    {
+                        "id": mid,
+                        "event_id": event.id,
+                        "status": "active",
+                        "slot_start": slot.starts_at,
+                        "slot_end": slot.ends_at,
+                        "table_id": tables[t % len(tables)].id,
+                        "uid": str(uuid.uuid4()),
+                    }
+                )
+                rows_mp += [
+                    {"meeting_id": mid, "participant_id": p, "slot_start": slot.starts_at}
+                    for p in (a, b)
+                ]
+                rows_pm.append(
+                    {
+                        "meeting_id": mid,
+                        "event_id": event.id,
+                        "status": "confirmed",
+                        "starts_at": slot.starts_at,
+                        "ends_at": slot.ends_at,
+                        "table_id": tables[t % len(tables)].id,
+                        "revision_id": revision.id,
+                    }
+                )
+                held = rng.random() < 0.9
+                for p in (a, b):
+                    agreement = rng.choice(AGREEMENTS)
+                    rows_ans.append(
+                        {
+                            "meeting_id": mid,
+                            "participant_id": p,
+                            "event_id": event.id,
+                            "held": held,
+                            "promising": rng.randint(1, 5) if held else None,
+                            "expected_result": rng.choice(RESULTS) if held else None,
+                            "follow_up_on": None,
+                            "note": "private",
+                            "answered_at": slot.ends_at,
+                            "agreement": agreement,
+                            "agreement_value": None if agreement == "none" else rng.choice(BANDS),
+                            "agreement_note": "",
+                            "agreement_answered_at": slot.ends_at,
+                        }
+                    )
+        db.session.execute(insert(MeetingRequest), rows_req)
+        db.session.execute(insert(Meeting), rows_m)
+        db.session.execute(insert(MeetingParticipant), rows_mp)
+        db.session.execute(insert(PublishedMeeting), rows_pm)
+        db.session.execute(insert(SurveyAnswer), rows_ans)
+        db.session.execute(
+            insert(SurveyResponse),
+            [
+                {
+                    "participant_id": p,
+                    "day": date(2026, 6, 1),
+                    "event_id": event.id,
+                    "satisfaction": rng.randint(2, 5),
+                    "comment": "",
+                    "answered_at": datetime.now(UTC),
+                }
+                for p in ids
+            ],
+        )
+        event.status = "finished"
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execute(text("ANALYZE"))
+        print(f"built {slug}: {participants} participants, {n} meetings, {len(rows_ans)} answers")
+
+
+def measure(client, url: str, rounds: int) -> tuple[float, float, int]:
+    """Median seconds, peak MiB allocated during one request, response size."""
+    response = client.get(url)  # warm templates and caches
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - t0)
+    gc.collect()
+    tracemalloc.start()
+    client.get(url)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(times), peak / 2**20, len(response.data)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--meetings", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp()
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    os.environ["DATABASE_URL"] = url
+
+    from flask_migrate import upgrade
+
+    from matchmaker import create_app
+    from matchmaker.extensions import db
+    from matchmaker.reports import figures
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "HUEY_IMMEDIATE": True,
+            "HUEY_SQLITE_PATH": f"{tmp}/huey.db",
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(pathlib.Path(__file__).resolve().parent.parent / "migrations"))
+    rng = random.Random(7)
+    sizes = [
+        (args.participants // 2, args.meetings // 2, "half"),
+        (args.participants, args.meetings, "full"),
+    ]
+    for p, m, slug in sizes:
+        build(app, p, m, slug, rng)
+    print(f"database: {url.split(':')[0]}; median of {args.rounds} rounds")
+    client = app.test_client()
+    response = client.post(
+        "/login", data={"email": "org@bench.example", "password": "bench-password-1"}
+    )
+    assert response.status_code == 302
+    print(f"{'event':28} {'what':22} {'seconds':>8} {'peak MiB':>9} {'bytes':>9}")
+    for p, m, slug in sizes:
+        label = f"{p} part. / {m} meetings"
+        with app.app_context():
+            from matchmaker.events.models import Event
+
+            event = db.session.scalar(db.select(Event).where(Event.slug == slug))
+            t0 = time.perf_counter()
+            figures.build(event)
+            print(f"{label:28} {'figures.build':22} {time.perf_counter() - t0:8.2f}")
+        for what, path in (
+            ("report page", f"/events/{slug}/report"),
+            ("XLSX download", f"/events/{slug}/report.xlsx"),
+            ("meetings page (50)", f"/events/{slug}/report/meetings"),
+        ):
+            seconds, peak, size = measure(client, path, args.rounds)
+            print(f"{label:28} {what:22} {seconds:8.2f} {peak:9.1f} {size:9d}")
+
+
+if __name__ == "__main__":
+    main()
