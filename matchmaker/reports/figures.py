@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, true
 
 from ..desk.models import MeetingReport
 from ..events.models import Event
@@ -99,15 +99,20 @@ def _confirmed(event: Event):
     return (PublishedMeeting.event_id == event.id) & (PublishedMeeting.status == "confirmed")
 
 
-def meeting_states(event: Event) -> dict[int, str]:
-    """Meeting id -> ``held``, ``no_show`` or ``unmarked``: the event day's attendance
-    marks (``desk``) when there are any, else the sides' survey answers (held by either
-    side: held; "not held" by every side that answered: no-show)."""
+def meeting_states(event: Event, ids: list[int] | None = None) -> dict[int, str]:
+    """Meeting id -> ``held``, ``no_show`` or ``unmarked`` (of the meetings ``ids``, or
+    all): the event day's attendance marks (``desk``) when there are any, else the
+    sides' survey answers (held by either side: held; "not held" by every side that
+    answered: no-show)."""
+
+    def only(column):
+        return column.in_(ids) if ids is not None else true()
+
     sides: dict[int, list[int]] = {}
     for mid, pid in db.session.execute(
         select(MeetingParticipant.meeting_id, MeetingParticipant.participant_id)
         .join(PublishedMeeting, PublishedMeeting.meeting_id == MeetingParticipant.meeting_id)
-        .where(_confirmed(event))
+        .where(_confirmed(event), only(MeetingParticipant.meeting_id))
     ):
         sides.setdefault(mid, []).append(pid)
     states = dict.fromkeys(sides, "unmarked")
@@ -115,7 +120,7 @@ def meeting_states(event: Event) -> dict[int, str]:
     for mid, reporter, outcome in db.session.execute(
         select(MeetingReport.meeting_id, MeetingReport.reporter_id, MeetingReport.outcome)
         .join(PublishedMeeting, PublishedMeeting.meeting_id == MeetingReport.meeting_id)
-        .where(_confirmed(event))
+        .where(_confirmed(event), only(MeetingReport.meeting_id))
     ):
         desk.setdefault(mid, {})[reporter] = outcome
     for mid, reports in desk.items():  # the desk's rule (desk.attendance.attendance_of)
@@ -124,14 +129,13 @@ def meeting_states(event: Event) -> dict[int, str]:
             if outcome == "partner_absent":
                 absent |= {p for p in sides.get(mid, []) if p != reporter}
         states[mid] = "no_show" if absent - set(reports) else "held"
-    said: dict[int, list[bool]] = {}
     for mid, held in db.session.execute(
-        select(SurveyAnswer.meeting_id, SurveyAnswer.held).where(SurveyAnswer.event_id == event.id)
+        select(SurveyAnswer.meeting_id, func.max(case((SurveyAnswer.held, 1), else_=0)))
+        .where(SurveyAnswer.event_id == event.id, only(SurveyAnswer.meeting_id))
+        .group_by(SurveyAnswer.meeting_id)
     ):
-        said.setdefault(mid, []).append(held)
-    for mid, answers in said.items():
         if mid in states and mid not in desk:
-            states[mid] = "held" if any(answers) else "no_show"
+            states[mid] = "held" if held else "no_show"
     return states
 
 

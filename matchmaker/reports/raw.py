@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from ..events.models import Event, Table
 from ..extensions import db
@@ -39,7 +39,7 @@ def header(anonymise: bool) -> list[str]:
     ]
 
 
-def _answers(event: Event) -> dict[tuple[int, int], tuple]:
+def _answers(event: Event, ids: list[int] | None) -> dict[tuple[int, int], tuple]:
     rows = db.session.execute(
         select(
             SurveyAnswer.meeting_id,
@@ -51,7 +51,10 @@ def _answers(event: Event) -> dict[tuple[int, int], tuple]:
             SurveyAnswer.agreement,
             SurveyAnswer.agreement_value,
             SurveyAnswer.agreement_note,
-        ).where(SurveyAnswer.event_id == event.id)
+        ).where(
+            SurveyAnswer.event_id == event.id,
+            SurveyAnswer.meeting_id.in_(ids) if ids is not None else true(),
+        )
     )
     found = {}
     for mid, pid, held, promising, expected, follow, agreement, value, note in rows:
@@ -100,8 +103,9 @@ def rows(
         side_query = side_query.where(MeetingParticipant.meeting_id.in_(ids))
     for mid, pid, person, org, country in db.session.execute(side_query):
         sides.setdefault(mid, []).append((pid, person, org, country))
-    answers = _answers(event)
-    states = meeting_states(event)
+    page = ids if limit is not None else None
+    answers = _answers(event, page)
+    states = meeting_states(event, page)
     blank = (None,) * 7  # an empty cell costs nothing in the XLSX
     for mid, starts, table in meetings:
         local = to_zone(starts, event.timezone)

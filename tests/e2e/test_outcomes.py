@@ -112,6 +112,8 @@ def test_survey_on_a_phone_then_report_xlsx_and_pdf(page: Page, live_server, tmp
     meeting.get_by_label("Follow up on").fill("2027-02-01")
     meeting.get_by_label("Private note").fill("Send the catalogue")
     page.locator("fieldset", has_text="How satisfied").get_by_label("5").check()
+    if os.environ.get("OUTCOME_SHOTS"):
+        page.screenshot(path=f"{os.environ['OUTCOME_SHOTS']}/survey-390px.png", full_page=True)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Thank you: 1 meeting(s) answered")).to_be_visible()
     expect(meeting.get_by_label("Yes")).to_be_checked()

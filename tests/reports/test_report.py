@@ -168,3 +168,27 @@ def test_report_command_writes_the_same_workbook(app, db, past_event, tmp_path):
     assert dict(_sheets(out.read_bytes())["Summary"][1:])["Meetings held"] == 2
     result = app.test_cli_runner().invoke(args=["report", "nope", "--out", str(out)])
     assert result.exit_code != 0 and "No event" in result.output
+
+
+def test_organiser_turns_surveys_on_with_a_time_and_a_second_stage(db, client, auth, past_event):
+    from matchmaker.outcomes.models import OutcomeSettings
+
+    past = past_event()
+    auth.login(past.organiser)
+    page = client.get(f"/events/{past.event.slug}/report").get_data(as_text=True)
+    assert "Surveys are off" in page
+    url = f"/events/{past.event.slug}/report/settings"
+    refused = client.post(url, data={"survey_time": "18:00", "reminder_hours": "0"})
+    assert refused.status_code == 422 and db.get(OutcomeSettings, past.event.id) is None
+    response = client.post(
+        url,
+        data={"survey_time": "18:00", "reminder_hours": "24", "second_stage_on": "2027-06-01"},
+    )
+    assert response.status_code == 303
+    settings = db.get(OutcomeSettings, past.event.id)
+    assert settings.survey_time.strftime("%H:%M") == "18:00" and settings.reminder_hours == 24
+    # 09:00 in Johannesburg (UTC+2) on the day chosen.
+    assert settings.second_stage_at.isoformat() == "2027-06-01T07:00:00+00:00"
+    auth.logout()
+    auth.login(past.people[0].user)
+    assert client.post(url, data={"survey_time": "07:00", "reminder_hours": "1"}).status_code == 403
