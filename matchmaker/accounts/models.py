@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -39,6 +39,11 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Asked to organise events where a site admin approves organisers (ORGANISER_SIGNUP).
     organiser_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor log-in (``accounts.twofactor``): the TOTP secret, when it was turned on,
+    # and the hashes of the recovery codes not used yet.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recovery_codes: Mapped[list | None] = mapped_column(JSON)
 
     def set_password(self, password: str) -> None:
         # scrypt (memory-hard) unless the configuration says otherwise: the test

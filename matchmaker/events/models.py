@@ -76,6 +76,13 @@ class Event(db.Model):
     schedule_tie_break: Mapped[str] = mapped_column(
         String(10), default="early", server_default="early"
     )
+    # Personal data kept until this day (``privacy.retention``; None: a year after the
+    # last meeting day); the owners are warned 30 days before, once.
+    retain_until: Mapped[date | None] = mapped_column()
+    retention_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The owner requires two-factor log-in of everyone on the team to open its pages.
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -77,7 +77,7 @@ def csv_rows(found: list[Contact]):
             country_name(org.country),
             ORGANISATION_KINDS.get(org.kind, org.kind),
             org.website,
-            c.partner.email,
+            c.partner.shared_email,  # only if the partner said so (privacy.consent)
             c.met_on.isoformat(),
             {True: "yes", False: "no"}.get(c.held, ""),
             c.promising or "",
@@ -100,9 +100,11 @@ def vcards(event: Event, found: list[Contact]) -> str:
         card.add("org").value = [c.partner.organisation.name]
         if c.partner.role_title:
             card.add("title").value = c.partner.role_title
-        if c.partner.email:
+        if c.partner.shared_email:  # only if the partner said so (privacy.consent)
             mail = card.add("email")
-            mail.value, mail.type_param = c.partner.email, "INTERNET"
+            mail.value, mail.type_param = c.partner.shared_email, "INTERNET"
+        if c.partner.shared_phone:
+            card.add("tel").value = c.partner.shared_phone
         if c.partner.organisation.website:
             card.add("url").value = c.partner.organisation.website
         note = f"Met at {event.name} on {c.met_on.isoformat()}."

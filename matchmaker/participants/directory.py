@@ -127,6 +127,7 @@ def organisation_cards(event_id: int, organisation_ids: list[int]) -> list[Organ
             Participant.organisation_id.in_(organisation_ids),
             Participant.event_id == event_id,
             Participant.status == "approved",
+            Participant.listed,
         )
         .options(contains_eager(Participant.organisation), selectinload(Participant.opportunities))
         .order_by(Participant.name, Participant.id)
@@ -152,7 +153,11 @@ def search_directory(
 ) -> DirectoryPage:
     """Organisations with approved representatives at ``event`` matching ``filters``,
     most relevant first when words are searched, one page of them."""
-    conditions = [Participant.event_id == event.id, Participant.status == "approved"]
+    conditions = [
+        Participant.event_id == event.id,
+        Participant.status == "approved",
+        Participant.listed,  # the person said yes to the directory (privacy.consent)
+    ]
     if viewer is not None:
         conditions.append(Participant.organisation_id != viewer.organisation_id)
     if filters.sector:

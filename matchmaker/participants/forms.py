@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..privacy.consent import LISTED_QUESTION, SHARE_QUESTION
 from ..web import parse_id
 from .models import OPPORTUNITY_KINDS, ORGANISATION_KINDS, ORGANISATION_SIZES
 from .services import LIMITS
@@ -48,6 +49,22 @@ class RegistrationForm(FlaskForm):
     role_title = StringField(
         "Your role or title", validators=[Optional(), Length(max=LIMITS["role_title"])]
     )
+    # What others see (``privacy.consent``). Being listed is what one registers for, so
+    # it starts at yes; sharing contact details is never assumed: it starts at no.
+    listed = RadioField(LISTED_QUESTION, choices=[("yes", "Yes"), ("no", "No")], default="yes")
+    share_contact = RadioField(SHARE_QUESTION, choices=[("yes", "Yes"), ("no", "No")], default="no")
+    phone = StringField(
+        "Phone (optional)",
+        description="Shown only to the people you meet, and only if you say yes above.",
+        validators=[Optional(), Length(max=40)],
+    )
+
+    def consent(self) -> dict:
+        return {
+            "listed": self.listed.data == "yes",
+            "share_contact": self.share_contact.data == "yes",
+            "phone": self.phone.data or "",
+        }
 
     def new_organisation(self) -> dict | None:
         if not (self.org_name.data or "").strip():

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
@@ -84,6 +93,15 @@ class Participant(db.Model):
     invitations_sent: Mapped[int] = mapped_column(default=0, server_default="0")
     # When the person behind ``email`` took the place (``user_id`` set through a proven address).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's choices (``privacy.consent``): in the directory and suggestions or not;
+    # e-mail and phone shown to the people they meet or not; when, under which wording.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    share_contact: Mapped[bool] = mapped_column(default=False, server_default=false())
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # Personal data erased (account deleted, or the event's retention date passed).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -99,6 +117,16 @@ class Participant(db.Model):
     def label(self) -> str:
         """How people see this participant: "Thandi Nkosi (Bell Equipment)"."""
         return display_name(self.name, self.organisation.name)
+
+    @property
+    def shared_email(self) -> str:
+        """The e-mail address the people this participant meets may see, or ""."""
+        return self.email if self.share_contact else ""
+
+    @property
+    def shared_phone(self) -> str:
+        """The phone number the people this participant meets may see, or ""."""
+        return self.phone if self.share_contact else ""
 
 
 class Opportunity(db.Model):

@@ -45,8 +45,8 @@ def representatives(
     query = select(Participant).where(
         Participant.event_id == event_id, Participant.organisation_id == organisation_id
     )
-    if approved:
-        query = query.where(Participant.status == "approved")
+    if approved:  # as others see them: approved, and listed by their own choice
+        query = query.where(Participant.status == "approved", Participant.listed)
     return list(db.session.scalars(query.order_by(Participant.name, Participant.id)))
 
 

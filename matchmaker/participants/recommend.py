@@ -205,7 +205,7 @@ def _market(event_id: int) -> Market:
     the "market" data version moves on every such change (``matchmaker.changes``); count,
     id sum and newest opportunity of the event are checked too.
     """
-    scope = (Participant.event_id == event_id, Participant.status == "approved")
+    scope = (Participant.event_id == event_id, Participant.status == "approved", Participant.listed)
     key = (changes.version(MARKET),) + tuple(
         db.session.execute(
             select(

@@ -10,6 +10,7 @@ from ..errors import DomainError, Invalid
 from ..events.loaders import visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
+from ..privacy import consent
 from ..web import Submitted, parse_id, render, submit
 from . import bp, directory, opportunities, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
@@ -32,13 +33,16 @@ def register(slug: str):
         form.org_query.data = request.args.get("org_query", "")
     result = submit(
         form,
-        lambda: services.register_participant(
-            event,
-            current_user,
-            organisation_id=form.picked_organisation_id(),
-            new_organisation=form.new_organisation(),
-            name=form.name.data,
-            role_title=form.role_title.data or "",
+        lambda: consent.record(
+            services.register_participant(
+                event,
+                current_user,
+                organisation_id=form.picked_organisation_id(),
+                new_organisation=form.new_organisation(),
+                name=form.name.data,
+                role_title=form.role_title.data or "",
+            ),
+            **form.consent(),
         ),
     )
     if result.saved:
@@ -57,6 +61,7 @@ def register(slug: str):
         form=form,
         problem=services.registration_problem(event),
         matches=services.search_organisations(form.org_query.data or "", current_user),
+        what_others_see=consent.WHAT_OTHERS_SEE,
         status=status,
     )
 
@@ -73,6 +78,7 @@ def organisation_choices(slug: str):
         form=form,
         problem=None,
         matches=services.search_organisations(request.args.get("org_query", ""), current_user),
+        what_others_see=consent.WHAT_OTHERS_SEE,
     )
 
 

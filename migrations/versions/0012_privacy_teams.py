@@ -72,8 +72,65 @@ def upgrade():
     )
     op.create_index("ix_audit_log_event_id_at", "audit_log", ["event_id", "at"])
 
+    # Not a batch: in SQLite that recreates the table and drops its full-text triggers
+    # (0008); ADD COLUMN with a constant default needs no recreation on either backend.
+    # Listed as before; contact details shown to partners only once the person says so.
+    op.add_column(
+        "participants", sa.Column("listed", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
+    op.add_column(
+        "participants",
+        sa.Column("share_contact", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column(
+        "participants", sa.Column("phone", sa.String(40), server_default="", nullable=False)
+    )
+    op.add_column("participants", sa.Column("consent_at", sa.DateTime(), nullable=True))
+    op.add_column(
+        "participants",
+        sa.Column("consent_version", sa.String(20), server_default="", nullable=False),
+    )
+    op.add_column("participants", sa.Column("anonymised_at", sa.DateTime(), nullable=True))
+
+    with op.batch_alter_table("events") as batch:
+        # After this day the participants' personal data is anonymised (privacy.retention).
+        batch.add_column(sa.Column("retain_until", sa.Date(), nullable=True))
+        batch.add_column(sa.Column("retention_warned_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("anonymised_at", sa.DateTime(), nullable=True))
+        batch.add_column(
+            sa.Column("require_two_factor", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("totp_secret", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("totp_enabled_at", sa.DateTime(), nullable=True))
+        # Hashes of the unused recovery codes.
+        batch.add_column(sa.Column("recovery_codes", sa.JSON(), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table("users") as batch:
+        for column in ("recovery_codes", "totp_enabled_at", "totp_secret"):
+            batch.drop_column(column)
+    with op.batch_alter_table("events") as batch:
+        for column in (
+            "require_two_factor",
+            "anonymised_at",
+            "retention_warned_at",
+            "retain_until",
+        ):
+            batch.drop_column(column)
+    # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): the full-text triggers stay.
+    for column in (
+        "anonymised_at",
+        "consent_version",
+        "consent_at",
+        "phone",
+        "share_contact",
+        "listed",
+    ):
+        op.execute(f"ALTER TABLE participants DROP COLUMN {column}")
+
     op.drop_index("ix_audit_log_event_id_at", table_name="audit_log")
     op.drop_table("audit_log")
     op.drop_index("ix_team_invitations_event_id", table_name="team_invitations")

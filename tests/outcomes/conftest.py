@@ -49,7 +49,10 @@ def past_event(db, make_user, make_event, make_participant):
             ("Jukka Laine", "Laine Research", "FI", "research"),
         ):
             organisation = Organisation(name=org, country=country, kind=kind, sectors="|mining|")
-            people.append(make_participant(event, name=name, organisation=organisation))
+            # They agreed to show their contact details to the people they meet.
+            people.append(
+                make_participant(event, name=name, organisation=organisation, share_contact=True)
+            )
         slots = events.event_slots(event)
         tables = event.tables
         meetings = [

@@ -23,7 +23,8 @@ def scheduled_event(db, make_user, make_event, make_participant):
     def make(tables: int = 4, pairs=None) -> Scheduled:
         organiser = make_user("organiser")
         event = make_event(organiser=organiser, tables=tables)
-        people = [make_participant(event) for _ in range(6)]
+        # They agreed to show their contact details to the people they meet.
+        people = [make_participant(event, share_contact=True) for _ in range(6)]
         pairs = pairs or [(0, 1), (0, 2), (0, 3), (1, 2), (1, 4), (2, 5), (3, 4), (4, 5)]
         meetings = [create_meeting(event, [people[a], people[b]]) for a, b in pairs]
         db.flush()
