@@ -93,6 +93,9 @@ def load_config(instance_path: Path) -> dict:
         "SOLVER_THREADS": solver_threads,
         "RUNS_PER_ORGANISER": int(os.environ.get("RUNS_PER_ORGANISER", "2")),
         "RUNS_MAX_TOTAL": int(os.environ.get("RUNS_MAX_TOTAL", str(2 * solver_threads))),
+        # A running run whose worker has not heartbeaten for this long (seconds) is
+        # failed by whoever looks at it next (its worker died): the draft stays as it was.
+        "SOLVER_STALE_AFTER": int(os.environ.get("SOLVER_STALE_AFTER", "30")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .errors import DomainError
+from .errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE, DomainError
 from .extensions import db
 from .web import wants_fragment
 
@@ -20,13 +21,17 @@ TITLES = {
     422: "Cannot do that",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Unavailable for a moment",
 }
 
 
 def _error_response(status: int, message: str, headers=()):
     """The error page (or fragment) with ``headers`` the error came with: ``Allow`` on a
     405, ``Retry-After`` on a 429... (only the body and its content type are ours)."""
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection died with the database server: drop it
+        db.session.remove()
     template = "errors/_message.html" if wants_fragment() else "errors/error.html"
     html = render_template(
         template, status=status, title=TITLES.get(status, "Error"), message=message
@@ -43,6 +48,29 @@ def init_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return _error_response(error.status, error.message, error.headers.items())
+
+    def jobs_unavailable(error):
+        current_app.logger.warning("job queue unavailable: %s", error)
+        return _error_response(503, JOBS_UNAVAILABLE, {"Retry-After": "30"}.items())
+
+    for error_class in JOB_QUEUE_ERRORS:
+        app.register_error_handler(error_class, jobs_unavailable)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database cannot be reached or written: a page that says so, and the
+        transaction rolled back (nothing half-written). Logged with its traceback."""
+        current_app.logger.exception("database unavailable", exc_info=error)
+        text = str(error.orig).lower()
+        if "readonly" in text or "read-only" in text or "disk is full" in text:
+            message = (
+                "The database cannot be written (its disk is full or read-only), so "
+                "nothing was changed. Pages that only show data still work; tell the "
+                "organisers."
+            )
+        else:
+            message = "The database is not answering for a moment. Nothing was changed: try again."
+        return _error_response(503, message, {"Retry-After": "5"}.items())
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

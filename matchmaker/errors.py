@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 
 class DomainError(Exception):
     """A rule of the domain said no. ``field`` names the form field at fault."""
@@ -55,3 +58,22 @@ class TooManyAttempts(DomainError):
         headers = {"Retry-After": str(max(1, int(retry_after)))} if retry_after else None
         super().__init__(message, field, headers)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Something the request needs is down for now (the job queue, the database): try
+    again later. ``retry_after`` (seconds) becomes ``Retry-After``."""
+
+    status = 503
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int = 30):
+        super().__init__(message, field, {"Retry-After": str(retry_after)})
+
+
+# What enqueueing a job raises when the queue (Redis) does not answer.
+JOB_QUEUE_ERRORS = (RedisConnectionError, RedisTimeoutError)
+
+JOBS_UNAVAILABLE = (
+    "Background jobs are unavailable right now (the job queue does not answer), so this "
+    "cannot start. Nothing was lost: try again in a minute."
+)

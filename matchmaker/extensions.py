@@ -12,6 +12,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.storage import MemoryStorage
+from redis import ConnectionPool
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -63,7 +64,10 @@ def init_huey(app: Flask) -> None:
     for instance, filename in files.items():
         if app.config.get("REDIS_URL") and not immediate:
             instance.storage_class = RedisHuey.storage_class
-            instance.storage_kwargs = {"url": app.config["REDIS_URL"]}
+            # A Redis that does not answer fails the enqueue within seconds (a 503 page
+            # says jobs are unavailable) rather than holding a web worker for minutes.
+            pool = ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=5)
+            instance.storage_kwargs = {"connection_pool": pool}
         else:
             instance.storage_class = SqliteHuey.storage_class
             instance.storage_kwargs = {"filename": filename}

@@ -168,10 +168,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def gunicorn_server(
-    tmp_path: Path, name: str = "gunicorn", workers: int = 4, env: dict | None = None
+    tmp_path: Path,
+    name: str = "gunicorn",
+    workers: int = 4,
+    env: dict | None = None,
+    database_url: str | None = None,
 ) -> Iterator[GunicornServer]:
-    """gunicorn with ``workers`` processes serving the app on a fresh, migrated database."""
-    database_url = fresh_database(tmp_path, name)
+    """gunicorn with ``workers`` processes serving the app on a fresh, migrated database
+    (or on ``database_url``, as it is: a second node of the same site)."""
+    shared = database_url is not None
+    database_url = database_url or fresh_database(tmp_path, name)
     port = free_port()
     environment = {
         **os.environ,
@@ -183,14 +189,15 @@ def gunicorn_server(
         **(env or {}),
     }
     environment.pop("TEST_DATABASE_URL", None)
-    migrate = subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    if not shared:
+        migrate = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=REPO,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+        assert migrate.returncode == 0, migrate.stderr[-3000:]
     log_path = tmp_path / f"{name}-gunicorn.log"
     engine = create_engine(_psycopg(database_url), poolclass=NullPool)
     with open(log_path, "w") as log:

@@ -16,7 +16,7 @@ import hashlib
 import random
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,9 @@ LAST = "Virtanen Nkosi Tamm Laine Korhonen Saar Mokoena Dlamini Mets Niemi Ilves
 WORDS = "hydraulic cabins wheels welding steel robotics sensors drivetrain valves".split()
 
 
-def build(app, participants: int = 2000, seed: int = 7) -> dict:
+def build(
+    app, participants: int = 2000, seed: int = 7, per_slot: int = PER_SLOT, day_offset: int = 0
+) -> dict:
     from werkzeug.security import generate_password_hash
 
     from matchmaker.accounts.models import User
@@ -55,7 +57,7 @@ def build(app, participants: int = 2000, seed: int = 7) -> dict:
         db.session.add(organiser)
         db.session.flush()
         event = events.create_event(organiser, name="Bench day", slug=SLUG, timezone=TZ)
-        today = datetime.now(ZoneInfo(TZ)).date()
+        today = datetime.now(ZoneInfo(TZ)).date() + timedelta(days=day_offset)
         events.add_session(
             event, day=today, start_time=dtime(0), end_time=dtime(23, 40), slot_minutes=20,
             pause_minutes=0,
@@ -129,7 +131,7 @@ def build(app, participants: int = 2000, seed: int = 7) -> dict:
         db.session.add(revision)
         db.session.flush()
         meetings, members, published, mid = [], [], [], 0
-        per_slot = min(PER_SLOT, n // 2)
+        per_slot = min(per_slot, n // 2)
         for slot in events.event_slots(event):
             people = rng.sample(range(1, n + 1), 2 * per_slot)
             for t in range(per_slot):
@@ -193,3 +195,31 @@ def build(app, participants: int = 2000, seed: int = 7) -> dict:
             "feeds": [f"/feeds/{t}.ics" for t in tokens],
             "meetings": mid,
         }
+
+
+def main() -> None:
+    """``python -m bench.load.seed [--participants N] ...``: migrate the database of
+    DATABASE_URL, build the event in it, print the plan as JSON (SECRET_KEY must be the
+    servers' own, or the feed links do not match)."""
+    import argparse
+    import json
+    import pathlib
+
+    from flask_migrate import upgrade
+
+    from matchmaker import create_app
+
+    parser = argparse.ArgumentParser(prog="python -m bench.load.seed")
+    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--per-slot", type=int, default=PER_SLOT)
+    parser.add_argument("--day-offset", type=int, default=0)
+    args = parser.parse_args()
+    app = create_app({"HUEY_IMMEDIATE": True})
+    with app.app_context():
+        upgrade(directory=str(pathlib.Path(__file__).resolve().parents[2] / "migrations"))
+    plan = build(app, args.participants, per_slot=args.per_slot, day_offset=args.day_offset)
+    print(json.dumps(plan))
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required, user_required
-from ..errors import DomainError
+from ..errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE, DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..scheduling import parse_problem
@@ -195,7 +195,14 @@ def start_run(slug: str):
         )
     run_id = run.id
     db.session.commit()
-    run_solver(run_id)  # the worker's job; runs inline only in HUEY_IMMEDIATE mode
+    try:
+        run_solver(run_id)  # the worker's job; runs inline only in HUEY_IMMEDIATE mode
+    except JOB_QUEUE_ERRORS:
+        # The queue is down: the run never starts (a 503 page says so) and does not
+        # hold the event's one place for a run.
+        runs.not_started(run_id, JOBS_UNAVAILABLE)
+        db.session.commit()
+        raise
     run = db.session.get(SolverRun, run_id)
     if request.htmx:
         return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))

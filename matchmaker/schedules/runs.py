@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -30,7 +30,7 @@ from .problem import build_problem, save_result
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(seconds=30)
+STALE_AFTER = timedelta(seconds=30)  # the default of SOLVER_STALE_AFTER (seconds)
 # A queued run waits for the runs ahead of it: with RUNS_MAX_TOTAL at its default (twice
 # the solver pool) that is at most one run of MAX_TIME_LIMIT per thread.
 QUEUED_TOO_LONG = timedelta(minutes=20)
@@ -56,11 +56,17 @@ def run_of(event: Event, run_id: int) -> SolverRun:
     return run
 
 
+def stale_after() -> timedelta:
+    """How long a running run may go without a heartbeat before it counts as dead."""
+    seconds = current_app.config.get("SOLVER_STALE_AFTER")
+    return timedelta(seconds=seconds) if seconds else STALE_AFTER
+
+
 def is_stale(run: SolverRun) -> bool:
     """A run nobody is working on any more: its worker died, or no worker took it."""
     now = utcnow()
     if run.status == "running":
-        return (run.heartbeat_at or run.created_at) < now - STALE_AFTER
+        return (run.heartbeat_at or run.created_at) < now - stale_after()
     if run.status == "queued":
         return run.created_at < now - QUEUED_TOO_LONG
     return False
@@ -111,6 +117,14 @@ def start_run(event: Event, user, time_limit: float) -> SolverRun:
     return run
 
 
+def not_started(run_id: int, reason: str) -> None:
+    """A queued run that could not be handed to the worker (the job queue is down)."""
+    run = db.session.get(SolverRun, run_id)
+    if run is not None and run.status == "queued":
+        run.status, run.finished_at, run.error = "failed", utcnow(), reason
+        db.session.flush()
+
+
 # Any constant: PostgreSQL's transaction-level advisory lock serialising run starts.
 _START_LOCK = 0x5E1EC7
 
@@ -121,7 +135,7 @@ def _holding_a_place():
     return or_(
         and_(
             SolverRun.status == "running",
-            func.coalesce(SolverRun.heartbeat_at, SolverRun.created_at) >= now - STALE_AFTER,
+            func.coalesce(SolverRun.heartbeat_at, SolverRun.created_at) >= now - stale_after(),
         ),
         and_(SolverRun.status == "queued", SolverRun.created_at >= now - QUEUED_TOO_LONG),
     )
@@ -225,11 +239,21 @@ def execute_run(run_id: int) -> SolverRun | None:
     Heartbeats and progress are committed every ``TICK`` seconds; a failure of any kind
     rolls the schedule back and leaves the run ``failed`` with the error.
     """
-    run = db.session.get(SolverRun, run_id)
-    if run is None or run.status != "queued":
-        return run
-    run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+    # Claimed by one atomic UPDATE: a task delivered twice (two workers, a retry) runs
+    # once; the other delivery finds the run no longer queued.
+    now = utcnow()
+    claimed = db.session.execute(
+        update(SolverRun)
+        .where(SolverRun.id == run_id, SolverRun.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    run = db.session.get(SolverRun, run_id)
+    if run is None or not claimed:
+        log.info("solver run %s is %s: not run again", run_id, run.status if run else "gone")
+        return run
+    log.info("solver run %s claimed", run_id)
     try:
         event = db.session.get(Event, run.event_id)
         # During the event, history stays as it was (desk.replan.keep_the_past).
