@@ -187,7 +187,8 @@ def main() -> None:
         ("check-in counts", "GET", "/events/bench/desk/counts"),
         ("check in one (tap, already in)", "POST", "/events/bench/desk/participants/7/checkin"),
         ("live board refresh", "GET", f"/board/{token}/live"),
-        ("attendance grid (whole day)", "GET", "/events/bench/desk/attendance"),
+        ("attendance grid (now and next)", "GET", "/events/bench/desk/attendance"),
+        ("attendance grid (whole day)", "GET", "/events/bench/desk/attendance?view=day"),
     ]
     print(f"{'request':36} {'p50 ms':>8} {'p95 ms':>8}   ({args.rounds} rounds each)")
     for label, method, path in cases:

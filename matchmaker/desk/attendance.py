@@ -10,16 +10,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
 
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..events.models import Event
 from ..extensions import db
-from ..meetings.models import Meeting, MeetingParticipant
-from ..participants.models import Participant
+from ..meetings.models import MeetingParticipant
+from ..participants.models import Organisation, Participant, display_name
 from ..schedules.models import PublishedMeeting
-from ..templating import to_zone
 from .models import MeetingReport
 from .upsert import insert_for
 
@@ -148,58 +146,70 @@ def _sides(meeting_id: int) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    label: str
+
+
 @dataclass
 class Cell:
     meeting_id: int
     starts_at: datetime
     ends_at: datetime
     table_id: int | None
-    people: list[Participant]
+    people: list[Person]
     attendance: Attendance
 
 
-def day_meetings(event: Event, day: date) -> list[Cell]:
-    """The published meetings of ``day`` (event's zone) with their attendance."""
+def _cells(event: Event, *where) -> list[Cell]:
+    """Published, confirmed meetings (with ``where``) and their people, by plain column
+    queries: a whole day of a large event is thousands of cells."""
+    rows = db.session.execute(
+        select(
+            PublishedMeeting.meeting_id,
+            PublishedMeeting.starts_at,
+            PublishedMeeting.ends_at,
+            PublishedMeeting.table_id,
+            Participant.id,
+            Participant.name,
+            Organisation.name,
+        )
+        .join(MeetingParticipant, MeetingParticipant.meeting_id == PublishedMeeting.meeting_id)
+        .join(Participant, Participant.id == MeetingParticipant.participant_id)
+        .join(Organisation, Organisation.id == Participant.organisation_id)
+        .where(
+            PublishedMeeting.event_id == event.id,
+            PublishedMeeting.status == "confirmed",
+            *where,
+        )
+        .order_by(PublishedMeeting.starts_at, PublishedMeeting.meeting_id, Participant.id)
+    )
+    cells: dict[int, Cell] = {}
+    for mid, starts, ends, table, pid, name, org in rows:
+        if mid not in cells:
+            cells[mid] = Cell(mid, starts, ends, table, [], Attendance())
+        cells[mid].people.append(Person(pid, name, display_name(name, org)))
+    states = attendance_of(cells.keys(), {m: [p.id for p in c.people] for m, c in cells.items()})
+    for mid, c in cells.items():
+        c.attendance = states[mid]
+    return list(cells.values())
+
+
+def day_meetings(event: Event, day: date, slots=None) -> list[Cell]:
+    """The published meetings of ``day`` (event's zone), or of those of its ``slots``,
+    with their attendance."""
     tz = ZoneInfo(event.timezone)
     begins = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
     ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-    pms = [
-        pm
-        for pm in db.session.scalars(
-            select(PublishedMeeting)
-            .where(
-                PublishedMeeting.event_id == event.id,
-                PublishedMeeting.status == "confirmed",
-                PublishedMeeting.starts_at >= begins,
-                PublishedMeeting.starts_at < ends,
-            )
-            .options(
-                selectinload(PublishedMeeting.meeting)
-                .selectinload(Meeting.attendees)
-                .selectinload(MeetingParticipant.participant)
-                .selectinload(Participant.organisation)
-            )
-            .order_by(PublishedMeeting.starts_at)
-        )
-        if to_zone(pm.starts_at, event.timezone).date() == day
-    ]
-    attendees = {pm.meeting_id: pm.meeting.participant_ids for pm in pms}
-    states = attendance_of(attendees.keys(), attendees)
-    return [
-        Cell(
-            pm.meeting_id,
-            pm.starts_at,
-            pm.ends_at,
-            pm.table_id,
-            sorted((a.participant for a in pm.meeting.attendees), key=lambda p: p.id),
-            states[pm.meeting_id],
-        )
-        for pm in pms
-    ]
+    if slots is not None:
+        if not slots:
+            return []
+        begins, ends = slots[0].starts_at, slots[-1].ends_at
+    return _cells(event, PublishedMeeting.starts_at >= begins, PublishedMeeting.starts_at < ends)
 
 
 def cell(event: Event, meeting_id: int) -> Cell:
-    pm = published_meeting(event, meeting_id)
-    people = sorted((a.participant for a in pm.meeting.attendees), key=lambda p: p.id)
-    state = attendance_of([meeting_id], {meeting_id: [p.id for p in people]})[meeting_id]
-    return Cell(meeting_id, pm.starts_at, pm.ends_at, pm.table_id, people, state)
+    published_meeting(event, meeting_id)
+    return _cells(event, PublishedMeeting.meeting_id == meeting_id)[0]

@@ -61,7 +61,7 @@ class Row:
     checked_in_at: datetime | None
 
 
-def search(event: Event, day: date, query: str, limit: int = SEARCH_LIMIT) -> list[Row]:
+def search(event: Event, day: date, query: str, limit: int | None = SEARCH_LIMIT) -> list[Row]:
     """Approved participants whose name or organisation contains ``query`` (any case),
     with their check-in of ``day``: names that start with it first."""
     words = (query or "").strip().lower()

@@ -120,22 +120,35 @@ def scan(slug: str):
 def attendance_page(slug: str):
     event = organised_event_or_404(slug)
     day = _day(event)
-    cells = attendance.day_meetings(event, day)
-    slots = [s for s in checkin.event_slots_of_day(event, day)]
+    today = day == to_zone(utcnow(), event.timezone).date()
+    slots = checkin.event_slots_of_day(event, day)
+    whole_day = not today or request.args.get("view") == "day"
+    if not whole_day:  # on the day: the slot before the current one and the next three
+        now = utcnow()
+        current = next((i for i, s in enumerate(slots) if s.ends_at > now), len(slots))
+        slots = slots[max(0, current - 1) : current + 4]
+    cells = attendance.day_meetings(event, day, slots)
+    shown = {p.id for c in cells for p in c.people}
     return render(
         "desk/attendance.html",
         event=event,
         day=day,
         days=checkin.event_days(event),
+        whole_day=whole_day,
         slots=slots,
         tables=list(event.tables),
         grid={(c.starts_at, c.table_id): c for c in cells},
         checked=checkin.checked_in_ids(event, day),
-        missing=[r for r in checkin.search(event, day, "", limit=5000) if not r.checked_in_at],
+        # Who has not come, among the people of the meetings shown: their partners wait.
+        missing=[
+            r
+            for r in checkin.search(event, day, "", limit=None)
+            if not r.checked_in_at and r.id in shown
+        ],
         absent=replan.absent_today(event),
         late=checkin.is_late(event),
         late_after=checkin.late_after(event),
-        today=day == to_zone(utcnow(), event.timezone).date(),
+        today=today,
     )
 
 

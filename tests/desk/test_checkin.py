@@ -101,11 +101,11 @@ def test_not_checked_in_after_the_organisers_time_is_flagged_to_them_and_partner
     auth.login(day.organiser)
     base = f"/events/{day.event.slug}/desk"
     client.post(f"{base}/participants/{day.people[0].id}/checkin")
-    html = client.get(f"{base}/attendance").get_data(True)
+    html = client.get(f"{base}/attendance?view=day").get_data(True)
     assert "late-flag" not in html
     assert client.post(f"{base}/late", data={"late_after": "nonsense"}).status_code == 422
     client.post(f"{base}/late", data={"late_after": "00:00"})
-    html = client.get(f"{base}/attendance").get_data(True)
+    html = client.get(f"{base}/attendance?view=day").get_data(True)
     row = html.split(f'id="missing-{day.people[1].id}"')[1].split("</li>")[0]
     assert "late (after 00:00)" in row
     assert f'id="missing-{day.people[0].id}"' not in html  # she came

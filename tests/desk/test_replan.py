@@ -49,7 +49,7 @@ def test_marking_absent_cancels_what_has_not_started_and_tells_only_the_partners
     assert run is not None and run.status == "succeeded", run and run.error
     for m in day.meetings[:2]:
         assert db.get(Meeting, m.id).slot_start == day.slots[0].starts_at
-    html = client.get(f"/events/{day.event.slug}/desk/attendance").get_data(True)
+    html = client.get(f"/events/{day.event.slug}/desk/attendance?view=day").get_data(True)
     assert f'id="missing-{anna.id}"' in html and "absent</span>" in html
 
 

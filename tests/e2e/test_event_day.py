@@ -153,7 +153,7 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     # The organiser marks a no-show in the attendance grid.
     m0, m1, _m2, m3 = seeded["meetings"]
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"/events/{slug}/desk/attendance")
+    page.goto(f"/events/{slug}/desk/attendance?view=day")
     cell = page.locator(f"#attendance-{m1}")
     expect(cell).to_have_attribute("data-state", "unmarked")
     cell.get_by_role("button", name="Jukka Laine did not come").click()
@@ -166,6 +166,8 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     page.get_by_role("button", name="Absent today: Kadri Tamm").click()
     expect(page.locator(".flash")).to_contain_text("Kadri Tamm (Tartu Science Park) is absent")
     expect(page.locator(".flash")).to_contain_text("1 meeting cancelled")
+    page.goto(f"/events/{slug}/desk/attendance?view=day")
+    expect(page.locator(f"#attendance-{m1}")).to_be_visible()
     expect(page.locator(f"#attendance-{m3}")).to_have_count(0)
     expect(page.locator(f"#missing-{seeded['kadri']}")).to_contain_text("absent")
 
