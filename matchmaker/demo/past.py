@@ -74,11 +74,15 @@ def _schedule(event: Event, pairs):
 def _answers(event: Event, meetings, rng: random.Random) -> None:
     answered_people = set()
     results, kinds = list(EXPECTED_RESULTS), list(AGREEMENT_KINDS)
+    people = sorted(
+        {p.id: p for _m, *sides in meetings for p in sides}.values(), key=lambda p: p.id
+    )
+    responders = {p.id for p in people if rng.random() < 0.8}  # the others never answered
     for meeting, *sides in meetings:
         held = rng.random() < 0.9
         for person in sides:
-            if rng.random() > 0.78:
-                continue  # this side never answered
+            if person.id not in responders or rng.random() < 0.1:
+                continue  # never answered, or skipped this meeting
             answered_people.add(person)
             promising = rng.choices([1, 2, 3, 4, 5], [1, 2, 4, 5, 3])[0] if held else None
             expected = rng.choices(results, [3, 4, 3, 2, 5, 2])[0] if held else None

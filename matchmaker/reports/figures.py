@@ -61,6 +61,8 @@ class Report:
     agreements: Counter = field(default_factory=Counter)
     values: Counter = field(default_factory=Counter)
     agreement_answers: int = 0
+    #: Meetings (contacts) at least one side says led to an agreement.
+    agreement_meetings: set = field(default_factory=set)
     satisfaction: Counter = field(default_factory=Counter)
     comments: list[str] = field(default_factory=list)
     run: SolverRun | None = None
@@ -87,7 +89,8 @@ class Report:
 
     @property
     def agreements_signed(self) -> int:
-        return sum(n for k, n in self.agreements.items() if k != "none")
+        """Contacts that led to an agreement: both sides saying so count once."""
+        return len(self.agreement_meetings)
 
 
 def _mean(counts: Counter) -> float | None:
@@ -199,6 +202,7 @@ def _outcomes(event: Event, report: Report) -> None:
     confirmed = select(PublishedMeeting.meeting_id).where(_confirmed(event))
     rows = db.session.execute(
         select(
+            SurveyAnswer.meeting_id,
             SurveyAnswer.participant_id,
             SurveyAnswer.held,
             SurveyAnswer.promising,
@@ -208,7 +212,7 @@ def _outcomes(event: Event, report: Report) -> None:
         ).where(SurveyAnswer.event_id == event.id, SurveyAnswer.meeting_id.in_(confirmed))
     )
     answered_people = set()
-    for pid, held, promising, expected, agreement, value in rows:
+    for mid, pid, held, promising, expected, agreement, value in rows:
         answered_people.add(pid)
         report.sides_answered += 1
         if held and promising:
@@ -218,6 +222,8 @@ def _outcomes(event: Event, report: Report) -> None:
         if agreement:
             report.agreement_answers += 1
             report.agreements[agreement] += 1
+            if agreement != "none":
+                report.agreement_meetings.add(mid)
             if agreement != "none" and value:
                 report.values[VALUE_BANDS[value]] += 1
     for pid, satisfaction, comment in db.session.execute(
@@ -299,7 +305,7 @@ def tables(r: Report) -> list[Figures]:
             "Satisfaction, mean (1-5)",
             r.satisfaction_mean if r.satisfaction_mean is not None else "–",
         ),
-        ("Agreements reported", r.agreements_signed),
+        ("Contacts that led to an agreement", r.agreements_signed),
         ("Schedule revisions published", r.revisions),
     ]
     quality = [

@@ -42,7 +42,7 @@ def _answered_event(db, past_event):
         agreement="order",
         agreement_value="50k-250k",
     )
-    _answer(db, past, m1, thandi, promising=4, expected_result="quotation")
+    _answer(db, past, m1, thandi, promising=4, expected_result="quotation", agreement="order")
     _answer(db, past, m2, kadri, held=False)
     db.add(
         SurveyResponse(
@@ -95,7 +95,9 @@ def test_figures_count_participants_meetings_and_outcomes(db, past_event):
     assert (r.surveyed, r.responded) == (4, 3)  # Anna, Thandi, Kadri answered
     assert (r.sides, r.sides_answered) == (6, 3)
     assert r.promising == {5: 1, 4: 1} and r.promising_mean == 4.5
-    assert r.agreements_signed == 1 and r.values["€50,000 – 250,000"] == 1
+    # Both sides of m1 report the order: one contact that led to an agreement.
+    assert r.agreements_signed == 1 and r.agreements["order"] == 2
+    assert r.values["€50,000 – 250,000"] == 1
     assert r.satisfaction_mean == 4.0 and r.comments == ["Excellent matches"]
     assert r.revisions == 1
 
