@@ -117,6 +117,8 @@ def test_survey_on_a_phone_then_report_xlsx_and_pdf(page: Page, live_server, tmp
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Thank you: 1 meeting(s) answered")).to_be_visible()
     expect(meeting.get_by_label("Yes")).to_be_checked()
+    page.get_by_role("link", name="Your contacts and follow-ups").click()
+    expect(page.locator("table.data")).to_contain_text("Send the catalogue")
     page.get_by_role("button", name="Log out").click()
 
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -146,6 +148,11 @@ def test_survey_on_a_phone_then_report_xlsx_and_pdf(page: Page, live_server, tmp
         assert _same(value, shown[key]), (key, value, shown[key])
     raw = list(book["Meetings and outcomes"].iter_rows(values_only=True))
     assert len(raw) == 4 and "Quotation" in raw[1] and "Send the catalogue" not in raw[1]
+
+    page.get_by_role("link", name="Meetings with both sides' answers").click()
+    expect(page.locator("#meetings")).to_contain_text("Quotation")
+    expect(page.locator("#meetings")).not_to_contain_text("Send the catalogue")
+    page.go_back()
 
     shots = Path(os.environ.get("OUTCOME_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
