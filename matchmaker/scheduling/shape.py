@@ -89,7 +89,7 @@ def improve(engine, slot_of: dict[int, int], deadline: float) -> tuple[dict[int,
     inst = engine.inst
     rule = inst.problem.tie_break
     judge = _Judge(inst, slot_of, rule)
-    best = judge.best_shift(slot_of)
+    best = judge.best_shift(slot_of, deadline)
     proven: dict = {}
     if not engine.local_search and deadline - time.monotonic() > 0.05:
         made, out = _exact(engine, best, rule, deadline)
@@ -156,7 +156,7 @@ class _Judge:
             and fair(inst, slot_of)
         )
 
-    def best_shift(self, slot_of: dict[int, int]) -> dict[int, int]:
+    def best_shift(self, slot_of: dict[int, int], deadline: float) -> dict[int, int]:
         """The best of ``slot_of`` with all its meetings shifted by the same number of
         slots, then each day's meetings shifted within their day: a shift keeps who
         meets whom and each day's pattern, so it rarely costs anything, and it moves a
@@ -165,7 +165,7 @@ class _Judge:
         S = self.inst.n_slots
         best, best_key = slot_of, self.key(slot_of)
         for k in range(-S + 1, S):
-            if k == 0:
+            if k == 0 or time.monotonic() > deadline:
                 continue
             moved = {m: s + k for m, s in slot_of.items()}
             if all(0 <= s < S for s in moved.values()) and self.no_worse(moved):
@@ -176,7 +176,7 @@ class _Judge:
             slots = [s for s in range(S) if self.day[s] == d]
             pos = {s: i for i, s in enumerate(slots)}
             for k in range(-len(slots) + 1, len(slots)):
-                if k == 0:
+                if k == 0 or time.monotonic() > deadline:
                     continue
                 moved = dict(best)
                 ok = True
@@ -238,6 +238,12 @@ def _exact(engine, slot_of: dict[int, int], rule: str, deadline: float):
                 d = on[p, day[s]] = model.new_bool_var("")
             model.add(d >= v)
         days = list(on.values())
+        # Everyone with a meeting is there on some day: the bound CP-SAT proves at once.
+        per_person: dict[int, list] = {}
+        for (p, _d), v in on.items():
+            per_person.setdefault(p, []).append(v)
+        for vs in per_person.values():
+            model.add_bool_or(vs)
         weight = len(days) + 1
         first, second = sum(idle), sum(days)
         model.minimize(first * weight + second)
