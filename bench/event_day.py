@@ -7,6 +7,12 @@ day's 71 slots, then times whole requests through the Flask test client (routing
 queries, template rendering: the server's share of a response) and prints p50/p95.
 
     .venv/bin/python bench/event_day.py [--rounds 60]
+    .venv/bin/python bench/event_day.py --replan [--per-slot 140] [--time-limit 5]
+
+``--replan`` builds the 10,000-meeting day instead (140 meetings in each of 71 slots),
+marks one participant absent at noon-ish (the real clock: the day runs from 00:00 to
+23:40 in the event's zone) and times the same-day re-plan: cancelling and publishing,
+then the solver run (load, engine, save), and checks no meeting that began has moved.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ LAST = "Virtanen Nkosi Tamm Laine Korhonen Saar Mokoena Dlamini Mets Niemi Ilves
 WORDS = "hydraulic cabins wheels welding steel robotics sensors drivetrain valves".split()
 
 
-def build(app, rng: random.Random) -> str:
+def build(app, rng: random.Random, per_slot: int = PER_SLOT) -> str:
     from matchmaker.accounts.models import User
     from matchmaker.desk.live import board_of
     from matchmaker.events import services as events
@@ -64,7 +70,7 @@ def build(app, rng: random.Random) -> str:
             slot_minutes=20,
             pause_minutes=0,
         )
-        tables = events.add_tables(event, TABLES)
+        tables = events.add_tables(event, max(TABLES, per_slot))
         events.set_status(event, "open")
         db.session.execute(
             insert(Organisation),
@@ -91,8 +97,8 @@ def build(app, rng: random.Random) -> str:
         db.session.flush()
         meetings, members, published, mid = [], [], [], 0
         for slot in events.event_slots(event):
-            people = rng.sample(range(1, PARTICIPANTS + 1), 2 * PER_SLOT)
-            for t in range(PER_SLOT):
+            people = rng.sample(range(1, PARTICIPANTS + 1), 2 * per_slot)
+            for t in range(per_slot):
                 mid += 1
                 a, b = people[2 * t], people[2 * t + 1]
                 meetings.append(
@@ -145,9 +151,70 @@ def timed(client, url: str, rounds: int, method: str = "GET") -> list[float]:
     return times
 
 
+def replan(app, time_limit: float) -> None:
+    from sqlalchemy import func, select
+
+    from matchmaker.accounts.models import User
+    from matchmaker.dbtypes import utcnow
+    from matchmaker.desk import replan as day
+    from matchmaker.events.models import Event
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting, MeetingParticipant
+    from matchmaker.participants.models import Participant
+    from matchmaker.schedules import runs
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == "bench"))
+        user = db.session.scalar(select(User))
+        now = utcnow()
+        before = dict(
+            db.session.execute(
+                select(Meeting.id, Meeting.slot_start).where(Meeting.slot_start <= now)
+            ).all()
+        )
+        later = select(MeetingParticipant.participant_id).where(MeetingParticipant.slot_start > now)
+        who = db.session.get(
+            Participant,
+            db.session.scalar(
+                select(MeetingParticipant.participant_id)
+                .where(MeetingParticipant.participant_id.in_(later))
+                .group_by(MeetingParticipant.participant_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ),
+        )
+        t0 = time.perf_counter()
+        cancelled, partners = day.mark_absent(event, who, user)
+        day.publish_cancellations(event, user)
+        run = runs.start_run(event, user, time_limit)
+        db.session.commit()
+        t1 = time.perf_counter()
+        run = runs.execute_run(run.id)
+        t2 = time.perf_counter()
+        after = dict(
+            db.session.execute(
+                select(Meeting.id, Meeting.slot_start).where(Meeting.id.in_(list(before)))
+            ).all()
+        )
+        moved = sum(1 for m, s in before.items() if after.get(m) != s)
+        print(
+            f"absent: {who.name}; cancelled {len(cancelled)} meetings, {len(partners)} partners"
+            f" freed; {len(before)} meetings had begun"
+        )
+        print(f"cancel + publish: {(t1 - t0) * 1000:.0f} ms")
+        print(
+            f"re-plan run ({run.status}, engine limit {time_limit:g} s): {t2 - t1:.1f} s; "
+            f"placed {run.placed} of {run.total}; begun meetings moved: {moved}"
+        )
+        print(f"same-day re-plan in all: {t2 - t0:.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--replan", action="store_true")
+    parser.add_argument("--per-slot", type=int, default=140)
+    parser.add_argument("--time-limit", type=float, default=5.0)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
@@ -172,6 +239,11 @@ def main() -> None:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(directory=str(pathlib.Path(__file__).resolve().parent.parent / "migrations"))
+    if args.replan:
+        build(app, random.Random(7), args.per_slot)
+        print(f"database: {url.split(':')[0]}")
+        replan(app, args.time_limit)
+        return
     token = build(app, random.Random(7))
     print(f"database: {url.split(':')[0]}")
     client = app.test_client()

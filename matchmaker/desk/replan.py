@@ -68,7 +68,7 @@ def mark_absent(
 
 def _unavailable_rest_of(event: Event, participant: Participant, day: date, now) -> None:
     for slot in event_slots(event):
-        if slot.day == day and slot.ends_at > now:
+        if slot.day == day and slot.starts_at > now:  # a meeting in progress stays
             db.session.execute(
                 insert_for(Unavailability)
                 .values(participant_id=participant.id, slot_start=slot.starts_at)

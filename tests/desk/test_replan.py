@@ -82,3 +82,27 @@ def test_before_the_event_a_run_is_as_it_was(db, make_user, make_event, make_par
     db.flush()
     problem = build_problem(event)
     assert keep_the_past(event, build_problem(event)) == problem
+
+
+def test_a_meeting_in_progress_of_the_absent_participant_stays_where_it_is(
+    client, auth, db, day_event
+):
+    from matchmaker.dbtypes import utcnow
+    from matchmaker.meetings.models import Meeting
+    from matchmaker.meetings.services import create_meeting, place_meeting
+    from matchmaker.schedules.services import publish
+
+    day = day_event()
+    anna, jukka = day.people[0], day.people[3]
+    now = utcnow()
+    current = max((s for s in day.slots if s.starts_at <= now), key=lambda s: s.starts_at)
+    going_on = create_meeting(day.event, [anna, jukka])
+    place_meeting(going_on, current.starts_at, current.ends_at, day.event.tables[1].id)
+    publish(day.event, day.organiser)
+    db.flush()
+    auth.login(day.organiser)
+    client.post(f"/events/{day.event.slug}/desk/participants/{anna.id}/absent")
+    db.expire_all()
+    kept = db.get(Meeting, going_on.id)
+    assert kept.status == "active" and kept.slot_start == current.starts_at
+    assert kept.table_id == day.event.tables[1].id
