@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         outcomes,  # after the event: surveys, follow-ups (participants)
         participants,
+        privacy,  # consent, my data, deleting an account, retention
         reports,  # after the event: the organisers' report
         schedules,
         teams,  # an event's team: co-organisers, desk, viewers
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,
         teams,
         audit,
+        privacy,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.

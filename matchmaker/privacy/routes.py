@@ -1,1 +1,55 @@
-from . import bp  # noqa: F401
+"""My data (download, readable page) and deleting my account."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, flash, redirect, session, url_for
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
+
+from ..access import user_required
+from ..web import render, submit
+from . import bp, erase, mydata
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/account/data")
+@user_required
+def my_data():
+    data = mydata.collect(current_user)
+    return render("privacy/my_data.html", data=data, title=mydata.section_title)
+
+
+@bp.get("/account/data.json")
+@user_required
+def my_data_json():
+    body = json.dumps(mydata.collect(current_user), indent=2, ensure_ascii=False, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-matchmaker-data.json"'},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@user_required
+def delete_account():
+    form = DeleteAccountForm()
+    result = submit(form, lambda: erase.delete_account(current_user, form.password.data))
+    if result.saved:
+        logout_user()
+        session.clear()
+        flash("Your account is deleted, and your personal data with it.", "info")
+        return redirect(url_for("events.home"))
+    return render(
+        "privacy/delete.html",
+        form=form,
+        owned=erase.sole_owner_of(current_user),
+        status=result.status,
+    )

@@ -1,0 +1,109 @@
+"""Download my data, and delete my account (partners' agendas and figures stay whole)."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from matchmaker.accounts.models import User, UserSession
+from matchmaker.calendar import services as calendar
+from matchmaker.meetings.models import Meeting, MeetingRequest
+from matchmaker.meetings.services import place_meeting
+from matchmaker.participants.models import Opportunity, Organisation, Participant
+from matchmaker.schedules.services import publish
+from tests.calendar.helpers import SLOT, meeting_between, slot
+from tests.conftest import PASSWORD
+
+
+def _scene(db, make_event, make_participant, make_user):
+    event = make_event(status="published")
+    anna = make_participant(
+        event,
+        user=make_user(name="Anna Virtanen", email="anna@hydroline.example"),
+        name="Anna Virtanen",
+        organisation=Organisation(name="Hydroline Oy", country="FI"),
+        phone="+358 40 123 4567",
+        share_contact=True,
+    )
+    db.add(Opportunity(participant=anna, kind="offer", title="Hydraulic cylinders"))
+    thandi = make_participant(event, name="Thandi Nkosi")
+    meeting = meeting_between(db, event, anna, thandi, message="About your B60E cylinders")
+    place_meeting(meeting, slot(0), slot(0) + SLOT, event.tables[0].id)
+    publish(event, event.organisers[0])
+    db.flush()
+    return event, anna, thandi, meeting
+
+
+def test_my_data_has_everything_about_me_and_no_secrets(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event, anna, thandi, meeting = _scene(db, make_event, make_participant, make_user)
+    auth.login(anna.user)
+    response = client.get("/account/data.json")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == "anna@hydroline.example"
+    assert "password_hash" not in data["account"] and "totp_secret" not in data["account"]
+    assert data["participations"][0]["phone"] == "+358 40 123 4567"
+    assert data["participations"][0]["share_contact"] is True
+    assert data["participations"][0]["consent_version"] == ""  # registered by the fixture
+    assert [o["title"] for o in data["opportunities"]] == ["Hydraulic cylinders"]
+    assert data["meeting_requests"][0]["message"] == "About your B60E cylinders"
+    assert {m["meeting_id"] for m in data["meeting_participants"]} == {meeting.id}
+    assert data["sessions"] and "id" not in data["sessions"][0]
+    # The partner's data is not mine.
+    assert "Thandi" not in json.dumps(data["participations"])
+    page = client.get("/account/data").get_data(as_text=True)
+    assert "Hydraulic cylinders" in page and "anna@hydroline.example" in page
+
+
+def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
+    app, client, db, make_event, make_participant, make_user, auth
+):
+    event, anna, thandi, meeting = _scene(db, make_event, make_participant, make_user)
+    feed = calendar.participant_feed(anna)
+    db.flush()
+    feed_url = f"/feeds/{calendar.feed_token(feed)}.ics"
+    assert client.get(feed_url).status_code == 200
+    other_browser = app.test_client()
+    auth.login(anna.user)
+    other_browser.post("/login", data={"email": "anna@hydroline.example", "password": PASSWORD})
+    assert other_browser.get("/account").status_code == 200
+    user_id, anna_id = anna.user.id, anna.id
+
+    assert client.post("/account/delete", data={"password": "wrong"}).status_code == 422
+    assert db.get(User, user_id) is not None
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+
+    db.expire_all()
+    assert db.get(User, user_id) is None
+    assert db.scalar(select(UserSession).where(UserSession.user_id == user_id)) is None
+    assert other_browser.get("/account").status_code == 302  # that session died too
+    assert client.get("/account").status_code == 302
+    assert client.get(feed_url).status_code == 404  # the feed stopped at once
+    former = db.get(Participant, anna_id)
+    assert (former.name, former.email, former.phone, former.user_id) == (
+        "Former participant",
+        "",
+        "",
+        None,
+    )
+    assert db.scalar(select(Opportunity).where(Opportunity.participant_id == anna_id)) is None
+    assert db.scalar(select(MeetingRequest.message)) == ""
+    # The meeting stays, for the partner and the figures.
+    assert db.get(Meeting, meeting.id).status == "active"
+    auth.login(thandi.user)
+    agenda = client.get(f"/events/{event.slug}/agenda").get_data(as_text=True)
+    assert "Former participant" in agenda and "Anna Virtanen" not in agenda
+    assert "Hydroline Oy" in agenda  # the company stays: it is not personal data
+
+
+def test_the_only_owner_of_an_event_cannot_delete_the_account(client, db, make_event, auth):
+    event = make_event()
+    owner = event.organisers[0]
+    auth.login(owner)
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert event.name in page
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 409
+    assert db.get(User, owner.id) is not None
