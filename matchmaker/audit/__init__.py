@@ -27,6 +27,7 @@ ACTIONS = {
     "team.removed": "Removed a team member",
     "team.two_factor": "Changed the team's two-factor rule",
     "retention.anonymised": "Anonymised the participants' personal data",
+    "retention.date": "Set the day personal data is anonymised",
 }
 
 

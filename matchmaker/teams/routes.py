@@ -36,10 +36,13 @@ def team(slug: str):
     if result.saved:
         flash(f"Invitation sent to {result.value.email}.", "success")
         return redirect(url_for("teams.team", slug=slug))
+    from ..privacy.retention import retention_date
+
     return render(
         "teams/team.html",
         event=event,
         form=form,
+        retention=retention_date(event),
         members=services.members(event),
         invitations=services.pending_invitations(event),
         roles=services.ROLE_LABELS,
@@ -104,3 +107,28 @@ def accept(token: str):
         flash(f"You are on the team of {event.name}.", "success")
         return redirect(landing(event, role))
     return render("teams/join.html", error=None, invitation=invitation, roles=services.ROLE_LABELS)
+
+
+@bp.post("/events/<slug>/team/settings")
+@role_required("organiser")
+def settings(slug: str):
+    """The team's rules: the day personal data is anonymised, two-factor for everyone."""
+    from datetime import date
+
+    from ..privacy.retention import set_retain_until
+
+    def change(event):
+        raw = request.form.get("retain_until", "").strip()
+        try:
+            value = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            from ..errors import Invalid
+
+            raise Invalid("Give a date.", "retain_until") from None
+        if value != event.retain_until:
+            set_retain_until(event, current_user, value)
+        services.set_two_factor_rule(
+            event, current_user, request.form.get("require_two_factor") == "yes"
+        )
+
+    return _change(slug, change, "Saved.")

@@ -209,3 +209,12 @@ def _member_role(event: Event, user_id: int) -> str:
 
         raise NotFound("This person is not on the team.")
     return role
+
+
+def set_two_factor_rule(event: Event, actor, required: bool) -> None:
+    """Require (or not) two-factor log-in of everyone on the team to open its pages."""
+    if required and not getattr(actor, "totp_enabled_at", None):
+        raise Conflict("Turn on two-factor log-in for your own account first.")
+    if event.require_two_factor != required:
+        event.require_two_factor = required
+        audit.record(event, actor, "team.two_factor", {"required": required})
