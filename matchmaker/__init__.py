@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         reports,  # after the event: the organisers' report
         schedules,
         teams,  # an event's team: co-organisers, desk, viewers
+        twofactor,  # TOTP and recovery codes at log-in
         threads,  # message threads on requests; organisers writing to one participant
     )
     from .web import IdConverter
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         teams,
         audit,
         privacy,
+        twofactor,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.

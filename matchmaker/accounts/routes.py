@@ -78,6 +78,11 @@ def login():
         if user is None:
             form.password.errors.append("E-mail or password is wrong.")
             status = 422
+        elif user.totp_enabled_at:  # the code from the phone first (twofactor)
+            from ..twofactor.routes import begin_challenge
+
+            begin_challenge(user, _safe_next(url_for("events.home")))
+            return redirect(url_for("twofactor.challenge"))
         else:
             _start_session(user)
             return redirect(_safe_next(url_for("events.home")))

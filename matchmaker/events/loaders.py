@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -68,6 +68,10 @@ def organised_event_or_404(slug: str, allow: tuple[str, ...] | None = None) -> E
     g.team_role, g.team_allowed = role, role in allow
     if role not in allow:
         abort(404)
+    if event.require_two_factor and not current_user.is_admin and not current_user.totp_enabled_at:
+        # The owner requires it of the team: turn it on first, then come back.
+        flash(f"The team of {event.name} requires two-factor log-in: turn it on first.", "info")
+        abort(redirect(url_for("twofactor.setup")))
     return event
 
 

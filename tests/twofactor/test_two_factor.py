@@ -1,0 +1,97 @@
+"""Two-factor log-in: turned on with a code from the app, asked at every log-in, recovery
+codes used once, and an owner may require it of the event's team."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+
+from matchmaker.accounts.models import User
+from tests.conftest import PASSWORD
+
+
+def _turn_on(client, db, user) -> list[str]:
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    assert "<svg" in page  # the QR code
+    db.expire_all()
+    secret = db.get(User, user.id).totp_secret
+    assert secret and secret in page  # and the key as text
+    assert client.post("/account/two-factor", data={"code": "000000"}).status_code == 422
+    db.expire_all()
+    assert db.get(User, user.id).totp_enabled_at is None
+    done = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200
+    db.expire_all()
+    assert db.get(User, user.id).totp_enabled_at is not None
+    return re.findall(r"<code>([0-9a-f]{5}-[0-9a-f]{5})</code>", done.get_data(as_text=True))
+
+
+def _password(client, user):
+    return client.post("/login", data={"email": user.email, "password": PASSWORD})
+
+
+def test_every_log_in_then_asks_for_a_code(client, db, make_user, auth):
+    user = make_user("organiser")
+    auth.login(user)
+    codes = _turn_on(client, db, user)
+    assert len(codes) == 10
+    auth.logout()
+
+    response = _password(client, user)
+    assert response.headers["Location"].endswith("/login/two-factor")
+    assert client.get("/account").status_code == 302  # not logged in yet
+    assert client.post("/login/two-factor", data={"code": "123456"}).status_code == 422
+    secret = db.get(User, user.id).totp_secret
+    done = client.post("/login/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_a_recovery_code_works_once(client, db, make_user, auth):
+    user = make_user("organiser")
+    auth.login(user)
+    codes = _turn_on(client, db, user)
+    auth.logout()
+    _password(client, user)
+    assert client.post("/login/two-factor", data={"code": codes[0]}).status_code == 302
+    auth.logout()
+    _password(client, user)
+    assert client.post("/login/two-factor", data={"code": codes[0]}).status_code == 422
+    assert client.post("/login/two-factor", data={"code": codes[1]}).status_code == 302
+
+
+def test_the_code_page_needs_a_password_first_and_limits_guesses(client, db, make_user, auth):
+    assert client.get("/login/two-factor").status_code == 302
+    user = make_user("organiser")
+    auth.login(user)
+    _turn_on(client, db, user)
+    auth.logout()
+    _password(client, user)
+    statuses = [
+        client.post("/login/two-factor", data={"code": "000000"}).status_code for _ in range(11)
+    ]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+
+
+def test_an_owner_may_require_it_of_the_team(client, db, make_event, add_member, auth):
+    event = make_event()
+    owner = event.organisers[0]
+    member = add_member(event, "organiser")
+    auth.login(owner)
+    url = f"/events/{event.slug}/team/settings"
+    client.post(url, data={"require_two_factor": "yes"})
+    db.expire_all()
+    assert event.require_two_factor is False  # not before the owner has it
+    _turn_on(client, db, owner)
+    client.post(url, data={"require_two_factor": "yes"})
+    db.expire_all()
+    assert event.require_two_factor is True
+    auth.logout()
+    auth.login(member)
+    response = client.get(f"/events/{event.slug}/manage")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/account/two-factor"
+    )
+    _turn_on(client, db, member)
+    assert client.get(f"/events/{event.slug}/manage").status_code == 200
