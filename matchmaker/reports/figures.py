@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import case, func, select, true, union
 
 from ..desk.models import MeetingReport
 from ..events.models import Event
@@ -36,6 +36,7 @@ MEETING_STATES = {
     "no_show": "not held (no-show)",
     "unmarked": "not marked",
 }
+COMMENTS_SHOWN = 20
 REQUEST_ORDER = ("pending", "accepted", "declined", "withdrawn", "cancelled")
 
 
@@ -62,7 +63,8 @@ class Report:
     values: Counter = field(default_factory=Counter)
     agreement_answers: int = 0
     #: Meetings (contacts) at least one side says led to an agreement.
-    agreement_meetings: set = field(default_factory=set)
+    agreement_contacts: int = 0
+    comment_count: int = 0
     satisfaction: Counter = field(default_factory=Counter)
     comments: list[str] = field(default_factory=list)
     run: SolverRun | None = None
@@ -90,7 +92,7 @@ class Report:
     @property
     def agreements_signed(self) -> int:
         """Contacts that led to an agreement: both sides saying so count once."""
-        return len(self.agreement_meetings)
+        return self.agreement_contacts
 
 
 def _mean(counts: Counter) -> float | None:
@@ -142,6 +144,46 @@ def meeting_states(event: Event, ids: list[int] | None = None) -> dict[int, str]
     return states
 
 
+def _state_counts(event: Event):
+    """How many meetings are held, no_show, unmarked, in one grouped query: the rule of
+    ``meeting_states`` (a side reported its partner absent and not every side reported:
+    no-show; any desk report else: held; then the survey answers) without a row per
+    meeting in Python, so memory stays flat as the event grows."""
+
+    def per_meeting(*columns, source):
+        query = (
+            select(source.meeting_id, *columns)
+            .join(PublishedMeeting, PublishedMeeting.meeting_id == source.meeting_id)
+            .where(_confirmed(event))
+            .group_by(source.meeting_id)
+        )
+        return query.subquery()
+
+    sides = per_meeting(func.count().label("n"), source=MeetingParticipant)
+    desk = per_meeting(
+        func.count().label("reports"),
+        func.max(case((MeetingReport.outcome == "partner_absent", 1), else_=0)).label("absent"),
+        source=MeetingReport,
+    )
+    said = per_meeting(
+        func.max(case((SurveyAnswer.held, 1), else_=0)).label("held"), source=SurveyAnswer
+    )
+    state = case(
+        ((desk.c.absent == 1) & (desk.c.reports < sides.c.n), "no_show"),
+        (desk.c.reports.is_not(None), "held"),
+        (said.c.held == 1, "held"),
+        (said.c.held == 0, "no_show"),
+        else_="unmarked",
+    )
+    return (
+        select(state, func.count())
+        .select_from(sides)
+        .outerjoin(desk, desk.c.meeting_id == sides.c.meeting_id)
+        .outerjoin(said, said.c.meeting_id == sides.c.meeting_id)
+        .group_by(state)
+    )
+
+
 def _participants(event: Event, report: Report) -> None:
     approved = (Participant.event_id == event.id) & (Participant.status == "approved")
     rows = db.session.execute(
@@ -168,9 +210,9 @@ def _meetings(event: Event, report: Report) -> None:
             ).all()
         )
     )
-    states = meeting_states(event)
-    report.meetings["scheduled"] = len(states)
-    report.meetings.update(Counter(states.values()))
+    states = dict(db.session.execute(_state_counts(event)).all())
+    report.meetings["scheduled"] = sum(states.values())
+    report.meetings.update({k: n for k, n in states.items() if n})
     counts = Counter(
         dict(
             db.session.execute(
@@ -199,44 +241,52 @@ def _meetings(event: Event, report: Report) -> None:
 
 
 def _outcomes(event: Event, report: Report) -> None:
+    """Outcome figures in grouped queries (no row per answer is held in memory)."""
     confirmed = select(PublishedMeeting.meeting_id).where(_confirmed(event))
-    rows = db.session.execute(
-        select(
-            SurveyAnswer.meeting_id,
-            SurveyAnswer.participant_id,
-            SurveyAnswer.held,
-            SurveyAnswer.promising,
-            SurveyAnswer.expected_result,
-            SurveyAnswer.agreement,
-            SurveyAnswer.agreement_value,
-        ).where(SurveyAnswer.event_id == event.id, SurveyAnswer.meeting_id.in_(confirmed))
+    mine = (SurveyAnswer.event_id == event.id) & SurveyAnswer.meeting_id.in_(confirmed)
+
+    def grouped(column, *conditions) -> dict:
+        query = select(column, func.count()).where(mine, column.is_not(None), *conditions)
+        return dict(db.session.execute(query.group_by(column)).all())
+
+    report.sides_answered = db.session.scalar(select(func.count()).where(mine))
+    report.promising.update(grouped(SurveyAnswer.promising, SurveyAnswer.held))
+    for key, n in grouped(SurveyAnswer.expected_result, SurveyAnswer.held).items():
+        report.expected[EXPECTED_RESULTS[key]] += n
+    report.agreements.update(grouped(SurveyAnswer.agreement))
+    report.agreement_answers = sum(report.agreements.values())
+    for key, n in grouped(SurveyAnswer.agreement_value, SurveyAnswer.agreement != "none").items():
+        report.values[VALUE_BANDS[key]] += n
+    report.agreement_contacts = db.session.scalar(
+        select(func.count(func.distinct(SurveyAnswer.meeting_id))).where(
+            mine, SurveyAnswer.agreement.is_not(None), SurveyAnswer.agreement != "none"
+        )
     )
-    answered_people = set()
-    for mid, pid, held, promising, expected, agreement, value in rows:
-        answered_people.add(pid)
-        report.sides_answered += 1
-        if held and promising:
-            report.promising[promising] += 1
-        if held and expected:
-            report.expected[EXPECTED_RESULTS[expected]] += 1
-        if agreement:
-            report.agreement_answers += 1
-            report.agreements[agreement] += 1
-            if agreement != "none":
-                report.agreement_meetings.add(mid)
-            if agreement != "none" and value:
-                report.values[VALUE_BANDS[value]] += 1
-    for pid, satisfaction, comment in db.session.execute(
-        select(
-            SurveyResponse.participant_id, SurveyResponse.satisfaction, SurveyResponse.comment
-        ).where(SurveyResponse.event_id == event.id)
-    ):
-        answered_people.add(pid)
-        if satisfaction:
-            report.satisfaction[satisfaction] += 1
-        if comment:
-            report.comments.append(comment)
-    report.responded = len(answered_people)
+    responses = SurveyResponse.event_id == event.id
+    people = union(
+        select(SurveyAnswer.participant_id).where(mine),
+        select(SurveyResponse.participant_id).where(responses),
+    ).subquery()
+    report.responded = db.session.scalar(select(func.count()).select_from(people))
+    report.satisfaction.update(
+        dict(
+            db.session.execute(
+                select(SurveyResponse.satisfaction, func.count())
+                .where(responses, SurveyResponse.satisfaction.is_not(None))
+                .group_by(SurveyResponse.satisfaction)
+            ).all()
+        )
+    )
+    said = (SurveyResponse.comment != "") & responses
+    report.comment_count = db.session.scalar(select(func.count()).where(said))
+    report.comments = list(
+        db.session.scalars(
+            select(SurveyResponse.comment)
+            .where(said)
+            .order_by(SurveyResponse.answered_at.desc())
+            .limit(COMMENTS_SHOWN)
+        )
+    )
 
 
 def _quality(event: Event, report: Report) -> None:

@@ -194,3 +194,25 @@ def test_organiser_turns_surveys_on_with_a_time_and_a_second_stage(db, client, a
     auth.logout()
     auth.login(past.people[0].user)
     assert client.post(url, data={"survey_time": "07:00", "reminder_hours": "1"}).status_code == 403
+
+
+def test_the_desks_no_show_mark_wins_over_a_survey_answer(db, past_event):
+    from matchmaker.reports import raw
+
+    past = _answered_event(db, past_event)
+    m1 = past.meetings[0]
+    # Thandi reported at the desk that Anna did not come (Anna's survey says held).
+    db.add(
+        MeetingReport(
+            meeting_id=m1.id,
+            reporter_id=past.people[1].id,
+            outcome="partner_absent",
+            marked_at=datetime.now(UTC),
+        )
+    )
+    db.flush()
+    r = figures.build(past.event)
+    assert r.meetings == {"scheduled": 3, "held": 1, "no_show": 2}
+    states = {row[0]: row[4] for row in raw.rows(past.event)}
+    assert states[m1.id] == "no-show" and states[past.meetings[2].id] == "held"
+    assert figures.meeting_states(past.event, [m1.id]) == {m1.id: "no_show"}
