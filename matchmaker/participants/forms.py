@@ -21,7 +21,7 @@ class RegistrationForm(FlaskForm):
     )
     country = StringField(
         "Country",
-        description="Two-letter code, e.g. ZA, FI, EE.",
+        description="Its name or two-letter code, e.g. Finland or FI.",
         validators=[Optional(), Length(max=60)],
     )
     city = StringField("City", validators=[Optional(), Length(max=LIMITS["city"])])

@@ -148,16 +148,15 @@ def build_organisation(
     name = clean_text(name, LIMITS["org_name"], "org_name", "The organisation's name")
     if not name:
         raise Invalid("Give your organisation's name, or pick an existing one.", "org_name")
-    country = (country or "").strip().upper()
-    if not COUNTRY_RE.match(country):
-        raise Invalid("Give the two-letter country code, e.g. ZA or FI.", "country")
+    from .countries import country_code  # a name ("Finland") or a code ("FI")
+    from .organisations import complete_website  # "bell.co.za" -> "https://bell.co.za"
+
+    country = country_code(country or "")
     if kind not in ORGANISATION_KINDS:
         raise Invalid("Choose the type of organisation.", "kind")
     if size and size not in ORGANISATION_SIZES:
         raise Invalid("Choose a size from the list.", "size")
-    website = clean_text(website, LIMITS["website"], "website", "The website")
-    if website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", website):
-        raise Invalid("Give the full address, e.g. https://example.com.", "website")
+    website = complete_website(website)
     org = Organisation(
         name=name,
         country=country,

@@ -85,3 +85,23 @@ def test_countries_are_found_by_name_code_or_a_unique_beginning():
     assert find_country("Germ") == "DE"
     assert find_country("S") is None  # many countries begin so
     assert find_country("Atlantis") is None
+
+
+def test_registration_takes_a_country_name_and_a_bare_website(
+    client, db, make_event, make_user, auth
+):
+    event = make_event()
+    auth.login(make_user())
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data={
+            "org_name": "HydroCyl Oy",
+            "country": "Finland",
+            "website": "www.hydrocyl.example/en",
+            "kind": "sme",
+            "name": "Anna Virtanen",
+        },
+    )
+    assert response.status_code == 302
+    org = db.query(Organisation).filter_by(name="HydroCyl Oy").one()
+    assert (org.country, org.website) == ("FI", "https://www.hydrocyl.example/en")
