@@ -15,6 +15,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import ratelimit
 from ..database import take_write_lock
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -27,6 +28,8 @@ from .services import cancel_meeting, create_meeting
 
 MESSAGE_LIMIT = 1000
 OPEN_STATUSES = ("pending", "accepted")
+#: Requests one participant may send in an hour (a flood of requests is spam).
+REQUESTS_PER_HOUR = 30
 
 
 def meeting_limit(participant: Participant) -> int | None:
@@ -115,6 +118,14 @@ def request_meeting(
     ``on_behalf``: an organiser acts for the requester (the booking deadline does not
     bind them; every other rule does).
     """
+    if not on_behalf:  # counted first: ``ratelimit.check`` commits (see ratelimit)
+        ratelimit.check(
+            f"request:{requester.id}",
+            REQUESTS_PER_HOUR,
+            3600,
+            "You have asked for many meetings in a short time. Try again in {wait}.",
+            "message",
+        )
     event = requester.event
     if recipient.id == requester.id:
         raise Invalid("You cannot request a meeting with yourself.")

@@ -58,14 +58,14 @@ def ask(slug: str, participant_id: int):
     me = my_participant(event, approved=True)
     other = visible_participant(event, participant_id)
     form = RequestForm()
-    status, error_message = 200, None
+    status, error_message, refusal = 200, None, None
     if form.validate_on_submit():
         try:
             reqs.request_meeting(me, other, form.message.data or "", created_by=current_user)
         except DomainError as error:
             db.session.rollback()
             error.apply_to(form)
-            status, error_message = error.status, error.message
+            status, error_message, refusal = error.status, error.message, error
         else:
             db.session.commit()
             form = None
@@ -75,10 +75,11 @@ def ask(slug: str, participant_id: int):
         if status == 200:
             flash(f"Your request to {other.label} is sent.", "success")
             return redirect(url_for("participants.show", slug=slug, participant_id=other.id))
-        raise _error(status, error_message or "; ".join(form.message.errors))
+        raise refusal or _error(status, "; ".join(form.message.errors))
     return render(
         "meetings/_request_box.html",
         status=status,
+        headers=refusal.headers if refusal else None,  # a 429's Retry-After
         event=event,
         **request_box_context(event, me, other, request_form=form, box_error=error_message),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .. import ratelimit
 from ..dbtypes import utcnow
 from ..errors import Invalid
 from ..extensions import db
@@ -25,6 +26,9 @@ from .models import MAX_POST_LENGTH, ThreadMailNotice, ThreadPost
 
 #: New posts of one thread are mailed to a reader at most this often.
 MAIL_EVERY = timedelta(minutes=15)
+
+#: Messages one account may post in ten minutes (beyond that it is a flood).
+POSTS_PER_10_MINUTES = 30
 
 
 @dataclass
@@ -103,6 +107,14 @@ def readers_to_tell(thread: Thread, author) -> list:
 
 
 def add_post(thread: Thread, author, body: str) -> ThreadPost:
+    # Counted first: ``ratelimit.check`` commits (see ratelimit).
+    ratelimit.check(
+        f"post:{author.id}",
+        POSTS_PER_10_MINUTES,
+        600,
+        "You have sent many messages in a short time. Try again in {wait}.",
+        "body",
+    )
     body = (body or "").replace("\r\n", "\n").strip()
     if not body:
         raise Invalid("Write a message first.", "body")
