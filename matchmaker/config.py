@@ -96,6 +96,10 @@ def load_config(instance_path: Path) -> dict:
         # A running run whose worker has not heartbeaten for this long (seconds) is
         # failed by whoever looks at it next (its worker died): the draft stays as it was.
         "SOLVER_STALE_AFTER": int(os.environ.get("SOLVER_STALE_AFTER", "30")),
+        # The largest problem a run may take on (meetings): above it the run fails at
+        # once instead of the engine exhausting the worker's memory. 10,000 meetings
+        # peak at about 120 MiB (bench/results/scheduler_scale.txt).
+        "SOLVER_MAX_MEETINGS": int(os.environ.get("SOLVER_MAX_MEETINGS", "50000")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,

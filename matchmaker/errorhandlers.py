@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -70,7 +70,17 @@ def init_errorhandlers(app: Flask) -> None:
             )
         else:
             message = "The database is not answering for a moment. Nothing was changed: try again."
-        return _error_response(503, message, {"Retry-After": "5"}.items())
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.remove()
+        # Rendered without the layout's context (it reads the user and their unread
+        # notifications from the very database that failed).
+        template = "errors/_message.html" if wants_fragment() else "errors/unavailable.html"
+        html = current_app.jinja_env.get_template(template).render(
+            status=503, title=TITLES[503], message=message, request=request
+        )
+        return html, 503, {"Retry-After": "5"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -262,6 +262,7 @@ def execute_run(run_id: int) -> SolverRun | None:
         problem = parse_problem(keep_the_past(event, build_problem(event)))
         run.total = len(problem.meetings)
         db.session.commit()
+        _check_size(problem)
         workers = current_app.config.get("SOLVER_WORKERS", 2)
         solving = _Solving(problem, run.time_limit, workers)
         solving.thread.start()
@@ -312,6 +313,22 @@ def execute_run(run_id: int) -> SolverRun | None:
         run.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
     return run
+
+
+class TooLarge(Exception):
+    """The problem is beyond what this server's solver is allowed to take on."""
+
+
+def _check_size(problem) -> None:
+    """Refuse a problem above ``SOLVER_MAX_MEETINGS`` before the engine allocates for it:
+    the engine runs inside the worker process, and running out of memory there would
+    take the worker (and every run and e-mail on it) down, not just this run."""
+    cap = current_app.config.get("SOLVER_MAX_MEETINGS")
+    if cap and len(problem.meetings) > cap:
+        raise TooLarge(
+            f"{len(problem.meetings):,} meetings to place; this server's solver takes at "
+            f"most {cap:,} (SOLVER_MAX_MEETINGS). The schedule is unchanged."
+        )
 
 
 TIE_BREAK_NAMES = {"early": "Early and compact", "spread": "Spread evenly"}
