@@ -63,3 +63,17 @@ def test_thandi_finds_cylinder_suppliers_and_asks_one_from_the_card(page: Page, 
     expect(page.locator("#suggestions .reasons mark").first).to_be_visible()
     assert f'id="{card_id}"' not in page.content()  # asked: no longer suggested
     page.screenshot(path=str(SHOTS / "suggestions-thandi.png"), full_page=True)
+
+    # Her organisation's page, edited in place: a country by its name, a bare website.
+    page.get_by_role("link", name="My organisation").click()
+    page.get_by_role("link", name="Edit the organisation").click()
+    form = page.locator("#organisation-details form")
+    form.get_by_label("What the organisation does").fill("Articulated dump trucks, since 1954.")
+    form.get_by_label("Country").fill("South Africa")
+    form.get_by_label("Website").fill("bell.co.za")
+    form.get_by_role("button", name="Save").click()
+    details = page.locator("#organisation-details")
+    expect(details).to_contain_text("Saved.")
+    expect(details.get_by_role("link", name="https://bell.co.za")).to_be_visible()
+    expect(details).to_contain_text("South Africa")
+    page.screenshot(path=str(SHOTS / "organisation-bell.png"), full_page=True)
