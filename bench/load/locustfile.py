@@ -1,0 +1,177 @@
+"""An event day, as the server sees it: participants with the app open on their phones,
+calendars polling feeds, the check-in desks at work, and the burst when the schedule is
+published. Run by bench/load/run.py (which seeds the event and starts the servers); on
+its own: ``locust -f bench/load/locustfile.py --host http://127.0.0.1:PORT`` with
+LOAD_PLAN naming the seed's plan (JSON).
+
+Each participant logs in once, then, on their own clock:
+- "My meetings" poll every 10 s, revalidated with the ETag of the last answer, as a
+  browser does (If-None-Match); the menu's badge poll every 20 s;
+- the agenda every 60-180 s and the directory every 90-240 s;
+- their calendar feed about once in the run (a calendar app polls hourly; at 2,000
+  subscribers that is one feed request every two seconds), revalidated;
+- at PUBLISH_AT (a fraction of the run), everybody opens the agenda within
+  BURST_SECONDS (the schedule is published; everybody looks).
+Two desk clerks (the organiser's account) check people in, one every 2-4 s each.
+
+The request kinds are named so that run.py can print p50/p95/p99 per kind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+
+from locust import FastHttpUser, constant, events, task
+
+PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_PLAN") else {}
+RUN_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+PUBLISH_AT = float(os.environ.get("LOAD_PUBLISH_AT", "0.5"))  # of the run
+BURST_SECONDS = float(os.environ.get("LOAD_BURST_SECONDS", "60"))
+POLL_SECONDS = 10.0
+BADGE_SECONDS = 20.0
+
+_accounts = itertools.count()
+_desk_targets = itertools.count(1)
+_started = {"at": None}
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf(html: str | None) -> str:
+    """The page's CSRF token (a form's hidden field, or the one htmx sends)."""
+    match = CSRF.search(html or "")
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+@events.test_start.add_listener
+def _on_start(environment, **_kwargs):
+    _started["at"] = time.monotonic()
+
+
+def _elapsed() -> float:
+    return time.monotonic() - (_started["at"] or time.monotonic())
+
+
+class Participant(FastHttpUser):
+    """One phone with the app open. One tick a second; whatever is due is done."""
+
+    wait_time = constant(1)
+    weight = 1000
+
+    def on_start(self):
+        n = next(_accounts) % len(PLAN["emails"])
+        self.slug = PLAN["slug"]
+        self.feed = PLAN["feeds"][n]
+        self.etag = None
+        self.feed_etag = None
+        self.rng = random.Random(n)
+        now = _elapsed()
+        self.due = {
+            "poll": now + self.rng.uniform(0, POLL_SECONDS),
+            "badge": now + self.rng.uniform(0, BADGE_SECONDS),
+            "agenda": now + self.rng.uniform(0, 180),
+            "directory": now + self.rng.uniform(0, 240),
+            "feed": now + self.rng.uniform(0, RUN_SECONDS),
+            "burst": PUBLISH_AT * RUN_SECONDS + self.rng.uniform(0, BURST_SECONDS),
+        }
+        self._login(PLAN["emails"][n])
+
+    def _login(self, email: str):
+        page = self.client.get("/login", name="login page")
+        self.client.post(
+            "/login",
+            data={"csrf_token": csrf(page.text), "email": email,
+                  "password": PLAN["password"]},
+            name="login", allow_redirects=False,
+        )  # fmt: skip
+
+    @task
+    def tick(self):
+        now = _elapsed()
+        kind = min(self.due, key=self.due.get)
+        if self.due[kind] > now:
+            return
+        getattr(self, kind)()
+        again = {"poll": POLL_SECONDS, "badge": BADGE_SECONDS}
+        if kind in again:
+            self.due[kind] = now + again[kind]
+        elif kind == "agenda":
+            self.due[kind] = now + self.rng.uniform(60, 180)
+        elif kind == "directory":
+            self.due[kind] = now + self.rng.uniform(90, 240)
+        else:  # the feed and the burst: once a run
+            self.due[kind] = float("inf")
+
+    def poll(self):
+        headers = {"HX-Request": "true"}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        with self.client.get(
+            f"/events/{self.slug}/meetings/counts", headers=headers, name="my meetings poll",
+            catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code in (200, 304):
+                self.etag = response.headers.get("ETag") or self.etag
+                response.success()
+
+    def badge(self):
+        with self.client.get(
+            f"/events/{self.slug}/meetings/counts?show=badge", name="menu badge poll",
+            headers={"HX-Request": "true"}, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code in (200, 304):
+                response.success()
+
+    def agenda(self):
+        self.client.get(f"/events/{self.slug}/agenda", name="agenda")
+
+    def directory(self):
+        self.client.get(f"/events/{self.slug}/directory", name="directory")
+
+    def burst(self):
+        self.client.get(f"/events/{self.slug}/agenda", name="agenda (publish burst)")
+
+    def feed(self):
+        headers = {"If-None-Match": self.feed_etag} if self.feed_etag else {}
+        with self.client.get(
+            self.feed, headers=headers, name="calendar feed", catch_response=True
+        ) as response:
+            if response.status_code in (200, 304):
+                self.feed_etag = response.headers.get("ETag") or self.feed_etag
+                response.success()
+
+
+class DeskClerk(FastHttpUser):
+    """A check-in desk: one person checked in every 2-4 s."""
+
+    weight = 1
+    fixed_count = 2
+
+    def wait_time(self):
+        return random.uniform(2, 4)
+
+    def on_start(self):
+        page = self.client.get("/login", name="login page")
+        self.client.post(
+            "/login",
+            data={"csrf_token": csrf(page.text), "email": PLAN["organiser"],
+                  "password": PLAN["password"]},
+            name="login", allow_redirects=False,
+        )  # fmt: skip
+        desk = self.client.get(f"/events/{PLAN['slug']}/desk", name="desk page")
+        self.token = csrf(desk.text)
+
+    @task
+    def check_in(self):
+        ids = PLAN["participant_ids"]
+        participant = ids[next(_desk_targets) % len(ids)]
+        self.client.post(
+            f"/events/{PLAN['slug']}/desk/participants/{participant}/checkin",
+            data={"csrf_token": self.token},
+            headers={"HX-Request": "true", "X-CSRFToken": self.token},
+            name="desk check-in",
+        )
