@@ -144,7 +144,9 @@ def check_draft(draft: Draft) -> None:
                 raise Invalid(f"Unknown placeholder {{{name}}}. Use one of: {known}.", field)
 
 
-def _values(participant: Participant) -> dict[str, str]:
+def _values(participant: Participant, wanted: str) -> dict[str, str]:
+    """The placeholders' values; the calendar link (a feed made if missing) only when
+    ``wanted`` (the text) uses it."""
     from ..calendar import services as calendar
 
     event = participant.event
@@ -153,11 +155,29 @@ def _values(participant: Participant) -> dict[str, str]:
         "organisation": participant.organisation.name,
         "event": event.name,
         "agenda_link": absolute_url("schedules.agenda", slug=event.slug),
-        "calendar_link": "",
     }
-    feed = calendar.participant_feed(participant)  # made now if missing
-    values["calendar_link"] = calendar.feed_urls(feed)["https"]
+    if "{calendar_link}" in wanted:
+        feed = calendar.participant_feed(participant)
+        values["calendar_link"] = calendar.feed_urls(feed)["https"]
     return values
+
+
+def prepare_feeds(mailing_id: int, mail_ids: list[int]) -> None:
+    """Make the calendar feeds a batch's {calendar_link} needs, in one commit, before
+    its messages go out (filling them in then writes nothing)."""
+    from ..calendar import services as calendar
+
+    mailing = db.session.get(Mailing, mailing_id)
+    if "{calendar_link}" not in mailing.subject + mailing.body:
+        return
+    participant_ids = db.session.scalars(
+        select(OutboxMail.participant_id).where(OutboxMail.id.in_(mail_ids))
+    ).all()
+    for participant in db.session.scalars(
+        select(Participant).where(Participant.id.in_([p for p in participant_ids if p]))
+    ):
+        calendar.participant_feed(participant)
+    db.session.commit()
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -166,7 +186,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def render_for(subject: str, body: str, participant: Participant) -> tuple[str, str, str]:
-    values = _values(participant)
+    values = _values(participant, subject + body)
     # Placeholders are filled into the text before formatting, so a name with "*" or
     # "<" in it is escaped in the HTML like everything typed.
     text = fill(body, values)

@@ -88,26 +88,33 @@ def claim(mail_id: int) -> bool:
     return taken is not None
 
 
-def claim_next(mailing_id: int) -> int | None:
-    """Claim the mailing's next due row; None when none is due."""
-    for _ in range(5):  # another worker may take the row we picked: pick again
-        now = utcnow()
-        candidate = db.session.scalar(
-            select(OutboxMail.id)
-            .where(
-                OutboxMail.mailing_id == mailing_id,
-                OutboxMail.status == "queued",
-                OutboxMail.next_attempt_at <= now,
-            )
-            .order_by(OutboxMail.id)
-            .limit(1)
+def claim_batch(mailing_id: int, size: int) -> list[int]:
+    """Claim up to ``size`` of the mailing's due rows in one statement (and commit);
+    a row another worker took meanwhile is simply not in the answer."""
+    now = utcnow()
+    due = (
+        select(OutboxMail.id)
+        .where(
+            OutboxMail.mailing_id == mailing_id,
+            OutboxMail.status == "queued",
+            OutboxMail.next_attempt_at <= now,
         )
-        if candidate is None:
-            db.session.commit()
-            return None
-        if claim(candidate):
-            return candidate
-    return None
+        .order_by(OutboxMail.id)
+        .limit(size)
+    )
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.commit()
+        return []
+    taken = db.session.scalars(
+        update(OutboxMail)
+        .where(OutboxMail.id.in_(ids), OutboxMail.status == "queued")
+        .values(status="sending", attempts=OutboxMail.attempts + 1, claimed_at=now)
+        .returning(OutboxMail.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted(taken)
 
 
 class Connection:
@@ -184,14 +191,18 @@ def _content(row: OutboxMail) -> tuple[str, str, str]:
     return row.subject, row.text_body or "", row.html_body or to_html(row.text_body or "")
 
 
-def deliver(mail_id: int, conn: Connection) -> timedelta | None:
-    """Send a claimed row and record the outcome; the wait before a retry when the
+def deliver(mail_id: int, conn: Connection, commit: bool = True) -> timedelta | None:
+    """Send a claimed row and record the outcome (committed unless ``commit`` is false:
+    a mailing commits a batch's outcomes together); the wait before a retry when the
     refusal was temporary, else None."""
+    # Not committing: the outcome waits in the session, unflushed (the caller holds
+    # autoflush off), so no write lock is held while the batch's messages go out.
+    done = db.session.commit if commit else (lambda: None)
     row = db.session.get(OutboxMail, mail_id)
     config = current_app.config
     if not preferences.wants(row.to_address, row.category):
         row.status, row.answer = "skipped", f"{row.category} turned off by the recipient"
-        db.session.commit()
+        done()
         return None
     subject, text, html = _content(row)
     row.subject = subject[:300]
@@ -218,7 +229,7 @@ def deliver(mail_id: int, conn: Connection) -> timedelta | None:
             "written to the log (no MAIL_SERVER)",
             utcnow(),
         )
-        db.session.commit()
+        done()
         return None
     try:
         answer = conn.send(message, config["MAIL_DEFAULT_SENDER"], row.to_address)
@@ -230,17 +241,17 @@ def deliver(mail_id: int, conn: Connection) -> timedelta | None:
         if temporary and row.attempts < MAX_ATTEMPTS:
             wait = backoff(row.attempts)
             row.status, row.next_attempt_at = "queued", utcnow() + wait
-            db.session.commit()
+            done()
             log.warning(
                 "mail %s to %s deferred (%s), retry in %s", mail_id, row.to_address, answer, wait
             )
             return wait
         row.status = "failed"
-        db.session.commit()
+        done()
         log.warning("mail %s to %s failed: %s", mail_id, row.to_address, answer)
         return None
     row.status, row.answer, row.sent_at = "sent", answer[:2000], utcnow()
-    db.session.commit()
+    done()
     return None
 
 

@@ -60,7 +60,7 @@ def index(slug: str):
         return _compose(event, form, done.status)
     target = url_for("mailings.show", slug=event.slug, mailing_id=done.value.id)
     if request.htmx:
-        return "", 204, {"HX-Location": target}
+        return "", 204, {"HX-Redirect": target}
     return redirect(target, 303)
 
 
