@@ -70,6 +70,20 @@ def _answers(event: Event, ids: list[int] | None) -> dict[tuple[int, int], tuple
     return found
 
 
+CHUNK = 2000
+
+
+def all_rows(event: Event, anonymise: bool = False) -> Iterator[list]:
+    """Every row, read ``CHUNK`` meetings at a time: memory stays flat as events grow."""
+    offset = 0
+    while True:
+        chunk = list(rows(event, anonymise, offset=offset, limit=CHUNK))
+        yield from chunk
+        if len(chunk) < CHUNK:
+            return
+        offset += CHUNK
+
+
 def rows(
     event: Event, anonymise: bool = False, offset: int = 0, limit: int | None = None
 ) -> Iterator[list]:

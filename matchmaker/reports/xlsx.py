@@ -47,7 +47,7 @@ def write(event: Event, out: IO[bytes], anonymise: bool = False, report=None) ->
             sheet.append([_safe(sheet, v) for v in row])
     sheet = book.create_sheet(RAW_SHEET)
     _header(sheet, raw.header(anonymise))
-    for row in raw.rows(event, anonymise):
+    for row in raw.all_rows(event, anonymise):
         sheet.append([_safe(sheet, v) for v in row])
     book.save(out)
 

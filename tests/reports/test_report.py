@@ -216,3 +216,12 @@ def test_the_desks_no_show_mark_wins_over_a_survey_answer(db, past_event):
     states = {row[0]: row[4] for row in raw.rows(past.event)}
     assert states[m1.id] == "no-show" and states[past.meetings[2].id] == "held"
     assert figures.meeting_states(past.event, [m1.id]) == {m1.id: "no_show"}
+
+
+def test_the_raw_sheet_read_in_chunks_is_the_whole_sheet(db, past_event, monkeypatch):
+    from matchmaker.reports import raw
+
+    past = _answered_event(db, past_event)
+    whole = list(raw.rows(past.event))
+    monkeypatch.setattr(raw, "CHUNK", 2)
+    assert list(raw.all_rows(past.event)) == whole and len(whole) == 3
