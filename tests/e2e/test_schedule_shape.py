@@ -68,7 +68,13 @@ def test_demo_run_starts_each_day_early_and_a_meeting_moves_by_click(
     _unlock_all(app)
     _login(page, ORGANISER)
     page.goto(f"/events/{SLUG}/schedule")
-    _run_solver(page)
+    # A generous limit: the run ends as soon as breaks and tie-break are proven (about
+    # 5 s here), and a busy machine only makes it take longer.
+    page.fill("input[name=time_limit]", "90")
+    page.click("#start-run")
+    expect(page.locator("#run-status")).to_have_attribute(
+        "data-status", "succeeded", timeout=120_000
+    )
     expect(page.locator("#run-result")).to_have_text("Optimal (proven)")
     expect(page.locator("#run-tie-break")).to_contain_text("Early and compact: 0 idle slots")
     first, busy = _first_busy_per_day(app)
@@ -99,3 +105,82 @@ def test_demo_run_starts_each_day_early_and_a_meeting_moves_by_click(
     assert after[:2] != before[:2] and after[2] is True
     expect(page.locator(f"#meeting-{meeting_id}")).to_contain_text("locked")
     assert page.url.endswith(f"/events/{SLUG}/schedule")  # the address bar stays
+
+
+def test_a_revision_says_what_changed_in_the_notice_and_the_agenda(
+    page: Page, browser, live_server
+) -> None:
+    """Publish, move one meeting on the grid, read the diff before publishing again;
+    a participant of the moved meeting reads their change in the notice, and the agenda
+    marks it once."""
+    app = live_server.app
+    _seed(app)
+    _login(page, ORGANISER)
+    page.goto(f"/events/{SLUG}/schedule")
+    if not page.locator("#schedule-grid .meeting-cell").count():
+        _run_solver(page)
+    page.on("dialog", lambda dialog: dialog.accept())
+    if page.locator("#publish").is_enabled():
+        page.click("#publish")
+        expect(page.locator(".flash-success")).to_contain_text("Published revision")
+    cell = page.locator("#schedule-grid .meeting-cell").nth(1)
+    meeting_id = int(cell.get_attribute("data-meeting"))
+    before = _meeting(app, meeting_id)
+    other = browser.new_context(base_url=live_server.url, locale="en-GB")
+    try:
+        # The participant has looked at their agenda as published now.
+        their = other.new_page()
+        _login(their, _attendee_email(app, meeting_id))
+        their.goto(f"/events/{SLUG}/agenda")
+        expect(their.locator(f"#agenda-meeting-{meeting_id}")).to_be_visible()
+
+        page.click(f"a[aria-label^='Move meeting {meeting_id}:']")
+        page.locator("#schedule-grid td.target button").last.click()
+        expect(page.locator("#move-done")).to_be_visible()
+        # The organiser sees who is told what before publishing.
+        page.reload()
+        expect(page.locator("#pending-summary")).to_contain_text(
+            "1 meeting moves; 2 people are notified."
+        )
+        page.click("#pending-people summary")
+        expect(page.locator("#pending-people")).to_contain_text(" → ")
+        page.click("#publish")
+        expect(page.locator(".flash-success")).to_contain_text("Published revision")
+
+        was = _local(app, before[0])
+        their.goto("/notifications")
+        expect(their.locator("main")).to_contain_text(f"{was} Table")
+        expect(their.locator("main")).to_contain_text(" → ")
+        their.goto(f"/events/{SLUG}/agenda")
+        row = their.locator(f"#agenda-meeting-{meeting_id}")
+        expect(row).to_have_class(re.compile(r"\bagenda-changed\b"))
+        expect(row).to_contain_text(f"Moved: was {was}")
+        expect(their.locator("#agenda-changes")).to_be_visible()
+        their.reload()
+        expect(their.locator("#agenda-changes")).to_have_count(0)
+    finally:
+        other.close()
+
+
+def test_the_manage_page_answers_how_many_tables(page: Page, live_server) -> None:
+    app = live_server.app
+    _seed(app)
+    _login(page, ORGANISER)
+    page.goto(f"/events/{SLUG}/manage")
+    expect(page.locator("#capacity-tables")).to_contain_text("proven", timeout=30_000)
+    expect(page.locator("#capacity-tables")).to_contain_text("You have 12")
+    expect(page.locator("#capacity-bottlenecks")).to_be_visible()
+
+
+def _attendee_email(app, meeting_id: int) -> str:
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+
+    with app.app_context():
+        return db.session.get(Meeting, meeting_id).attendees[0].participant.user.email
+
+
+def _local(app, starts_at) -> str:
+    from matchmaker.templating import to_zone
+
+    return f"{to_zone(starts_at, 'Africa/Johannesburg'):%a %H:%M}"
