@@ -9,7 +9,7 @@ from ..access import role_required
 from ..events.loaders import organised_event_or_404
 from ..outcomes.survey import settings_of
 from ..web import render, submit
-from . import bp, figures, raw, settings, xlsx
+from . import bp, figures, raw, settings, tables, xlsx
 
 PAGE_SIZE = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +26,7 @@ def _page(event, form, status=200):
         status=status,
         event=event,
         report=report,
-        tables={t.key: t for t in figures.tables(report)},
+        tables={t.key: t for t in tables.tables(report)},
         anonymise=_anonymise(),
         form=form,
         settings=settings_of(event),

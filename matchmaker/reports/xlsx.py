@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from ..events.models import Event
-from . import figures, raw
+from . import figures, raw, tables
 
 RAW_SHEET = "Meetings and outcomes"
 
@@ -40,7 +40,7 @@ def _header(sheet, names):
 def write(event: Event, out: IO[bytes], anonymise: bool = False, report=None) -> None:
     report = report or figures.build(event)
     book = Workbook(write_only=True)
-    for table in figures.tables(report):
+    for table in tables.tables(report):
         sheet = book.create_sheet(table.title[:31])
         _header(sheet, table.header)
         for row in table.rows:
