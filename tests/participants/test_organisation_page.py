@@ -60,6 +60,13 @@ def test_its_people_edit_it_in_place_with_a_country_name_and_a_bare_website(
     assert db.get(Organisation, org.id).name == "Hydro"  # only its own people
     auth.logout()
     auth.login(mine.user)
+    # "My organisation" before approval (the directory is not open to them yet).
+    page = client.get(f"/events/{event.slug}/organisations/{org.id}").get_data(as_text=True)
+    assert "Edit the organisation" in page and 'aria-current="page">My organisation' in page
+    assert (
+        client.get(f"/events/{event.slug}/organisations/{stranger.organisation_id}").status_code
+        == 403
+    )
     form = client.get(url, headers=htmx_headers()).get_data(as_text=True)
     assert "<html" not in form and 'list="country-list"' in form and ">Estonia<" not in form
     assert 'value="Estonia"' in form  # the stored code shown as the country's name
