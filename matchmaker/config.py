@@ -107,6 +107,11 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost"),
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Password hashes (scrypt) at once on this machine, across processes: a login
+        # burst leaves the other cores to everybody else (accounts/hashing.py). 0: no bound.
+        "PASSWORD_HASH_CONCURRENCY": int(
+            os.environ.get("PASSWORD_HASH_CONCURRENCY") or max(1, (os.cpu_count() or 2) - 1)
+        ),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         # Who may organise events: "approval" (a site admin approves each organiser account,
         # the default for a public deployment) or "open" (anyone who signs up as one).

@@ -100,10 +100,10 @@ def seed(env: dict, size: int, tmp: str) -> Path:
     return path
 
 
-def serve(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+def serve(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "120", "wsgi:app"],
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
         cwd=REPO, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
@@ -173,6 +173,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     for backend in args.backends.split(","):
@@ -193,12 +196,14 @@ def main() -> None:
         meetings = json.loads(plan.read_text())["meetings"]
         for size in sizes:
             port = free_port()
-            server = serve(env, port, args.web_workers, Path(tmp) / f"gunicorn-{size}.log")
+            log = Path(tmp) / f"gunicorn-{size}.log"
+            server = serve(env, port, args.web_workers, args.threads, log)
             try:
                 print(
                     f"\n--- {backend}, {size} participants online (of {max(sizes)}, "
-                    f"{meetings} published meetings), {args.web_workers} gunicorn workers, "
-                    f"{args.seconds} s",
+                    f"{meetings} published meetings), {args.web_workers} gunicorn workers "
+                    f"x {args.threads} threads, {args.seconds} s, password hashes at once: "
+                    f"{env.get('PASSWORD_HASH_CONCURRENCY') or 'default'}",
                     flush=True,
                 )
                 before, cpu0, t0 = os.getloadavg(), cpu_seconds(server.pid), time.monotonic()

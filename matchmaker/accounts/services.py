@@ -16,6 +16,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..web import absolute_url
 from . import sessions
+from .hashing import hash_slot
 from .models import ROLES, User, user_by_email
 
 MIN_PASSWORD, MAX_PASSWORD = 8, 128
@@ -152,9 +153,10 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User | Non
     user = user_by_email(email)
     if user is None:
         # As slow as checking a real account's password: the time tells nothing.
-        check_password_hash(
-            _dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password
-        )
+        with hash_slot():
+            check_password_hash(
+                _dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password
+            )
         return None
     if not user.check_password(password):
         return None
