@@ -50,8 +50,8 @@ def team(slug: str):
     )
 
 
-def _change(slug: str, action, message: str):
-    event = organised_event_or_404(slug, allow=OWNERS)
+def _change(event, action, message: str):
+    slug = event.slug
     try:
         action(event)
     except DomainError as error:
@@ -67,23 +67,26 @@ def _change(slug: str, action, message: str):
 @role_required("organiser")
 def set_role(slug: str, user_id: int):
     role = request.form.get("role", "")
+    event = organised_event_or_404(slug, allow=OWNERS)
     return _change(
-        slug, lambda e: services.set_role(e, current_user, user_id, role), "Role changed."
+        event, lambda e: services.set_role(e, current_user, user_id, role), "Role changed."
     )
 
 
 @bp.post("/events/<slug>/team/members/<int:user_id>/remove")
 @role_required("organiser")
 def remove(slug: str, user_id: int):
+    event = organised_event_or_404(slug, allow=OWNERS)
     return _change(
-        slug, lambda e: services.remove(e, current_user, user_id), "Removed from the team."
+        event, lambda e: services.remove(e, current_user, user_id), "Removed from the team."
     )
 
 
 @bp.post("/events/<slug>/team/invitations/<int:invitation_id>/withdraw")
 @role_required("organiser")
 def withdraw(slug: str, invitation_id: int):
-    return _change(slug, lambda e: services.withdraw(e, invitation_id), "Invitation withdrawn.")
+    event = organised_event_or_404(slug, allow=OWNERS)
+    return _change(event, lambda e: services.withdraw(e, invitation_id), "Invitation withdrawn.")
 
 
 @bp.route("/team/join/<token>", methods=["GET", "POST"])
@@ -131,4 +134,4 @@ def settings(slug: str):
             event, current_user, request.form.get("require_two_factor") == "yes"
         )
 
-    return _change(slug, change, "Saved.")
+    return _change(organised_event_or_404(slug, allow=OWNERS), change, "Saved.")

@@ -128,3 +128,33 @@ def test_team_members_see_a_draft_event_and_it_is_in_their_list(
     auth.login(viewer)
     assert client.get(f"/events/{event.slug}").status_code == 200
     assert client.get(f"/events/{event.slug}/report").status_code == 200
+
+
+def test_a_viewer_reads_the_report_without_the_organisers_settings(
+    client, db, make_event, add_member, auth
+):
+    event = make_event()
+    viewer = add_member(event, "viewer")
+    auth.login(event.organisers[0])
+    assert 'id="survey-settings"' in client.get(f"/events/{event.slug}/report").get_data(
+        as_text=True
+    )
+    auth.logout()
+    auth.login(viewer)
+    page = client.get(f"/events/{event.slug}/report")
+    assert page.status_code == 200 and 'id="survey-settings"' not in page.get_data(as_text=True)
+    assert client.post(f"/events/{event.slug}/report/settings", data={}).status_code == 404
+
+
+def test_the_event_page_leads_each_team_member_to_their_pages(
+    client, db, make_event, add_member, auth
+):
+    event = make_event()
+    desk, viewer = add_member(event, "desk"), add_member(event, "viewer")
+    auth.login(desk)
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert f"/events/{event.slug}/desk" in page and "Manage event" not in page
+    auth.logout()
+    auth.login(viewer)
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert f"/events/{event.slug}/report" in page and "Manage event" not in page
