@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..access import user_required
 from ..web import render, submit
-from . import bp, erase, mydata
+from . import bp, consent, erase, mydata
 
 
 class DeleteAccountForm(FlaskForm):
@@ -23,7 +23,47 @@ class DeleteAccountForm(FlaskForm):
 @user_required
 def my_data():
     data = mydata.collect(current_user)
-    return render("privacy/my_data.html", data=data, title=mydata.section_title)
+    return render(
+        "privacy/my_data.html",
+        data=data,
+        title=mydata.section_title,
+        places=_my_places(),
+        questions=(consent.LISTED_QUESTION, consent.SHARE_QUESTION),
+    )
+
+
+def _my_places():
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..participants.models import Participant
+
+    return db.session.scalars(
+        select(Participant).where(Participant.user_id == current_user.id).order_by(Participant.id)
+    ).all()
+
+
+@bp.post("/account/choices/<int:participant_id>")
+@user_required
+def change_choices(participant_id: int):
+    """Change one's mind about what others see at one event (recorded as a new consent)."""
+    from flask import abort, request
+
+    from ..extensions import db
+    from ..participants.models import Participant
+
+    place = db.session.get(Participant, participant_id)
+    if place is None or place.user_id != current_user.id:
+        abort(404)
+    consent.record(
+        place,
+        listed=request.form.get("listed") == "yes",
+        share_contact=request.form.get("share_contact") == "yes",
+        phone=request.form.get("phone", place.phone),
+    )
+    db.session.commit()
+    flash(f"Your choices for {place.event.name} are saved.", "success")
+    return redirect(url_for("privacy.my_data") + f"#choices-{place.id}")
 
 
 @bp.get("/account/data.json")

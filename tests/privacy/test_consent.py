@@ -141,3 +141,23 @@ def test_the_directory_organisation_pages_and_suggestions_list_only_who_chose_to
     assert (
         client.get(f"/events/{event.slug}/organisations/{shown.organisation_id}").status_code == 200
     )
+
+
+def test_a_participant_changes_their_mind_later(
+    client, db, make_event, make_participant, make_user, auth
+):
+    event, anna, thandi = _published_pair(db, make_event, make_participant, make_user, share=True)
+    auth.login(thandi.user)
+    page = client.get("/account/data").get_data(as_text=True)
+    assert f'id="choices-{thandi.id}"' in page
+    client.post(f"/account/choices/{thandi.id}", data={"listed": "no", "share_contact": "no"})
+    db.expire_all()
+    assert (thandi.listed, thandi.share_contact) == (False, False)
+    assert thandi.consent_version == CONSENT_VERSION and thandi.consent_at is not None
+    auth.logout()
+    auth.login(anna.user)
+    assert "thandi@bell.example" not in client.get(f"/events/{event.slug}/agenda").get_data(
+        as_text=True
+    )
+    # Nobody changes someone else's choices.
+    assert client.post(f"/account/choices/{thandi.id}", data={"listed": "yes"}).status_code == 404
