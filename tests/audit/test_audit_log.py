@@ -88,3 +88,19 @@ def test_only_owners_and_organisers_read_the_log(client, db, make_event, make_us
     event = make_event()
     auth.login(make_user("organiser"))
     assert client.get(f"/events/{event.slug}/audit").status_code == 404
+
+
+def test_mailings_are_logged(db, make_event, make_participant):
+    from matchmaker.mailings.mailings import Draft, create_mailing
+
+    event = make_event()
+    make_participant(event)
+    make_participant(event)
+    mailing = create_mailing(
+        event, event.organisers[0], Draft("Welcome", "See you on Tuesday.", "everyone")
+    )
+    assert (
+        event.organisers[0].name,
+        "mailing.sent",
+        {"mailing_id": mailing.id, "recipients": 2},
+    ) in _log(db, event)
