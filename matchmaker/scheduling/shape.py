@@ -39,14 +39,37 @@ def days_of(inst: Instance) -> list[int]:
 
 
 def usable_slots(inst: Instance, meetings) -> set[int]:
-    """Slots where at least one of ``meetings`` may be held."""
-    return {s for m in meetings for s in inst.domain[m]}
+    """Slots where at least one of ``meetings`` may be held by its own constraints
+    (session, fixed slot, allowed slots, lock, its participants' availability): the
+    same rule as the checker's, so not the domains, which propagation may have cut."""
+    problem = inst.problem
+    previous = {pl.meeting: pl.slot for pl in problem.previous}
+    locked = set(problem.locked)
+    people = problem.participant_by_id()
+    out: set[int] = set()
+    for m in meetings:
+        if len(out) == inst.n_slots:
+            break
+        meeting = problem.meetings[m]
+        for s, slot in enumerate(problem.slots):
+            if s in out:
+                continue
+            if (
+                (meeting.session is None or slot.session == meeting.session)
+                and (meeting.fixed_slot is None or slot.id == meeting.fixed_slot)
+                and (meeting.slots is None or slot.id in meeting.slots)
+                and (meeting.id not in locked or previous.get(meeting.id) == slot.id)
+                and not any(slot.id in people[p].unavailable for p in meeting.participants)
+            ):
+                out.add(s)
+    return out
 
 
-def figures(inst: Instance, slot_of: dict[int, int], rule: str) -> dict:
-    """The tie-break figures of a schedule (meeting -> slot index)."""
+def figures(inst: Instance, slot_of: dict[int, int], rule: str, usable=None) -> dict:
+    """The tie-break figures of a schedule (meeting -> slot index); ``usable``: its
+    ``usable_slots`` when known."""
     day = days_of(inst)
-    usable = usable_slots(inst, slot_of)
+    usable = usable_slots(inst, slot_of) if usable is None else usable
     load = [0] * inst.n_slots
     for s in slot_of.values():
         load[s] += 1
@@ -129,13 +152,14 @@ class _Judge:
         self.moved = self.moves(base)
         self.org = _org_blocks(inst, base) if inst.problem.organisation_blocks else 0
         self.n_days = max(self.day, default=0) + 1
+        self.usable = usable_slots(inst, base)  # the same meetings throughout
 
     def moves(self, slot_of: dict[int, int]) -> int:
         prev = self.inst.previous_slot
         return sum(1 for m, s in slot_of.items() if prev[m] not in (None, s))
 
     def key(self, slot_of: dict[int, int]) -> tuple:
-        f = figures(self.inst, slot_of, self.rule)
+        f = figures(self.inst, slot_of, self.rule, self.usable)
         if self.rule == "early":
             return (f["idle_slots"], f["participant_days"], sum(slot_of.values()))
         return (f["peak"], -f["slots_used"])
@@ -223,7 +247,7 @@ def _exact(engine, slot_of: dict[int, int], rule: str, deadline: float):
             nxt = later_next.get(day[s])
             if s in usable and nxt is not None:
                 i = model.new_bool_var("")
-                model.add(i >= nxt - used[s])
+                model.add(i >= nxt - used.get(s, 0))
                 idle.append(i)
             cur = model.new_bool_var("")
             if s in used:
