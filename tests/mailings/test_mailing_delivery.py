@@ -136,3 +136,37 @@ def test_a_temporary_refusal_is_retried_and_a_permanent_one_recorded(
     assert progress.status_code == 286  # htmx stops polling: finished
     assert "2 of 3 delivered" in progress.get_data(as_text=True)
     assert "1 failed" in progress.get_data(as_text=True)
+
+
+def test_the_watchdog_takes_up_a_lost_mailing_and_never_resends_an_interrupted_row(
+    client, db, auth, make_event, make_participant, inbox, monkeypatch
+):
+    from matchmaker.mailings import tasks
+    from matchmaker.mailings.tasks import take_up_lost_work
+
+    event = make_event()
+    first, second, third = (make_participant(event) for _ in range(3))
+    monkeypatch.setattr(tasks, "send_mailing", lambda mailing_id: None)  # the job is lost
+    auth.login(event.organisers[0])
+    _send(client, event, audience="everyone")
+    monkeypatch.undo()
+    assert inbox.messages == []
+    long_ago = utcnow() - timedelta(minutes=11)
+    # The worker died while sending to the first: claimed, never recorded.
+    db.execute(
+        update(OutboxMail)
+        .where(OutboxMail.to_address == first.email)
+        .values(status="sending", attempts=1, claimed_at=long_ago)
+    )
+    db.execute(update(Mailing).values(heartbeat_at=long_ago))
+
+    assert take_up_lost_work() == {"stuck": 1, "mailings": 1, "single": 0}
+    assert inbox.to(first.email) == []  # it may have arrived: not sent a second time
+    assert len(inbox.to(second.email)) == 1 and len(inbox.to(third.email)) == 1
+    stuck = db.scalar(
+        select(OutboxMail)
+        .where(OutboxMail.to_address == first.email)
+        .execution_options(populate_existing=True)
+    )
+    assert stuck.status == "failed" and "interrupted" in stuck.answer
+    assert db.scalar(select(Mailing.status).execution_options(populate_existing=True)) == "done"
