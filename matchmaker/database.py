@@ -93,3 +93,15 @@ def take_write_lock(session) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+def managed_by_models(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object``: what the models describe, so autogenerate and the
+    models-vs-migrations test leave alone the full-text index the databases keep themselves
+    (SQLite's FTS5 tables and their shadow tables, PostgreSQL's generated ``search_vector``
+    columns and their GIN indexes; migration 0008)."""
+    if type_ == "table" and reflected and compare_to is None:
+        return not (name.endswith("_fts") or "_fts_" in name)
+    if type_ in ("column", "index") and reflected and compare_to is None:
+        return "search_vector" not in (name or "")
+    return True

@@ -4,13 +4,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from matchmaker.access import ACCESS_ATTR
+from matchmaker.database import managed_by_models
 from matchmaker.extensions import db as _db
 from tests.conftest import htmx_headers
 
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": managed_by_models}
+        )
         diff = compare_metadata(context, _db.metadata)
     assert diff == []
 
