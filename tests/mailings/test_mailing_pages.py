@@ -109,3 +109,9 @@ def test_the_preferences_page_keeps_the_choice(client, db, auth, make_user):
     assert wants(user.email, "announcements") and not wants(user.email, "reminders")
     assert wants(user.email, "required")
     assert client.get("/mail/preferences/forged").status_code == 422
+
+
+def test_the_account_page_leads_to_the_mail_choices(client, db, auth, make_user):
+    auth.login(make_user())
+    page = client.get("/account").get_data(as_text=True)
+    assert 'href="/account/mail"' in page and "/admin/outbox" not in page
