@@ -117,6 +117,8 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
             errors.append(f"reported {result.moved} moved, schedule moves {moved}")
     if problem.tie_break is not None and result.status in ("optimal", "feasible"):
         errors += _check_tie_break(problem, result, placed, order)
+    if problem.visits:
+        errors += _check_visits(problem, result, placed, order)
     unscheduled = {u.meeting for u in result.unscheduled}
     for m in problem.meetings:
         if (
@@ -183,4 +185,70 @@ def _check_tie_break(problem: Problem, result: Result, placed: dict, order: dict
             (name != "slots_used" and bound > value) or (name == "slots_used" and bound < value)
         ):
             errors.append(f"{name} bound {bound} beyond the schedule's {value}")
+    return errors
+
+
+def _check_visits(problem: Problem, result: Result, placed: dict, order: dict) -> list[str]:
+    """Places: wished (or locked) and in an accepted option, within its places, one group
+    per visit, no two overlapping visits, no meeting of that person in a blocked slot;
+    locked places kept; the figures ``visits`` and ``first_choices`` measured again."""
+    got = result.visits
+    if result.status not in ("optimal", "feasible"):
+        return []
+    if not isinstance(got, dict) or not isinstance(got.get("places"), list):
+        return ["problem has visits, result has no visit allocation"]
+    errors = []
+    option = {o.id: (v.id, o) for v in problem.visits for o in v.options}
+    wishes = {(w.participant, w.visit): w for w in problem.visit_wishes}
+    locked = {(pl.participant, pl.visit, pl.option) for pl in problem.visit_locked}
+    taken: dict[str, int] = {}
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    mine: set[tuple[str, str]] = set()
+    triples = set()
+    for pl in got["places"]:
+        p, v, o = str(pl["participant"]), str(pl["visit"]), str(pl["option"])
+        triples.add((p, v, o))
+        if o not in option or option[o][0] != v:
+            errors.append(f"participant {p}: option {o} is not a group of visit {v}")
+            continue
+        w = wishes.get((p, v))
+        if (p, v, o) not in locked and (
+            w is None or (w.options is not None and o not in w.options)
+        ):
+            errors.append(f"participant {p} placed in visit {v} option {o} without wishing it")
+        if (p, v) in mine:
+            errors.append(f"participant {p} has two groups of visit {v}")
+        mine.add((p, v))
+        taken[o] = taken.get(o, 0) + 1
+        a, b = order[option[o][1].start_slot], order[option[o][1].end_slot]
+        for a2, b2, o2 in spans.get(p, []):
+            if a <= b2 and a2 <= b:
+                errors.append(f"participant {p}: visits' options {o2} and {o} overlap")
+        spans.setdefault(p, []).append((a, b, o))
+    for o, n in taken.items():
+        cap = option[o][1].places
+        n_locked = sum(1 for t in locked if t[2] == o)
+        if n > max(cap, n_locked):
+            errors.append(f"option {o}: {n} places given, {cap} offered")
+    for t in locked:
+        if t not in triples:
+            errors.append(f"locked visit place {t} not kept")
+    members = {m.id: m.participants for m in problem.meetings}
+    for mid, (slot, _) in placed.items():
+        for p in members[mid]:
+            for a, b, o in spans.get(p, []):
+                if a <= order[slot] <= b:
+                    errors.append(f"meeting {mid} in slot {slot}, during {p}'s visit option {o}")
+    figures = got.get("figures") or {}
+    first: dict[str, tuple[int, str]] = {}
+    for w in problem.visit_wishes:
+        if w.participant not in first or w.rank < first[w.participant][0]:
+            first[w.participant] = (w.rank, w.visit)
+    measured = {
+        "visits": len(triples),
+        "first_choices": sum(1 for p, (_, v) in first.items() if (p, v) in mine),
+    }
+    for name, value in measured.items():
+        if figures.get(name) != value:
+            errors.append(f"reported {name} {figures.get(name)}, allocation has {value}")
     return errors

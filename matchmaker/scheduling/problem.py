@@ -64,6 +64,44 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class VisitOption:
+    """One group of a visit: the slots it takes from its participants' meetings (travel
+    included, ``start_slot`` to ``end_slot`` in slot order) and its places."""
+
+    id: str
+    start_slot: str
+    end_slot: str
+    places: int
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    options: tuple[VisitOption, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitWish:
+    """A participant's interest in a visit: ``rank`` 1 is their first choice;
+    ``options`` the groups they accept, the first preferred (None: any group)."""
+
+    participant: str
+    visit: str
+    rank: int
+    options: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class VisitPlace:
+    """A participant's place in a visit's option (in ``visit_locked``: fixed by hand)."""
+
+    participant: str
+    visit: str
+    option: str
+
+
+@dataclass(frozen=True)
 class Problem:
     slots: tuple[Slot, ...]
     tables: tuple[str, ...]
@@ -77,6 +115,11 @@ class Problem:
     #: Among the schedules that are best by the objectives above, which one:
     #: "early" (early and compact days) or "spread" (an even load); None: any.
     tie_break: str | None = None
+    #: Trade visits (``docs/scheduling-format.md``, *Visits*): empty when there are none,
+    #: and the problem solves exactly as without them.
+    visits: tuple[Visit, ...] = ()
+    visit_wishes: tuple[VisitWish, ...] = ()
+    visit_locked: tuple[VisitPlace, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
@@ -102,7 +145,23 @@ class Problem:
             out["locked"] = list(self.locked)
         if self.tie_break is not None:
             out["tie_break"] = self.tie_break
+        if self.visits:
+            out["visits"] = [
+                _compact({"id": v.id, "label": v.label, "options": [vars(o) for o in v.options]})
+                for v in self.visits
+            ]
+            out["visit_wishes"] = [
+                _compact({**vars(w), "options": None if w.options is None else list(w.options)})
+                for w in self.visit_wishes
+            ]
+            if self.visit_locked:
+                out["visit_locked"] = [vars(v).copy() for v in self.visit_locked]
         return out
+
+    def slot_span(self, option: VisitOption) -> tuple[int, int]:
+        """The indices (inclusive) of the first and last slot an option blocks."""
+        order = {s.id: i for i, s in enumerate(self.slots)}
+        return order[option.start_slot], order[option.end_slot]
 
     def label_of_participant(self, pid: str) -> str:
         p = self.participant_by_id().get(pid)
@@ -253,6 +312,7 @@ def parse_problem(data: Any) -> Problem:
         raise ProblemError(
             f'problem: "tie_break" must be null, "early" or "spread", got {tie_break!r}'
         )
+    visits, wishes, visit_locked = _parse_visits(data, slots, pids)
     name = data.get("name")
     return Problem(
         slots=slots,
@@ -265,6 +325,9 @@ def parse_problem(data: Any) -> Problem:
         previous=previous,
         locked=locked,
         tie_break=tie_break,
+        visits=visits,
+        visit_wishes=wishes,
+        visit_locked=visit_locked,
     )
 
 
@@ -350,3 +413,90 @@ def _parse_previous(
             table = None
         out.append(Placement(meeting=mid, slot=slot, table=table))
     return tuple(out)
+
+
+def _int_at_least(obj: dict[str, Any], key: str, where: str, least: int) -> int:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ProblemError(f'{where}: "{key}" must be an integer >= {least}, got {value!r}')
+    return value
+
+
+def _parse_visits(
+    data: dict[str, Any], slots: tuple[Slot, ...], pids: set[str]
+) -> tuple[tuple[Visit, ...], tuple[VisitWish, ...], tuple[VisitPlace, ...]]:
+    """The optional ``visits``, ``visit_wishes`` and ``visit_locked``."""
+    if data.get("visits") is None:
+        for key in ("visit_wishes", "visit_locked"):
+            if data.get(key):
+                raise ProblemError(f'problem: "{key}" without "visits"')
+        return (), (), ()
+    order = {s.id: i for i, s in enumerate(slots)}
+    visits = []
+    option_of: dict[str, set[str]] = {}
+    for raw in _objects(data, "visits"):
+        vid = _ident(raw["id"], "visits")
+        where = f'visit "{vid}"'
+        if vid in option_of:
+            raise ProblemError(f"{where}: duplicate id")
+        opts_raw = raw.get("options")
+        if not isinstance(opts_raw, list) or not opts_raw:
+            raise ProblemError(f'{where}: "options" must be a non-empty list')
+        options = []
+        for i, o in enumerate(opts_raw):
+            if not isinstance(o, dict) or "id" not in o:
+                raise ProblemError(f'{where}: options[{i}] must be an object with an "id"')
+            oid = _ident(o["id"], where)
+            owhere = f'{where} option "{oid}"'
+            if any(oid in ids for ids in option_of.values()) or oid in {x.id for x in options}:
+                raise ProblemError(f"{owhere}: duplicate option id")
+            start, end = o.get("start_slot"), o.get("end_slot")
+            for key, value in (("start_slot", start), ("end_slot", end)):
+                if value is None or str(value) not in order:
+                    raise ProblemError(f'{owhere}: unknown "{key}" {value!r}')
+            if order[str(start)] > order[str(end)]:
+                raise ProblemError(f"{owhere}: ends before it starts")
+            places = _int_at_least(o, "places", owhere, 0)
+            options.append(VisitOption(oid, str(start), str(end), places))
+        option_of[vid] = {o.id for o in options}
+        visits.append(Visit(vid, tuple(options), _opt_str(raw, "label", where)))
+    wishes = []
+    seen: set[tuple[str, str]] = set()
+    wishes_raw = data.get("visit_wishes") or []
+    if not isinstance(wishes_raw, list):
+        raise ProblemError('problem: "visit_wishes" must be a list')
+    for i, w in enumerate(wishes_raw):
+        where = f"visit_wishes[{i}]"
+        if not isinstance(w, dict):
+            raise ProblemError(f"{where}: must be an object")
+        pid = _ident(w.get("participant"), where)
+        vid = _ident(w.get("visit"), where)
+        if pid not in pids:
+            raise ProblemError(f'{where}: unknown participant "{pid}"')
+        if vid not in option_of:
+            raise ProblemError(f'{where}: unknown visit "{vid}"')
+        if (pid, vid) in seen:
+            raise ProblemError(f'{where}: participant "{pid}" wishes visit "{vid}" twice')
+        seen.add((pid, vid))
+        rank = _int_at_least(w, "rank", where, 1)
+        opts = None
+        if w.get("options") is not None:
+            opts = _id_list(w, "options", where, option_of[vid], "option")
+            if not opts:
+                raise ProblemError(f'{where}: "options" is empty (omit it for any option)')
+        wishes.append(VisitWish(pid, vid, rank, opts))
+    locked = []
+    locked_raw = data.get("visit_locked") or []
+    if not isinstance(locked_raw, list):
+        raise ProblemError('problem: "visit_locked" must be a list')
+    for i, item in enumerate(locked_raw):
+        where = f"visit_locked[{i}]"
+        if not isinstance(item, dict):
+            raise ProblemError(f"{where}: must be an object")
+        pid = _ident(item.get("participant"), where)
+        vid = _ident(item.get("visit"), where)
+        oid = _ident(item.get("option"), where)
+        if pid not in pids or vid not in option_of or oid not in option_of[vid]:
+            raise ProblemError(f"{where}: unknown participant, visit or option")
+        locked.append(VisitPlace(pid, vid, oid))
+    return tuple(visits), tuple(wishes), tuple(locked)

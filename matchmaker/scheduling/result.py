@@ -50,6 +50,9 @@ class Result:
     priority: int | None = None
     explanation: list[str] = field(default_factory=list)
     tie_break: dict[str, Any] | None = None
+    #: Only when the problem has visits: ``{"places": [{participant, visit, option}],
+    #: "waitlist": {option: [participant, ...]}, "figures": {...}, "proven": bool}``.
+    visits: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -66,6 +69,8 @@ class Result:
         }
         if self.tie_break is not None:
             out["tie_break"] = dict(self.tie_break)
+        if self.visits is not None:
+            out["visits"] = self.visits
         return out
 
     @classmethod
@@ -88,4 +93,5 @@ class Result:
             priority=data.get("priority"),
             explanation=list(data.get("explanation", [])),
             tie_break=data.get("tie_break"),
+            visits=data.get("visits"),
         )

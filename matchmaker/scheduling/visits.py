@@ -1,0 +1,263 @@
+"""Trade visits: who gets a place in which group (``docs/scheduling-format.md``, *Visits*).
+
+The allocation comes first: CP-SAT maximises, lexicographically, each of ``OBJECTIVES``
+in turn, holding the optimum of each one as a constraint for the next (a stage per
+figure, each proven before the next unless time runs out).  The last figure looks at the
+meetings: the fewest meetings that can no longer fit the slots left to a participant
+(``meeting_overflow``), so that among the visit-optimal allocations the one that leaves
+the meetings most room is taken.  Then the allocation is fixed and its slots are blocked
+(made unavailable) for the meetings, which the engine schedules as without visits.
+
+Choices where the issue is silent: a person takes at most one group of a visit, any
+number of visits that do not overlap; the waitlist of an option lists the people who
+wished that visit, accept that option and got no group of it, by rank, then in the order
+of the wishes (the app lists them in the order they registered their wish).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .problem import Problem, VisitPlace
+
+#: The lexicographic order of the allocation's figures, and whether each is maximised.
+OBJECTIVES = (
+    ("first_choices", True),  # people who get the visit they ranked first
+    ("people_with_visit", True),  # people who get at least one visit
+    ("visits", True),  # places given in total
+    ("rank_sum", False),  # the sum of the ranks of the visits given
+    ("other_option", False),  # places in a group other than the one preferred
+    ("meeting_overflow", False),  # meetings that no longer fit a person's free slots
+)
+
+
+@dataclass
+class Allocation:
+    places: list[VisitPlace] = field(default_factory=list)
+    waitlist: dict[str, list[str]] = field(default_factory=dict)  # option id -> participants
+    figures: dict[str, int] = field(default_factory=dict)
+    proven: bool = True
+    blocked: dict[str, set[int]] = field(default_factory=dict)  # participant -> slot indices
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "places": [vars(p).copy() for p in self.places],
+            "waitlist": {k: list(v) for k, v in self.waitlist.items()},
+            "figures": dict(self.figures),
+            "proven": self.proven,
+        }
+
+
+def figures_of(problem: Problem, places: list[VisitPlace]) -> dict[str, int]:
+    """The figures of ``OBJECTIVES`` for an allocation (used by the checker's twin in
+    tests and by brute force): measured, not reported."""
+    wishes = {(w.participant, w.visit): w for w in problem.visit_wishes}
+    first = {}
+    for w in problem.visit_wishes:
+        if w.participant not in first or w.rank < wishes[w.participant, first[w.participant]].rank:
+            first[w.participant] = w.visit
+    got = {(p.participant, p.visit) for p in places}
+    people = {p.participant for p in places}
+    other = sum(
+        1
+        for p in places
+        if (w := wishes.get((p.participant, p.visit))) is not None
+        and w.options is not None
+        and w.options[0] != p.option
+    )
+    return {
+        "first_choices": sum(1 for p, v in first.items() if (p, v) in got),
+        "people_with_visit": len(people),
+        "visits": len(places),
+        "rank_sum": sum(wishes[k].rank for k in got if k in wishes),
+        "other_option": other,
+        "meeting_overflow": meeting_overflow(problem, places),
+    }
+
+
+def _need_and_free(problem: Problem) -> tuple[dict[str, int], dict[str, set[int]]]:
+    need = {p.id: 0 for p in problem.participants}
+    for m in problem.meetings:
+        for p in m.participants:
+            need[p] += 1
+    order = {s.id: i for i, s in enumerate(problem.slots)}
+    free = {
+        p.id: set(range(len(problem.slots))) - {order[s] for s in p.unavailable}
+        for p in problem.participants
+    }
+    return need, free
+
+
+def meeting_overflow(problem: Problem, places: list[VisitPlace]) -> int:
+    """Meetings more than a participant has slots left once their visits are blocked."""
+    need, free = _need_and_free(problem)
+    spans = _spans(problem)
+    left = {p: set(s) for p, s in free.items()}
+    for pl in places:
+        left[pl.participant] -= spans[pl.option]
+    return sum(max(0, need[p] - len(left[p])) for p in need)
+
+
+def _spans(problem: Problem) -> dict[str, set[int]]:
+    out = {}
+    for v in problem.visits:
+        for o in v.options:
+            a, b = problem.slot_span(o)
+            out[o.id] = set(range(a, b + 1))
+    return out
+
+
+def _fixed_busy(problem: Problem) -> dict[str, set[int]]:
+    """Slots where a participant has a meeting that cannot move (fixed or locked)."""
+    order = {s.id: i for i, s in enumerate(problem.slots)}
+    previous = {pl.meeting: pl.slot for pl in problem.previous}
+    locked = set(problem.locked)
+    busy: dict[str, set[int]] = {p.id: set() for p in problem.participants}
+    for m in problem.meetings:
+        slot = m.fixed_slot or (previous.get(m.id) if m.id in locked else None)
+        if slot is not None and not m.optional:
+            for p in m.participants:
+                busy[p].add(order[slot])
+    return busy
+
+
+def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> Allocation:
+    """The allocation of the problem's visits (see the module's docstring)."""
+    deadline = time.monotonic() + time_limit
+    spans = _spans(problem)
+    busy = _fixed_busy(problem)
+    option_visit = {o.id: v.id for v in problem.visits for o in v.options}
+    all_options = {v.id: [o.id for o in v.options] for v in problem.visits}
+    places_of = {o.id: o.places for v in problem.visits for o in v.options}
+    locked = {(pl.participant, pl.visit): pl.option for pl in problem.visit_locked}
+
+    model = cp_model.CpModel()
+    y: dict[tuple[str, str, str], cp_model.IntVar] = {}
+    for w in problem.visit_wishes:
+        if (w.participant, w.visit) in locked:
+            continue
+        for o in w.options if w.options is not None else all_options[w.visit]:
+            if not (spans[o] & busy[w.participant]):
+                y[w.participant, w.visit, o] = model.new_bool_var(f"y{len(y)}")
+    for (p, v), o in locked.items():
+        y[p, v, o] = model.new_constant(1)
+    per_wish: dict[tuple[str, str], list] = {}
+    per_option: dict[str, list] = {}
+    per_slot: dict[tuple[str, int], list] = {}
+    for (p, v, o), var in y.items():
+        per_wish.setdefault((p, v), []).append(var)
+        per_option.setdefault(o, []).append(var)
+        for s in spans[o]:
+            per_slot.setdefault((p, s), []).append(var)
+    for vs in per_wish.values():
+        model.add(sum(vs) <= 1)
+    for o, vs in per_option.items():
+        model.add(sum(vs) <= max(places_of[o], sum(1 for oo in locked.values() if oo == o)))
+    for vs in per_slot.values():
+        if len(vs) > 1:
+            model.add(sum(vs) <= 1)
+    wish = {(w.participant, w.visit): w for w in problem.visit_wishes}
+    got = {k: sum(vs) for k, vs in per_wish.items()}
+    first: dict[str, str] = {}
+    for w in problem.visit_wishes:
+        if w.participant not in first or w.rank < wish[w.participant, first[w.participant]].rank:
+            first[w.participant] = w.visit
+    people: dict[str, list] = {}
+    for (p, _), expr in got.items():
+        people.setdefault(p, []).append(expr)
+    has_visit = {}
+    for p, exprs in people.items():
+        b = model.new_bool_var(f"h{p}")
+        model.add(b <= sum(exprs))
+        has_visit[p] = b
+    need, free = _need_and_free(problem)
+    overflow = []
+    for p, n in need.items():
+        blocked = [len(spans[o] & free[p]) * var for (q, _, o), var in y.items() if q == p]
+        if not blocked or n == 0:
+            continue
+        over = model.new_int_var(0, n, f"o{p}")
+        model.add(over >= n - len(free[p]) + sum(blocked))
+        overflow.append(over)
+    exprs = {
+        "first_choices": sum(got[p, v] for p, v in first.items() if (p, v) in got),
+        "people_with_visit": sum(has_visit.values()),
+        "visits": sum(got.values()),
+        "rank_sum": sum(wish[k].rank * e for k, e in got.items() if k in wish),
+        "other_option": sum(
+            var
+            for (p, v, o), var in y.items()
+            if (w := wish.get((p, v))) is not None and w.options is not None and w.options[0] != o
+        ),
+        "meeting_overflow": sum(overflow),
+    }
+    proven = True
+    chosen: dict[tuple[str, str, str], int] = {k: 0 for k in y}
+    for name, maximise in OBJECTIVES:
+        expr = exprs[name]
+        if isinstance(expr, int):
+            continue
+        if maximise:
+            model.maximize(expr)
+        else:
+            model.minimize(expr)
+        for k, var in y.items():
+            if k[:2] not in locked:  # (the constants of locked places share one variable)
+                model.add_hint(var, chosen[k])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+        solver.parameters.num_workers = workers
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # (No answer in time: the one of the stage before stands; it is feasible.)
+            proven = False
+            break
+        chosen = {k: int(solver.value(var)) for k, var in y.items()}
+        value = int(solver.value(expr))
+        if status != cp_model.OPTIMAL:
+            proven = False
+        model.clear_objective()
+        model.clear_hints()
+        model.add(expr >= value if maximise else expr <= value)
+        if not proven:
+            break
+    places = [VisitPlace(p, v, o) for (p, v, o), on in sorted(chosen.items()) if on]
+    placed = {(pl.participant, pl.visit) for pl in places}
+    waitlist: dict[str, list[str]] = {o: [] for o in option_visit}
+    ordered = sorted(enumerate(problem.visit_wishes), key=lambda iw: (iw[1].rank, iw[0]))
+    for _, w in ordered:
+        if (w.participant, w.visit) in placed:
+            continue
+        for o in w.options if w.options is not None else all_options[w.visit]:
+            waitlist[o].append(w.participant)
+    blocked: dict[str, set[int]] = {}
+    for pl in places:
+        blocked.setdefault(pl.participant, set()).update(spans[pl.option])
+    return Allocation(
+        places=places,
+        waitlist=waitlist,
+        figures=figures_of(problem, places),
+        proven=proven,
+        blocked=blocked,
+    )
+
+
+def with_blocked(problem: Problem, allocation: Allocation) -> Problem:
+    """The problem with each participant's visit slots unavailable for meetings."""
+    ids = [s.id for s in problem.slots]
+    participants = tuple(
+        replace(
+            p,
+            unavailable=tuple(
+                dict.fromkeys(
+                    (*p.unavailable, *(ids[i] for i in sorted(allocation.blocked.get(p.id, ()))))
+                )
+            ),
+        )
+        for p in problem.participants
+    )
+    return replace(problem, participants=participants, visits=(), visit_wishes=(), visit_locked=())
