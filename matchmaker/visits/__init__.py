@@ -1,0 +1,1 @@
+"""Trade visits: hosts offer site visits in groups with places; participants rank them."""
