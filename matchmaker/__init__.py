@@ -82,8 +82,8 @@ def _register_blueprints(app: Flask) -> None:
         reports,  # after the event: the organisers' report
         schedules,
         teams,  # an event's team: co-organisers, desk, viewers
-        twofactor,  # TOTP and recovery codes at log-in
         threads,  # message threads on requests; organisers writing to one participant
+        twofactor,  # TOTP and recovery codes at log-in
     )
     from .web import IdConverter
 
