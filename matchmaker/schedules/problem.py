@@ -22,6 +22,7 @@ from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Organisation, Participant, Unavailability
 from ..scheduling import Result
 from ..templating import to_zone
+from ..visits.services import add_to_problem as add_visits
 
 
 def blocked_slots(event: Event, slots: list[Slot]) -> dict[int, set[datetime]]:
@@ -143,7 +144,7 @@ def build_problem(event: Event) -> dict[str, Any]:
                 meeting["fixed_slot"] = slot_key
                 locked.append(str(row.id))
         meetings.append(meeting)
-    return {
+    problem = {
         "format": "matchmaker.scheduling/1",
         "name": event.slug,
         "slots": [
@@ -164,6 +165,8 @@ def build_problem(event: Event) -> dict[str, Any]:
         "previous": previous,
         "locked": locked,
     }
+    add_visits(event, problem, slots, blocked)  # trade visits, when the event has any
+    return problem
 
 
 def save_result(event: Event, result: Result) -> int:

@@ -25,6 +25,7 @@ from ..errors import Conflict, Invalid, NotFound, TooManyAttempts
 from ..events.models import Event
 from ..extensions import db
 from ..scheduling import Progress, Result, parse_problem, solve
+from ..visits.services import save_allocation as save_visit_allocation
 from .models import SolverRun
 from .problem import build_problem, save_result
 
@@ -298,6 +299,7 @@ def execute_run(run_id: int) -> SolverRun | None:
             )
         else:
             save_result(event, result)
+            save_visit_allocation(event, result.visits)
             run.status = "succeeded"
             run.solver_status = result.status
             run.breaks, run.bound = result.breaks, result.bound

@@ -220,7 +220,10 @@ def _check_visits(problem: Problem, result: Result, placed: dict, order: dict) -
             errors.append(f"participant {p} has two groups of visit {v}")
         mine.add((p, v))
         taken[o] = taken.get(o, 0) + 1
-        a, b = order[option[o][1].start_slot], order[option[o][1].end_slot]
+        opt = option[o][1]
+        if opt.start_slot is None or opt.end_slot is None:
+            continue  # (blocks no slot)
+        a, b = order[opt.start_slot], order[opt.end_slot]
         for a2, b2, o2 in spans.get(p, []):
             if a <= b2 and a2 <= b:
                 errors.append(f"participant {p}: visits' options {o2} and {o} overlap")

@@ -69,8 +69,8 @@ class VisitOption:
     included, ``start_slot`` to ``end_slot`` in slot order) and its places."""
 
     id: str
-    start_slot: str
-    end_slot: str
+    start_slot: str | None  # both None: the option blocks no slot (outside the sessions)
+    end_slot: str | None
     places: int
 
 
@@ -147,7 +147,13 @@ class Problem:
             out["tie_break"] = self.tie_break
         if self.visits:
             out["visits"] = [
-                _compact({"id": v.id, "label": v.label, "options": [vars(o) for o in v.options]})
+                _compact(
+                    {
+                        "id": v.id,
+                        "label": v.label,
+                        "options": [_compact(vars(o)) for o in v.options],
+                    }
+                )
                 for v in self.visits
             ]
             out["visit_wishes"] = [
@@ -158,10 +164,12 @@ class Problem:
                 out["visit_locked"] = [vars(v).copy() for v in self.visit_locked]
         return out
 
-    def slot_span(self, option: VisitOption) -> tuple[int, int]:
-        """The indices (inclusive) of the first and last slot an option blocks."""
+    def slot_span(self, option: VisitOption) -> range:
+        """The indices of the slots an option blocks (none when it has no slots)."""
+        if option.start_slot is None or option.end_slot is None:
+            return range(0)
         order = {s.id: i for i, s in enumerate(self.slots)}
-        return order[option.start_slot], order[option.end_slot]
+        return range(order[option.start_slot], order[option.end_slot] + 1)
 
     def label_of_participant(self, pid: str) -> str:
         p = self.participant_by_id().get(pid)
@@ -451,13 +459,17 @@ def _parse_visits(
             if any(oid in ids for ids in option_of.values()) or oid in {x.id for x in options}:
                 raise ProblemError(f"{owhere}: duplicate option id")
             start, end = o.get("start_slot"), o.get("end_slot")
-            for key, value in (("start_slot", start), ("end_slot", end)):
-                if value is None or str(value) not in order:
-                    raise ProblemError(f'{owhere}: unknown "{key}" {value!r}')
-            if order[str(start)] > order[str(end)]:
-                raise ProblemError(f"{owhere}: ends before it starts")
+            if (start is None) != (end is None):
+                raise ProblemError(f'{owhere}: "start_slot" and "end_slot" go together')
+            if start is not None:
+                for key, value in (("start_slot", start), ("end_slot", end)):
+                    if str(value) not in order:
+                        raise ProblemError(f'{owhere}: unknown "{key}" {value!r}')
+                if order[str(start)] > order[str(end)]:
+                    raise ProblemError(f"{owhere}: ends before it starts")
+                start, end = str(start), str(end)
             places = _int_at_least(o, "places", owhere, 0)
-            options.append(VisitOption(oid, str(start), str(end), places))
+            options.append(VisitOption(oid, start, end, places))
         option_of[vid] = {o.id for o in options}
         visits.append(Visit(vid, tuple(options), _opt_str(raw, "label", where)))
     wishes = []

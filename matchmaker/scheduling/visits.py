@@ -106,8 +106,7 @@ def _spans(problem: Problem) -> dict[str, set[int]]:
     out = {}
     for v in problem.visits:
         for o in v.options:
-            a, b = problem.slot_span(o)
-            out[o.id] = set(range(a, b + 1))
+            out[o.id] = set(problem.slot_span(o))
     return out
 
 
