@@ -12,7 +12,7 @@ from ..access import role_required, user_required
 from ..errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE, DomainError
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
-from ..scheduling import parse_problem
+from ..scheduling import ProblemError, parse_problem
 from ..scheduling.capacity import plan
 from ..web import counts_changed, csv_response, parse_id, render, submit
 from . import agenda as agendas
@@ -154,7 +154,11 @@ CAPACITY_SECONDS = 4.0
 def capacity(slug: str):
     """ "Will it fit, and how many tables do I need?" (``scheduling.capacity``)."""
     event = organised_event_or_404(slug)
-    problem = parse_problem(build_problem(event))
+    try:
+        problem = parse_problem(build_problem(event))
+    except ProblemError:  # no slots or no tables yet: nothing to plan with
+        missing = "Add meeting sessions and tables first: then this says whether it fits."
+        return render("schedules/_capacity.html", event=event, cap=None, missing=missing)
     answer = plan(problem, time_limit=CAPACITY_SECONDS)
     return render("schedules/_capacity.html", event=event, cap=answer)
 
