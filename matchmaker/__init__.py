@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         teams,  # an event's team: co-organisers, desk, viewers
         threads,  # message threads on requests; organisers writing to one participant
         twofactor,  # TOTP and recovery codes at log-in
+        visits,  # trade visits: groups with places, ranked wishes, the allocation
     )
     from .web import IdConverter
 
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         privacy,
         twofactor,
+        visits,
     ):
         app.register_blueprint(package.bp)
     # Task modules register their Huey tasks on import.
