@@ -106,7 +106,11 @@ def build_message(
     message.add_alternative(html_document(html, footer_html), subtype="html")
     if attachment:
         name, content = attachment
+        # An agenda's .ics, or a person's data as .json ("download my data", by mail).
+        maintype, subtype = (
+            ("application", "json") if name.endswith(".json") else ("text", "calendar")
+        )
         message.add_attachment(
-            content.encode("utf-8"), maintype="text", subtype="calendar", filename=name
+            content.encode("utf-8"), maintype=maintype, subtype=subtype, filename=name
         )
     return message

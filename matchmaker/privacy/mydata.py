@@ -51,6 +51,33 @@ def _pointing_at(target: str):
                 yield table, column
 
 
+#: Beyond this many rows the JSON is made by the job worker and mailed to the account.
+LARGE_ROWS = 20_000
+
+
+def row_count(user) -> int:
+    """How many rows ``collect`` would read (counted, not loaded)."""
+    from sqlalchemy import func
+
+    from ..participants.models import Participant
+
+    places = list(db.session.scalars(select(Participant.id).where(Participant.user_id == user.id)))
+    total = 1 + len(places)
+    for target, ids in (("users", [user.id]), ("participants", places)):
+        for table, column in _pointing_at(target) if ids else ():
+            if table.name != "participants":
+                total += db.session.scalar(
+                    select(func.count()).select_from(table).where(column.in_(ids))
+                )
+    return total
+
+
+def as_json(user) -> str:
+    import json
+
+    return json.dumps(collect(user), indent=2, ensure_ascii=False, default=str)
+
+
 def collect(user) -> dict:
     """The account's data: the account, then each table's rows about it or its places."""
     from ..accounts.models import User

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Response, flash, redirect, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
@@ -11,6 +9,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
 from ..access import user_required
+from ..extensions import db
 from ..web import render, submit
 from . import bp, consent, erase, mydata
 
@@ -69,7 +68,21 @@ def change_choices(participant_id: int):
 @bp.get("/account/data.json")
 @user_required
 def my_data_json():
-    body = json.dumps(mydata.collect(current_user), indent=2, ensure_ascii=False, default=str)
+    if mydata.row_count(current_user) > mydata.LARGE_ROWS:
+        # Too much to build while the browser waits: the worker mails it.
+        from ..notifications.services import after_commit
+        from .tasks import mail_my_data
+
+        user_id = current_user.id
+        after_commit(lambda: mail_my_data(user_id))  # queued once this request commits
+        db.session.commit()
+        flash(
+            f"Your data is large: we are preparing it and will e-mail it to "
+            f"{current_user.email} as a JSON file in a few minutes.",
+            "info",
+        )
+        return redirect(url_for("privacy.my_data"))
+    body = mydata.as_json(current_user)
     return Response(
         body,
         mimetype="application/json",

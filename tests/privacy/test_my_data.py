@@ -107,3 +107,27 @@ def test_the_only_owner_of_an_event_cannot_delete_the_account(client, db, make_e
     assert event.name in page
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 409
     assert db.get(User, owner.id) is not None
+
+
+def test_a_large_accounts_data_is_made_by_the_worker_and_mailed(
+    client, db, make_event, make_participant, make_user, auth, monkeypatch
+):
+    from matchmaker.mailings.models import OutboxMail
+    from matchmaker.privacy import mydata
+
+    event, anna, thandi, meeting = _scene(db, make_event, make_participant, make_user)
+    auth.login(anna.user)
+    assert mydata.row_count(anna.user) > 5
+    monkeypatch.setattr(mydata, "LARGE_ROWS", 5)
+    response = client.get("/account/data.json")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/data")
+    mail = db.scalar(
+        select(OutboxMail).where(
+            OutboxMail.to_address == "anna@hydroline.example",
+            OutboxMail.subject == "Your data from Matchmaker",
+        )
+    )
+    assert mail.attachment_name == "my-matchmaker-data.json"
+    data = json.loads(mail.attachment)
+    assert data["account"]["email"] == "anna@hydroline.example"
+    assert [o["title"] for o in data["opportunities"]] == ["Hydraulic cylinders"]
