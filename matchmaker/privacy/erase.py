@@ -111,6 +111,7 @@ def delete_account(user, password: str) -> None:
         .where(ThreadPost.author_id == user.id)
         .values(body="(deleted)", author_label=FORMER)
     )
+    _scrub_outbox(user.email)
     _detach(user.id)
     db.session.execute(delete(User).where(User.id == user.id))
     db.session.expire_all()
@@ -131,3 +132,21 @@ def _detach(user_id: int) -> None:
                     db.session.execute(
                         update(table).where(column == user_id).values({column.name: None})
                     )
+
+
+def _scrub_outbox(address: str) -> None:
+    """The outbox's copies of mail to the address: what waits is not sent, and what
+    went keeps its line (the organisers' record that it went) without address or text."""
+    from ..mailings.models import OutboxMail
+
+    mine = OutboxMail.to_address == address
+    db.session.execute(
+        update(OutboxMail)
+        .where(mine, OutboxMail.status == "queued")
+        .values(status="skipped", answer="The account was deleted.")
+    )
+    db.session.execute(
+        update(OutboxMail)
+        .where(mine)
+        .values(to_address="", text_body="", html_body="", attachment=None, attachment_name=None)
+    )

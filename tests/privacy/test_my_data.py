@@ -91,6 +91,12 @@ def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
     )
     assert db.scalar(select(Opportunity).where(Opportunity.participant_id == anna_id)) is None
     assert db.scalar(select(MeetingRequest.message)) == ""
+    from matchmaker.mailings.models import OutboxMail
+
+    assert (
+        db.scalar(select(OutboxMail.id).where(OutboxMail.to_address == "anna@hydroline.example"))
+        is None
+    )  # the outbox keeps no copy of mail to the address
     # The meeting stays, for the partner and the figures.
     assert db.get(Meeting, meeting.id).status == "active"
     auth.login(thandi.user)
