@@ -39,9 +39,28 @@ def anonymise_event(event) -> int:
     ).all()
     for participant in people:
         anonymise_participant(participant)
+    _scrub_event_outbox(event)
     event.anonymised_at = utcnow()
     audit.record(event, None, "retention.anonymised", {"participants": len(people)})
     return len(people)
+
+
+def _scrub_event_outbox(event) -> None:
+    """The event's outbox keeps its lines (what went, when) without addresses or text."""
+    from sqlalchemy import update
+
+    from ..mailings.models import OutboxMail
+
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.event_id == event.id, OutboxMail.status == "queued")
+        .values(status="skipped", answer="Personal data anonymised.")
+    )
+    db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.event_id == event.id)
+        .values(to_address="", text_body="", html_body="", attachment=None, attachment_name=None)
+    )
 
 
 def _warn(event, when: date) -> None:

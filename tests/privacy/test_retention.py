@@ -47,6 +47,10 @@ def test_owners_are_warned_once_then_the_participants_are_anonymised(
     for p in (db.get(Participant, anna.id), db.get(Participant, thandi.id)):
         assert (p.name, p.email, p.phone, p.user_id) == ("Former participant", "", "", None)
     assert db.get(Meeting, meeting.id).status == "active"  # the figures stay
+    from matchmaker.mailings.models import OutboxMail
+
+    addresses = db.scalars(select(OutboxMail.to_address).where(OutboxMail.event_id == event.id))
+    assert set(addresses) <= {""}  # the outbox keeps no addresses of the event's mail
     assert db.scalar(
         select(AuditEntry.details).where(AuditEntry.action == "retention.anonymised")
     ) == {"participants": 2}
