@@ -69,6 +69,7 @@ def participant_calendar(event, participant, now, issued_at=None) -> FeedCalenda
         _participant_entry(event, m, participant.id, people[m.meeting_id], wants) for m in meetings
     ]
     entries += _programme(event, participant.id)
+    entries += _visits(event, participant)
     organisation = participant.organisation
     return FeedCalendar(
         name=f"{event.name} · {organisation.name}",
@@ -215,6 +216,37 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
         )
         for item in items
     ]
+
+
+def _visits(event, participant) -> list[Entry]:
+    """The participant's places in trade visits: the span with travel, LOCATION the
+    address, the meeting point first in DESCRIPTION."""
+    from ..visits.services import places_of, span
+
+    host = urlsplit(current_app.config.get("BASE_URL") or "http://localhost").hostname
+    out = []
+    for place in places_of(participant):
+        option, visit = place.option, place.option.visit
+        start, end = span(option)
+        out.append(
+            Entry(
+                uid=f"visit-{option.id}-{participant.id}@{host or 'matchmaker'}",
+                sequence=0,
+                stamp=place.created_at,
+                starts_at=start,
+                ends_at=end,
+                summary=f"Visit: {visit.title} ({option.label})",
+                location=visit.address,
+                description=_join(
+                    f"Meeting point: {visit.meeting_point}" if visit.meeting_point else "",
+                    f"Host: {visit.host}" if visit.host else "",
+                    "On site: " + _when(event, option.starts_at, option.ends_at),
+                    visit.map_url,
+                ),
+                url=absolute_url("visits.mine", slug=event.slug),
+            )
+        )
+    return out
 
 
 # --- entries ----------------------------------------------------------------------------

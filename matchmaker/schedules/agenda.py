@@ -22,7 +22,8 @@ from .models import PublishedMeeting, ScheduleRevision
 
 @dataclass
 class Entry:
-    kind: str  # "meeting" | "programme" | "free" | "unavailable" (marked "cannot meet")
+    # "meeting" | "programme" | "visit" | "free" | "unavailable" (marked "cannot meet")
+    kind: str
     starts_at: datetime
     ends_at: datetime
     title: str = ""
@@ -85,6 +86,7 @@ def agenda(event: Event, participant: Participant, published: bool = True) -> li
     entries += [
         Entry("programme", i.starts_at, i.ends_at, title=i.title, place=i.place) for i in items
     ]
+    entries += visit_entries(event, participant)
     if published:
         unavailable = set(
             db.session.scalars(
@@ -137,3 +139,31 @@ def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
         )
         for pm in published
     ]
+
+
+def visit_entries(event: Event, participant: Participant) -> list[Entry]:
+    """The participant's places in trade visits, as soon as a run (or the organiser) gave
+    them: the whole span the visit takes from the meetings, travel included; ``place``
+    the address, ``note`` the meeting point and the time on site."""
+    from ..templating import fmt_time
+    from ..visits.services import places_of, span
+
+    out = []
+    for place in places_of(participant):
+        option, visit = place.option, place.option.visit
+        start, end = span(option)
+        tz = event.timezone
+        on_site = f"{fmt_time(option.starts_at, tz)}–{fmt_time(option.ends_at, tz)}"
+        out.append(
+            Entry(
+                "visit",
+                start,
+                end,
+                title=f"{visit.title} ({option.label})",
+                place=visit.address,
+                note=f"Meeting point: {visit.meeting_point}. On site {on_site}."
+                if visit.meeting_point
+                else f"On site {on_site}.",
+            )
+        )
+    return out

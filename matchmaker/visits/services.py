@@ -10,12 +10,16 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from .. import changes
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid, NotFound
 from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Organisation, Participant
 from .models import ELIGIBILITY_KINDS, Visit, VisitOption, VisitPlace, VisitWaitlist, VisitWish
+
+# A calendar feed shows the participant's places: its cache follows their changes.
+changes.watch("calendar", Visit, VisitOption, VisitPlace)  # calendar.cache.VERSION
 
 
 def event_visits(event: Event) -> list[Visit]:
