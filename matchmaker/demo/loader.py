@@ -16,6 +16,7 @@ from ..extensions import db
 from ..participants.models import Opportunity, Organisation, Participant
 from ..participants.tags import pack_tags
 from . import activity, data, past
+from .visits import load_visits
 
 
 def _ascii(text: str) -> str:
@@ -112,6 +113,7 @@ def load_demo() -> Event | None:
     rng = random.Random(2027)
     activity.make_requests(event, people_made, rng)
     activity.make_availability(event, people_made, rng)
+    load_visits(event, people_made, random.Random(26))  # trade visits with ranked wishes
     db.session.flush()
     past.load_past_mission(organisers, people_made)  # a previous mission, surveys answered
     return event
