@@ -69,7 +69,10 @@ def _placement(app, meeting_id: int):
 
 
 def _notified(app, kind: str = "schedule") -> dict[str, int]:
+    """Notices of ``kind`` about the demo mission, per person (other journeys publish
+    schedules of events of their own on the same server)."""
     from matchmaker.accounts.models import User
+    from matchmaker.events.models import Event
     from matchmaker.extensions import db
     from matchmaker.notifications.models import Notification
 
@@ -77,7 +80,8 @@ def _notified(app, kind: str = "schedule") -> dict[str, int]:
         rows = db.session.execute(
             select(User.email, func.count(Notification.id))
             .join(Notification, Notification.user_id == User.id)
-            .where(Notification.kind == kind)
+            .join(Event, Event.id == Notification.event_id)
+            .where(Notification.kind == kind, Event.slug == SLUG)
             .group_by(User.email)
         ).all()
         return dict(rows)

@@ -15,14 +15,20 @@ SHOTS = Path("/work/notes/shots")
 
 
 def _unlock_all(app) -> None:
-    """Other journeys lock meetings of the same demo: this one starts from none."""
+    """Other journeys place, lock and publish meetings of the same demo: this one starts
+    from a first run (nothing placed, so no previous schedule to keep - a re-plan keeps
+    meetings where they are before any tie-break)."""
     from matchmaker.events.models import Event
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == SLUG))
-        db.session.execute(update(Meeting).where(Meeting.event_id == event.id).values(locked=False))
+        db.session.execute(
+            update(Meeting)
+            .where(Meeting.event_id == event.id)
+            .values(locked=False, slot_start=None, table_id=None)
+        )
         db.session.commit()
 
 
