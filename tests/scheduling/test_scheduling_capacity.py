@@ -39,9 +39,7 @@ def test_too_few_tables_asks_for_more_slots():
 def test_a_company_with_more_meetings_than_slots_is_the_bottleneck():
     pairs = [("A", x) for x in "BCDE"]  # A has four meetings, three slots
     cap = plan(parse_problem(problem(3, 4, pairs)), time_limit=10)
-    assert [(b.participant, b.meetings, b.slots) for b in cap.bottlenecks] == [
-        ("Company A", 4, 3)
-    ]
+    assert [(b.participant, b.meetings, b.slots) for b in cap.bottlenecks] == [("Company A", 4, 3)]
     assert cap.left_out == 1
     assert cap.tables_needed == 1  # what can be placed needs one table a slot
     assert (cap.extra_slots, cap.extra_slots_bound) == (1, 1)
