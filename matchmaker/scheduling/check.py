@@ -116,7 +116,7 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
         if problem.previous and result.moved != moved:
             errors.append(f"reported {result.moved} moved, schedule moves {moved}")
     if problem.tie_break is not None and result.status in ("optimal", "feasible"):
-        errors += _check_tie_break(problem, result, placed, order)
+        errors += _check_tie_break(problem, result, placed, order, _visit_blocked(problem, result))
     if problem.visits:
         errors += _check_visits(problem, result, placed, order)
     unscheduled = {u.meeting for u in result.unscheduled}
@@ -131,7 +131,24 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
     return errors
 
 
-def _check_tie_break(problem: Problem, result: Result, placed: dict, order: dict) -> list[str]:
+def _visit_blocked(problem: Problem, result: Result) -> dict[str, set[str]]:
+    """The slots each participant's visits block (unusable for their meetings)."""
+    got = result.visits if isinstance(result.visits, dict) else {}
+    options = {o.id: o for v in problem.visits for o in v.options}
+    ids = [s.id for s in problem.slots]
+    order = {s: i for i, s in enumerate(ids)}
+    out: dict[str, set[str]] = {}
+    for pl in got.get("places") or []:
+        o = options.get(str(pl.get("option")))
+        if o is not None and o.start_slot is not None and o.end_slot is not None:
+            span = ids[order[o.start_slot] : order[o.end_slot] + 1]
+            out.setdefault(str(pl.get("participant")), set()).update(span)
+    return out
+
+
+def _check_tie_break(
+    problem: Problem, result: Result, placed: dict, order: dict, blocked: dict | None = None
+) -> list[str]:
     """The tie-break figures of the result, measured again (``docs/scheduling-format.md``)."""
     got = result.tie_break
     if not isinstance(got, dict) or got.get("rule") != problem.tie_break:
@@ -153,7 +170,10 @@ def _check_tie_break(problem: Problem, result: Result, placed: dict, order: dict
                 and (m.fixed_slot is None or s.id == m.fixed_slot)
                 and (m.slots is None or s.id in m.slots)
                 and (m.id not in locked or previous.get(m.id) == s.id)
-                and not any(s.id in people[p].unavailable for p in m.participants)
+                and not any(
+                    s.id in people[p].unavailable or s.id in (blocked or {}).get(p, ())
+                    for p in m.participants
+                )
             ):
                 usable.add(s.id)
     load = {s.id: 0 for s in problem.slots}

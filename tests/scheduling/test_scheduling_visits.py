@@ -46,7 +46,7 @@ def problems(draw):
     pairs = list(itertools.combinations(people, 2))
     meetings = [
         {"id": f"m{i}", "participants": list(pair), "optional": True}
-        for i, pair in enumerate(draw(st.lists(st.sampled_from(pairs), max_size=5)))
+        for i, pair in enumerate(draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=5)))
     ]
     return {
         "slots": [{"id": str(s + 1)} for s in range(N_SLOTS)],
@@ -54,6 +54,7 @@ def problems(draw):
         "participants": [{"id": p} for p in people],
         "meetings": meetings,
         "fairness": None,
+        "tie_break": draw(st.sampled_from([None, "early", "spread"])),
         "visits": visits,
         "visit_wishes": wishes,
     }
