@@ -120,6 +120,8 @@ class Problem:
     visits: tuple[Visit, ...] = ()
     visit_wishes: tuple[VisitWish, ...] = ()
     visit_locked: tuple[VisitPlace, ...] = ()
+    #: The places of the allocation before (a re-run changes as few as it can).
+    visit_previous: tuple[VisitPlace, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Problem:
@@ -162,6 +164,8 @@ class Problem:
             ]
             if self.visit_locked:
                 out["visit_locked"] = [vars(v).copy() for v in self.visit_locked]
+            if self.visit_previous:
+                out["visit_previous"] = [vars(v).copy() for v in self.visit_previous]
         return out
 
     def slot_span(self, option: VisitOption) -> range:
@@ -320,7 +324,7 @@ def parse_problem(data: Any) -> Problem:
         raise ProblemError(
             f'problem: "tie_break" must be null, "early" or "spread", got {tie_break!r}'
         )
-    visits, wishes, visit_locked = _parse_visits(data, slots, pids)
+    visits, wishes, visit_locked, visit_previous = _parse_visits(data, slots, pids)
     name = data.get("name")
     return Problem(
         slots=slots,
@@ -336,6 +340,7 @@ def parse_problem(data: Any) -> Problem:
         visits=visits,
         visit_wishes=wishes,
         visit_locked=visit_locked,
+        visit_previous=visit_previous,
     )
 
 
@@ -432,13 +437,15 @@ def _int_at_least(obj: dict[str, Any], key: str, where: str, least: int) -> int:
 
 def _parse_visits(
     data: dict[str, Any], slots: tuple[Slot, ...], pids: set[str]
-) -> tuple[tuple[Visit, ...], tuple[VisitWish, ...], tuple[VisitPlace, ...]]:
-    """The optional ``visits``, ``visit_wishes`` and ``visit_locked``."""
+) -> tuple[
+    tuple[Visit, ...], tuple[VisitWish, ...], tuple[VisitPlace, ...], tuple[VisitPlace, ...]
+]:
+    """The optional ``visits``, ``visit_wishes``, ``visit_locked`` and ``visit_previous``."""
     if data.get("visits") is None:
-        for key in ("visit_wishes", "visit_locked"):
+        for key in ("visit_wishes", "visit_locked", "visit_previous"):
             if data.get(key):
                 raise ProblemError(f'problem: "{key}" without "visits"')
-        return (), (), ()
+        return (), (), (), ()
     order = {s.id: i for i, s in enumerate(slots)}
     visits = []
     option_of: dict[str, set[str]] = {}
@@ -497,18 +504,21 @@ def _parse_visits(
             if not opts:
                 raise ProblemError(f'{where}: "options" is empty (omit it for any option)')
         wishes.append(VisitWish(pid, vid, rank, opts))
-    locked = []
-    locked_raw = data.get("visit_locked") or []
-    if not isinstance(locked_raw, list):
-        raise ProblemError('problem: "visit_locked" must be a list')
-    for i, item in enumerate(locked_raw):
-        where = f"visit_locked[{i}]"
-        if not isinstance(item, dict):
-            raise ProblemError(f"{where}: must be an object")
-        pid = _ident(item.get("participant"), where)
-        vid = _ident(item.get("visit"), where)
-        oid = _ident(item.get("option"), where)
-        if pid not in pids or vid not in option_of or oid not in option_of[vid]:
-            raise ProblemError(f"{where}: unknown participant, visit or option")
-        locked.append(VisitPlace(pid, vid, oid))
-    return tuple(visits), tuple(wishes), tuple(locked)
+    places = {}
+    for key in ("visit_locked", "visit_previous"):
+        found = []
+        raw = data.get(key) or []
+        if not isinstance(raw, list):
+            raise ProblemError(f'problem: "{key}" must be a list')
+        for i, item in enumerate(raw):
+            where = f"{key}[{i}]"
+            if not isinstance(item, dict):
+                raise ProblemError(f"{where}: must be an object")
+            pid = _ident(item.get("participant"), where)
+            vid = _ident(item.get("visit"), where)
+            oid = _ident(item.get("option"), where)
+            if pid not in pids or vid not in option_of or oid not in option_of[vid]:
+                raise ProblemError(f"{where}: unknown participant, visit or option")
+            found.append(VisitPlace(pid, vid, oid))
+        places[key] = tuple(found)
+    return tuple(visits), tuple(wishes), places["visit_locked"], places["visit_previous"]

@@ -31,6 +31,7 @@ OBJECTIVES = (
     ("visits", True),  # places given in total
     ("rank_sum", False),  # the sum of the ranks of the visits given
     ("other_option", False),  # places in a group other than the one preferred
+    ("moved", False),  # places of ``visit_previous`` not kept (a re-run changes little)
     ("meeting_overflow", False),  # meetings that no longer fit a person's free slots
 )
 
@@ -75,6 +76,10 @@ def figures_of(problem: Problem, places: list[VisitPlace]) -> dict[str, int]:
         "visits": len(places),
         "rank_sum": sum(wishes[k].rank for k in got if k in wishes),
         "other_option": other,
+        "moved": len(
+            {(p.participant, p.visit, p.option) for p in problem.visit_previous}
+            - set((p.participant, p.visit, p.option) for p in places)
+        ),
         "meeting_overflow": meeting_overflow(problem, places),
     }
 
@@ -191,6 +196,12 @@ def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> All
             var
             for (p, v, o), var in y.items()
             if (w := wish.get((p, v))) is not None and w.options is not None and w.options[0] != o
+        ),
+        "moved": len(problem.visit_previous)
+        - sum(
+            y[k]
+            for k in {(p.participant, p.visit, p.option) for p in problem.visit_previous}
+            if k in y
         ),
         "meeting_overflow": sum(overflow),
     }

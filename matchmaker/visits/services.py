@@ -222,6 +222,16 @@ def add_to_problem(event: Event, problem: dict[str, Any], slots, blocked) -> Non
     problem["visit_locked"] = [
         {"participant": str(p), "visit": str(v), "option": str(o)} for p, v, o in locked_rows
     ]
+    # The places given before: a re-run keeps them where that costs no visit figure.
+    problem["visit_previous"] = [
+        {"participant": str(p), "visit": str(v), "option": str(o)}
+        for p, v, o in db.session.execute(
+            select(VisitPlace.participant_id, VisitPlace.visit_id, VisitPlace.option_id).where(
+                VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked.is_(False)
+            )
+        )
+        if str(p) in {w["participant"] for w in wishes}
+    ]
 
 
 def save_allocation(event: Event, visits: dict[str, Any] | None) -> None:

@@ -183,6 +183,21 @@ def test_a_place_fixed_by_hand_is_kept_even_beyond_the_places():
     assert ("2", "a") not in places
 
 
+@pytest.mark.parametrize("before", ["1", "3"])
+def test_a_rerun_keeps_the_places_given_before_when_that_costs_nothing(before):
+    data = small()
+    data["visit_previous"] = [
+        {"participant": before, "visit": "V", "option": "b"},
+        {"participant": "2", "visit": "V", "option": "a"},
+    ]
+    problem = parse_problem(data)
+    result = solve(problem, time_limit=5, workers=1)
+    assert check_result(problem, result) == []
+    places = {(p["participant"], p["option"]) for p in result.visits["places"]}
+    assert places == {("2", "a"), (before, "b")}
+    assert result.visits["figures"]["moved"] == 0
+
+
 def test_the_checker_rejects_overbooking_overlap_and_a_meeting_in_a_visit():
     problem = parse_problem(small())
     result = solve(problem, time_limit=5, workers=1).to_dict()
