@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import RESULTS
+
 PASSWORD = "visits-e2e-pass"
 SLUG = "visits-e2e"
 
@@ -151,6 +153,7 @@ def test_trade_visits(page: Page, browser, live_server) -> None:
         expect(o.locator("#count-first")).to_have_text("2")
         expect(o.locator(f"#visit-{ids['line']}")).to_contain_text("Pia Paavola")
         expect(o.locator(f"#visit-{ids['line']}")).to_contain_text("Waitlist: 1. Quinn Quist")
+        o.screenshot(path=str(RESULTS / "trade-visits-allocation.png"), full_page=True)
     finally:
         org.close()
 
@@ -161,6 +164,7 @@ def test_trade_visits(page: Page, browser, live_server) -> None:
     expect(page.locator("tr.agenda-visit", has_text="Bell ADT assembly line")).to_contain_text(
         "Group 1"
     )
+    page.screenshot(path=str(RESULTS / "trade-visits-agenda.png"), full_page=True)
     spans = [_minutes(t) for t in visit_rows.locator("td.nowrap").all_inner_texts()]
     assert (9 * 60 + 40, 11 * 60 + 20) in spans
     meetings = [_minutes(t) for t in page.locator("tr.agenda-meeting td.nowrap").all_inner_texts()]
