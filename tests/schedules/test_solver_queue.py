@@ -23,20 +23,23 @@ from tests.conftest import htmx_headers
 def queued_app(app, tmp_path):
     """The app with real (not immediate) queues in SQLite files, as the worker sees them."""
     from matchmaker import create_app
-    from matchmaker.extensions import init_huey
+    from matchmaker.extensions import db, init_huey
 
+    queued = create_app(
+        {
+            "SECRET_KEY": "queue-test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "HUEY_IMMEDIATE": False,
+            "HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
+            "SOLVER_THREADS": 2,
+        }
+    )
     try:
-        yield create_app(
-            {
-                "SECRET_KEY": "queue-test",
-                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                "HUEY_IMMEDIATE": False,
-                "HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
-                "SOLVER_THREADS": 2,
-            }
-        )
+        yield queued
     finally:
         init_huey(app)  # the rest of the suite runs jobs at once again
+        with queued.app_context():
+            db.engine.dispose()  # its own pool: psycopg warns of connections left open
 
 
 def _start(consumer):
