@@ -10,7 +10,7 @@ calendar feeds. Their pending requests are called off.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid
@@ -28,6 +28,7 @@ def anonymise_participant(participant) -> None:
     from ..threads.models import ThreadPost
 
     pid = participant.id
+    _unname(participant.event_id, participant.name)
     participant.name = FORMER
     participant.email = ""
     participant.phone = ""
@@ -69,6 +70,26 @@ def anonymise_participant(participant) -> None:
         .values(body="(deleted)", author_label=FORMER)
     )
     db.session.flush()
+
+
+def _unname(event_id: int, name: str) -> None:
+    """Notices and mail already sent to others about the event name the person in their
+    text ("Anna Virtanen (Hydroline Oy) asks to meet you"): the name goes there too."""
+    from ..mailings.models import OutboxMail
+    from ..notifications.models import Notification
+
+    if not name.strip() or name == FORMER:
+        return
+    for model, columns in (
+        (Notification, ("message",)),
+        (OutboxMail, ("subject", "text_body", "html_body")),
+    ):
+        db.session.execute(
+            update(model)
+            .where(model.event_id == event_id)
+            .values({c: func.replace(getattr(model, c), name, FORMER) for c in columns})
+            .execution_options(synchronize_session=False)
+        )
 
 
 def sole_owner_of(user) -> list:

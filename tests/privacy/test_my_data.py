@@ -72,6 +72,15 @@ def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
     assert other_browser.get("/account").status_code == 200
     user_id, anna_id = anna.user.id, anna.id
 
+    from matchmaker.meetings.requests import request_meeting
+    from matchmaker.notifications.models import Notification
+
+    request_meeting(anna, make_participant(event, name="Jukka Laine"), "Cylinders?")
+    db.flush()
+    named = select(Notification.id).where(
+        Notification.event_id == event.id, Notification.message.contains("Anna Virtanen")
+    )
+    assert db.scalar(named) is not None  # Jukka's notice of her request names her
     assert client.post("/account/delete", data={"password": "wrong"}).status_code == 422
     assert db.get(User, user_id) is not None
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
@@ -97,6 +106,9 @@ def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
         db.scalar(select(OutboxMail.id).where(OutboxMail.to_address == "anna@hydroline.example"))
         is None
     )  # the outbox keeps no copy of mail to the address
+    # Notices already sent to others about the event no longer name her.
+    notices = db.scalars(select(Notification.message).where(Notification.event_id == event.id))
+    assert all("Anna Virtanen" not in text for text in notices)
     # The meeting stays, for the partner and the figures.
     assert db.get(Meeting, meeting.id).status == "active"
     auth.login(thandi.user)
