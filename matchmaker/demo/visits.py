@@ -38,8 +38,8 @@ VISITS = [
         "map_url": "https://www.openstreetmap.org/search?query=Alton%20Richards%20Bay",
         "description": "Machining, honing and test benches of a Bell cylinder supplier.",
         "options": [
-            ("Group A", TUE, time(10, 0), time(11, 30), 10, 20, 20),
-            ("Group B", WED, time(10, 0), time(11, 30), 10, 20, 20),
+            ("Group A", TUE, time(16, 0), time(17, 30), 10, 20, 20),
+            ("Group B", WED, time(14, 30), time(16, 0), 10, 20, 20),
         ],
     },
     {
@@ -49,7 +49,7 @@ VISITS = [
         "meeting_point": "Bell visitor centre car park (ID document required at the port gate)",
         "map_url": "https://www.openstreetmap.org/search?query=Port%20of%20Richards%20Bay",
         "description": "Bulk and break-bulk terminals; how Bell's machines are shipped.",
-        "options": [("Harbour tour", WED, time(11, 0), time(12, 30), 20, 30, 30)],
+        "options": [("Harbour tour", WED, time(11, 30), time(13, 0), 20, 30, 30)],
     },
 ]
 
