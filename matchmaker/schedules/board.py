@@ -16,6 +16,7 @@ from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Participant
 from ..scheduling.instance import breaks_of
+from ..visits.services import visit_blocked
 from .models import SolverRun
 from .problem import blocked_slots
 
@@ -157,6 +158,8 @@ def free_targets(event: Event, meeting: Meeting) -> list[tuple[Slot, list[Table]
     slots = event_slots(event)
     pids = set(meeting.participant_ids)
     blocked = blocked_slots(event, slots)
+    for pid, starts in visit_blocked(event, slots).items():  # trade visits
+        blocked[pid] |= starts
     others = db.session.execute(
         select(Meeting.id, Meeting.slot_start, Meeting.table_id).where(
             Meeting.event_id == event.id,

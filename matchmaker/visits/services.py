@@ -399,3 +399,20 @@ def allocation_counts(event: Event) -> dict[str, int]:
         else:
             counts["lower"] += 1
     return counts
+
+
+def visit_blocked(event: Event, slots) -> dict[int, set[datetime]]:
+    """Participant id -> UTC slot starts their places in visits take (travel included):
+    a meeting moved by hand is not offered there."""
+    out: dict[int, set[datetime]] = defaultdict(set)
+    places = db.session.scalars(
+        select(VisitPlace)
+        .join(Visit, Visit.id == VisitPlace.visit_id)
+        .where(Visit.event_id == event.id)
+    )
+    for place in places:
+        a, b = span(place.option)
+        out[place.participant_id] |= {
+            s.starts_at for s in slots if s.starts_at < b and a < s.ends_at
+        }
+    return out

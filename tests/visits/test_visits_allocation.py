@@ -104,3 +104,16 @@ def test_wishes_close_at_the_deadline_and_follow_who_may_apply(db, visit_event):
         services.set_wishes(s.event, s.people[0], [(visit.id, None)])
     with pytest.raises(Invalid):
         services.create_visit(s.event, title="Port", eligibility="planet:mars")
+
+
+def test_a_meeting_moved_by_hand_is_not_offered_during_a_visit(db, visit_event):
+    from matchmaker.schedules.board import free_targets
+
+    s, visit, g1, _ = visit_event()
+    me = s.people[0]
+    services.fix_place(s.event, visit, g1, me)
+    start, end = services.span(g1)
+    mine = next(m for m in s.meetings if me.id in m.participant_ids)
+    offered = [slot for slot, _tables in free_targets(s.event, mine)]
+    assert offered
+    assert not [x for x in offered if x.starts_at < end and start < x.ends_at]
