@@ -69,3 +69,19 @@ def test_participant_ranks_visits_and_cannot_by_someone_else(client, auth, db, v
     ]
     # Not an organiser: the allocation page is not theirs.
     assert client.get(f"/events/{s.event.slug}/organiser/visits").status_code in (403, 404)
+
+
+def test_the_event_navigation_links_to_visits_only_where_there_are_some(
+    client, auth, db, scheduled_event, visit_event
+):
+    plain = scheduled_event()
+    s, *_ = visit_event()
+    db.commit()
+    auth.login(s.people[0].user)
+    page = client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
+    assert f'href="/events/{s.event.slug}/visits/mine"' in page
+    auth.logout()
+    auth.login(plain.people[0].user)
+    assert "/visits/mine" not in client.get(f"/events/{plain.event.slug}/agenda").get_data(
+        as_text=True
+    )
