@@ -32,11 +32,11 @@ MAILS_PER_ADDRESS = (3, 3600)
 
 
 def _mail(to: str, subject: str, body: str) -> None:
-    """E-mail after commit, by the worker (without MAIL_SERVER the worker logs it)."""
-    from ..notifications.mail import send_mail
-    from ..notifications.services import after_commit
+    """Through the outbox (text and HTML; sent by the worker after commit; without
+    MAIL_SERVER logged and shown on the outbox page). Required mail: no opting out."""
+    from ..mailings.outbox import queue_mail
 
-    after_commit(lambda: send_mail(to, subject, body))
+    queue_mail(to, subject, body)
 
 
 def _mail_allowed(kind: str, email: str) -> bool:

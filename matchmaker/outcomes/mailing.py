@@ -15,8 +15,8 @@ from ..accounts.models import User
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..mailings.outbox import queue_mail
 from ..meetings.models import MeetingParticipant
-from ..notifications.services import after_commit
 from ..participants.models import Participant
 from ..schedules.models import PublishedMeeting
 from ..templating import to_zone
@@ -33,12 +33,15 @@ def _queue(event: Event, participant: Participant, email: str, kind: str, key: s
         OutcomeMail(participant_id=participant.id, kind=kind, key=key, event_id=event.id)
     )
 
-    def send():
-        from ..notifications.mail import send_mail
-
-        send_mail(email, subject, body)
-
-    after_commit(send)
+    # Optional mail (a survey and its reminders): the person may turn reminders off.
+    queue_mail(
+        email,
+        subject,
+        body,
+        category="reminders",
+        event_id=event.id,
+        participant_id=participant.id,
+    )
 
 
 def _sent(event: Event, kind: str) -> set[tuple[int, str]]:

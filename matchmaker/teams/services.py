@@ -98,8 +98,7 @@ def invitation_link(invitation: TeamInvitation) -> str:
 
 
 def _mail(invitation: TeamInvitation, inviter) -> None:
-    from ..notifications.mail import send_mail
-    from ..notifications.services import after_commit
+    from ..mailings.outbox import queue_mail
     from ..singleline import one_line
 
     event = db.session.get(Event, invitation.event_id)
@@ -111,8 +110,7 @@ def _mail(invitation: TeamInvitation, inviter) -> None:
         f"{invitation_link(invitation)}\n\n"
         "The link works for 14 days. If you did not expect this message, ignore it.\n"
     )
-    to = invitation.email
-    after_commit(lambda: send_mail(to, subject, body))
+    queue_mail(invitation.email, subject, body, event_id=event.id)
 
 
 def invitation_from_token(token: str) -> TeamInvitation:

@@ -44,7 +44,9 @@ def test_password_reset_link_arrives_by_mail(client, db, make_user, inbox, caplo
     client.post("/password/forgot", data={"email": user.email})
     (mail,) = inbox.to(user.email)
     assert mail["Subject"] == "Reset your Matchmaker password"
-    link = re.search(r"http://matchmaker\.test(/password/reset/\S+)", mail.get_content())
+    text = mail.get_body(("plain",)).get_content()
+    assert "/password/reset/" in mail.get_body(("html",)).get_content()  # both parts
+    link = re.search(r"http://matchmaker\.test(/password/reset/\S+)", text)
     assert link is not None
     assert "/password/reset/" not in caplog.text  # mailed, not logged
     page = client.get(link.group(1))

@@ -7,19 +7,44 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
-from matchmaker.notifications import mail
+from matchmaker.mailings.models import OutboxMail
 from matchmaker.outcomes import mailing
 from matchmaker.outcomes.models import OutcomeMail, OutcomeSettings, SurveyAnswer, SurveyResponse
 
 
+class _Outbox:
+    """The outcome mails in the outbox, oldest first, as (to, subject, text): optional
+    mail (category "reminders"), unlike the scene's own "your agenda is published"."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        rows = self.db.execute(
+            select(OutboxMail.to_address, OutboxMail.subject, OutboxMail.text_body)
+            .where(OutboxMail.category == "reminders")
+            .order_by(OutboxMail.id)
+        )
+        return [tuple(row) for row in rows]
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __getitem__(self, index):
+        return self._rows()[index]
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def __eq__(self, other) -> bool:
+        return self._rows() == list(other)
+
+
 @pytest.fixture
-def sent(monkeypatch):
-    outbox = []
-    monkeypatch.setattr(
-        mail, "send_mail", lambda to, subject, body: outbox.append((to, subject, body))
-    )
-    return outbox
+def sent(db):
+    return _Outbox(db)
 
 
 def _at(past, day, hour, minute=0):
