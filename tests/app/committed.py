@@ -41,21 +41,24 @@ def own_app(url: str, tmp_path: Path, **config) -> Iterator[Flask]:
 
     from matchmaker import create_app
     from matchmaker.calendar import cache as calendar_cache
-    from matchmaker.extensions import db, huey
+    from matchmaker.extensions import db, huey, solver_huey
     from matchmaker.participants import directory, recommend
 
-    # create_app() points the one Huey instance at the app it builds; the session-wide
-    # test app must get it back.
+    # create_app() points the Huey instances at the app it builds; the session-wide
+    # test app must get them back.
     def clear_caches():  # keyed by ids and data versions that repeat across databases
         calendar_cache.clear()
         recommend.clear_cache()
         directory.clear_cache()
 
     clear_caches()
+    # Both queues: the solver's too (a run started later in the suite ran in this app,
+    # on its database, and stayed "queued" in the test's).
     saved = {
-        name: getattr(huey, name)
+        (queue, name): getattr(queue, name)
+        for queue in (huey, solver_huey)
         for name in ("storage_class", "storage_kwargs", "_immediate", "storage", "flask_app")
-        if hasattr(huey, name)
+        if hasattr(queue, name)
     }
     app = create_app(
         {
@@ -79,6 +82,6 @@ def own_app(url: str, tmp_path: Path, **config) -> Iterator[Flask]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-        for name, value in saved.items():
-            setattr(huey, name, value)
+        for (queue, name), value in saved.items():
+            setattr(queue, name, value)
         clear_caches()
