@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from sqlalchemy.orm import scoped_session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,6 +47,11 @@ RESULTS = REPO / "test-results"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The machine has no internet: without these, Chromium keeps trying to reach Google's
 # services and logs the refused connections.
+# Assertions wait for the page up to 15 s (Playwright's default is 5): on CI's shared
+# two cores a search-as-you-type answer can take seconds, and the verdict must not
+# depend on how busy the machine is (a wait that ends as soon as the page is right).
+expect.set_options(timeout=15_000)
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -260,7 +266,7 @@ def browser():
 @pytest.fixture
 def context(browser, live_server: LiveServer):
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     try:
         yield context
     finally:
