@@ -158,3 +158,12 @@ def test_the_event_page_leads_each_team_member_to_their_pages(
     auth.login(viewer)
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert f"/events/{event.slug}/report" in page and "Manage event" not in page
+
+
+def test_the_team_page_has_a_plain_title_and_its_rules_once(client, db, make_event, auth):
+    event = make_event()
+    auth.login(event.organisers[0])
+    html = client.get(f"/events/{event.slug}/team").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("Team · ") and "<" not in title  # once, a whole form was in it
+    assert html.count('id="team-settings"') == 1
