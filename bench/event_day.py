@@ -18,12 +18,10 @@ then the solver run (load, engine, save), and checks no meeting that began has m
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
@@ -32,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from fresh_app import fresh_app  # noqa: E402 (bench/ beside the script)
 from sqlalchemy import insert, text  # noqa: E402
 
 PARTICIPANTS, ORGANISATIONS, TABLES, PER_SLOT = 2000, 700, 60, 30
@@ -216,29 +215,7 @@ def main() -> None:
     parser.add_argument("--per-slot", type=int, default=140)
     parser.add_argument("--time-limit", type=float, default=5.0)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    os.environ["DATABASE_URL"] = url
-
-    from flask_migrate import upgrade
-
-    from matchmaker import create_app
-    from matchmaker.extensions import db
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "HUEY_SQLITE_PATH": f"{tmp}/huey.db",
-        }
-    )
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(directory=str(pathlib.Path(__file__).resolve().parent.parent / "migrations"))
+    app, url = fresh_app()
     if args.replan:
         build(app, random.Random(7), args.per_slot)
         print(f"database: {url.split(':')[0]}")

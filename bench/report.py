@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import pathlib
 import random
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 import uuid
@@ -28,6 +26,7 @@ from datetime import time as dtime
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from fresh_app import fresh_app  # noqa: E402 (bench/ beside the script)
 from sqlalchemy import insert, text  # noqa: E402
 
 TZ = "Europe/Tallinn"
@@ -228,30 +227,10 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    os.environ["DATABASE_URL"] = url
-
-    from flask_migrate import upgrade
-
-    from matchmaker import create_app
     from matchmaker.extensions import db
     from matchmaker.reports import figures
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "WTF_CSRF_ENABLED": False,
-            "HUEY_IMMEDIATE": True,
-            "HUEY_SQLITE_PATH": f"{tmp}/huey.db",
-        }
-    )
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(directory=str(pathlib.Path(__file__).resolve().parent.parent / "migrations"))
+    app, url = fresh_app()
     rng = random.Random(7)
     sizes = [
         (args.participants // 2, args.meetings // 2, "half"),
