@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import time as clock
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.accounts.test_mail import Inbox
 from tests.conftest import free_port
+from tests.e2e.seeding import seed_open_event, seed_user
 
 PASSWORD = "journey-password-1"
 _n = itertools.count(1)
@@ -52,37 +53,20 @@ def _wait_for_mail(inbox: Inbox, address: str, timeout: float = 15.0):
 
 @pytest.fixture
 def mission(live_server):
-    from matchmaker.accounts.models import User
-    from matchmaker.events import services as events
-
     n = next(_n)
     with live_server.seeding() as session:
-        organiser = User(
-            name="Kadri Tamm",
-            email=f"kadri{n}@invite.example",
-            role="organiser",
-            email_confirmed_at=datetime.now(UTC),
+        organiser = seed_user(
+            session, "Kadri Tamm", f"kadri{n}@invite.example", PASSWORD, "organiser"
         )
-        organiser.set_password(PASSWORD)
-        session.add(organiser)
-        session.flush()
-        event = events.create_event(
+        event = seed_open_event(
             organiser,
             name=f"Tallinn machinery day {n}",
             slug=f"tallinn-machinery-{n}",
             timezone="Europe/Tallinn",
+            day=date(2027, 5, 4),
+            tables=4,
             requires_approval=True,
         )
-        events.add_session(
-            event,
-            day=date(2027, 5, 4),
-            start_time=time(9),
-            end_time=time(12),
-            slot_minutes=20,
-            pause_minutes=5,
-        )
-        events.add_tables(event, 4)
-        events.set_status(event, "open")
         return {"slug": event.slug, "organiser": organiser.email, "n": n}
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.seeding import seed_open_event, seed_user
 from tests.e2e.test_invitation_journey import _wait_for_mail, smtp  # noqa: F401 (fixture)
 
 PASSWORD = "mailing-password-1"
@@ -19,8 +20,6 @@ _n = itertools.count(1)
 
 
 def _seed(live_server) -> dict:
-    from matchmaker.accounts.models import User
-    from matchmaker.events import services as events
     from matchmaker.meetings.models import MeetingRequest
     from matchmaker.participants.models import Opportunity, Organisation, Participant
 
@@ -28,30 +27,18 @@ def _seed(live_server) -> dict:
     with live_server.seeding() as session:
 
         def user(name, email, role="participant"):
-            u = User(name=name, email=email, role=role, email_confirmed_at=datetime.now(UTC))
-            u.set_password(PASSWORD)
-            session.add(u)
-            session.flush()
-            return u
+            return seed_user(session, name, email, PASSWORD, role)
 
         organiser = user("Kadri Tamm", f"kadri{n}@mail.example", "organiser")
-        event = events.create_event(
+        event = seed_open_event(
             organiser,
             name=f"Richards Bay mission {n}",
             slug=f"rb-mission-{n}",
             timezone="Africa/Johannesburg",
+            day=date(2027, 3, 9),
+            tables=4,
             requires_approval=True,
         )
-        events.add_session(
-            event,
-            day=date(2027, 3, 9),
-            start_time=time(9),
-            end_time=time(12),
-            slot_minutes=20,
-            pause_minutes=5,
-        )
-        events.add_tables(event, 4)
-        events.set_status(event, "open")
         people = {}
         for key, name, org, complete in (
             ("anna", "Anna Virtanen", "HydroCyl Oy", False),

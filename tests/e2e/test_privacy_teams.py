@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 
 import pyotp
@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from matchmaker.privacy.consent import LISTED_QUESTION, SHARE_QUESTION
+from tests.e2e.seeding import seed_open_event, seed_user
 from tests.e2e.test_invitation_journey import _wait_for_mail, smtp  # noqa: F401
 
 PASSWORD = "privacy-journey-1"
@@ -22,13 +23,7 @@ _n = itertools.count(1)
 
 
 def _user(session, name: str, email: str, role: str = "participant"):
-    from matchmaker.accounts.models import User
-
-    user = User(name=name, email=email, role=role, email_confirmed_at=datetime.now(UTC))
-    user.set_password(PASSWORD)
-    session.add(user)
-    session.flush()
-    return user
+    return seed_user(session, name, email, PASSWORD, role)
 
 
 @pytest.fixture
@@ -42,23 +37,15 @@ def scene(live_server):
     n = next(_n)
     with live_server.seeding() as session:
         owner = _user(session, "Kadri Tamm", f"kadri{n}@privacy.example", "organiser")
-        event = events.create_event(
+        event = seed_open_event(
             owner,
             name=f"Baltic privacy day {n}",
             slug=f"baltic-privacy-{n}",
             timezone="Europe/Tallinn",
+            day=date(2027, 5, 4),
+            tables=2,
             requires_approval=False,
         )
-        events.add_session(
-            event,
-            day=date(2027, 5, 4),
-            start_time=time(9),
-            end_time=time(12),
-            slot_minutes=20,
-            pause_minutes=5,
-        )
-        events.add_tables(event, 2)
-        events.set_status(event, "open")
         event.late_registration = True  # registration stays open once published
         people = {}
         for key, name, org in (
