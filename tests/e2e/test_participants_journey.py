@@ -117,6 +117,9 @@ def test_register_offer_search_request_accept(page: Page, mission) -> None:
 
     # Search as you type: the results follow the keyboard, and the URL too.
     page.get_by_role("link", name="Directory").first.click()
+    # A person types once the page has loaded (htmx sets the field up at DOMContentLoaded;
+    # typing before that sends nothing - seen once on a busy machine).
+    page.wait_for_load_state("load")
     page.get_by_label("Search").fill("Bell Equip")
     expect(page.locator("#directory-count")).to_contain_text("1 organisation matching")
     expect(page).to_have_url(re.compile(r"directory\?q=Bell(\+|%20)Equip$"))
