@@ -111,31 +111,40 @@ def count_login_attempt(email: str, ip: str | None) -> None:
     )
 
 
-def count_signup(email: str, ip: str | None) -> None:
-    """Count one sign-up (committed at once): per IP, and per address (each may mail it)."""
+def _count_mail_request(
+    kind: str, email: str, ip: str | None, ip_limit: tuple[str, tuple], by_ip: str, by_address: str
+) -> None:
+    """Count one request that mails an address (committed at once): per IP, when known,
+    and per address; refused (429) at the e-mail field past either limit."""
     if ip:
-        message = "Too many sign-ups from your network. Try again in {wait}."
-        ratelimit.check(
-            "signup:ip:" + ip, *_limit("SIGNUP_LIMIT_PER_IP", SIGNUP_LIMIT_PER_IP), message, "email"
-        )
-    message = "Too many sign-ups with this address. Try again in {wait}."
-    key = "signup:email:" + email.strip().lower()
+        ratelimit.check(f"{kind}:ip:{ip}", *_limit(*ip_limit), by_ip, "email")
+    key = f"{kind}:email:" + email.strip().lower()
     ratelimit.check(
-        key, *_limit("MAIL_LIMIT_PER_ADDRESS", MAIL_LIMIT_PER_ADDRESS), message, "email"
+        key, *_limit("MAIL_LIMIT_PER_ADDRESS", MAIL_LIMIT_PER_ADDRESS), by_address, "email"
+    )
+
+
+def count_signup(email: str, ip: str | None) -> None:
+    """Count one sign-up: per IP, and per address (each may mail it)."""
+    _count_mail_request(
+        "signup",
+        email,
+        ip,
+        ("SIGNUP_LIMIT_PER_IP", SIGNUP_LIMIT_PER_IP),
+        "Too many sign-ups from your network. Try again in {wait}.",
+        "Too many sign-ups with this address. Try again in {wait}.",
     )
 
 
 def count_reset_request(email: str, ip: str | None) -> None:
-    """Count one request for a reset link (committed at once), per IP and per address."""
-    if ip:
-        message = "Too many reset requests from your network. Try again in {wait}."
-        ratelimit.check(
-            "reset:ip:" + ip, *_limit("RESET_LIMIT_PER_IP", RESET_LIMIT_PER_IP), message, "email"
-        )
-    message = "Too many reset links asked for this address. Try again in {wait}."
-    key = "reset:email:" + email.strip().lower()
-    ratelimit.check(
-        key, *_limit("MAIL_LIMIT_PER_ADDRESS", MAIL_LIMIT_PER_ADDRESS), message, "email"
+    """Count one request for a reset link, per IP and per address."""
+    _count_mail_request(
+        "reset",
+        email,
+        ip,
+        ("RESET_LIMIT_PER_IP", RESET_LIMIT_PER_IP),
+        "Too many reset requests from your network. Try again in {wait}.",
+        "Too many reset links asked for this address. Try again in {wait}.",
     )
 
 
