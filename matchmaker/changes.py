@@ -19,12 +19,12 @@ from typing import Any
 from sqlalchemy import Engine, String, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .extensions import db
+from .extensions import Model, db
 
 _WATCHED: dict[str, tuple[type, ...]] = {}
 
 
-class ChangeCounter(db.Model):
+class ChangeCounter(Model):
     __tablename__ = "change_counters"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

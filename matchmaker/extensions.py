@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask_login import LoginManager
@@ -31,6 +32,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # A type checker cannot take a class held in an attribute (``db.Model``) as a base
+    # (mypy #8603): to it, the models derive from the base ``db.Model`` is made from.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 from .hashing import hash_slot
 
 ROLES = ("admin", "organiser", "participant")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'organiser', 'participant')", name="role"),
@@ -87,7 +87,7 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A logged-in browser. The session cookie holds a random id whose SHA-256 is the key:
     logging out deletes the row, so a copied cookie is dead from then on."""
 
@@ -100,7 +100,7 @@ class UserSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
-class AttemptCounter(db.Model):
+class AttemptCounter(Model):
     """Attempts at something rate-limited (log-in by address, by IP...) in a time window.
     Incremented in one SQL statement, so parallel requests cannot overwrite each other."""
 

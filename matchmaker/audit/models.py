@@ -8,10 +8,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One action on an event. Kept with the event (deleted with it); the actor's name is
     copied, so the entry still reads right once the account is gone."""
 

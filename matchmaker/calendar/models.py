@@ -8,12 +8,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 EVENT_FEED = "kind = 'event'"
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A subscribable feed: a participant's agenda, a whole event, or one table.
 
     The feed's token is ``HMAC(SECRET_KEY, nonce)``; only its sha256 is stored (see

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..participants.models import Participant
@@ -19,7 +19,7 @@ CHECKIN_METHODS = ("desk", "qr")
 OUTCOMES = ("held", "partner_absent")
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """A participant checked in on one day of the event (local day, in its time zone).
 
     Unique per participant and day: two desks checking in the same person at once give
@@ -46,7 +46,7 @@ class CheckIn(db.Model):
     participant: Mapped[Participant] = relationship()
 
 
-class MeetingReport(db.Model):
+class MeetingReport(Model):
     """What one side of a meeting says happened: ``held``, or ``partner_absent`` (the
     others did not come). One row per meeting and reporting side, so both sides marking
     at the same moment write two rows and neither answer is lost; an organiser writes
@@ -66,7 +66,7 @@ class MeetingReport(db.Model):
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class EventBoard(db.Model):
+class EventBoard(Model):
     """An event's day settings: the secret link of its live board (a screen in the room,
     no log-in) and the local time after which someone not checked in is flagged late."""
 
@@ -80,7 +80,7 @@ class EventBoard(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Absence(db.Model):
+class Absence(Model):
     """A participant the organiser marked absent for the rest of a day, from ``from_at``."""
 
     __tablename__ = "absences"

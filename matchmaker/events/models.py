@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -45,7 +45,7 @@ event_organisers = SATable(
 )
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (
         CheckConstraint(
@@ -150,7 +150,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class MeetingSession(db.Model):
+class MeetingSession(Model):
     """A block of meeting slots on one day, in the event's local time."""
 
     __tablename__ = "meeting_sessions"
@@ -172,7 +172,7 @@ class MeetingSession(db.Model):
     event: Mapped[Event] = relationship(back_populates="sessions")
 
 
-class Table(db.Model):
+class Table(Model):
     """A meeting table or room."""
 
     __tablename__ = "tables"
@@ -187,7 +187,7 @@ class Table(db.Model):
     event: Mapped[Event] = relationship(back_populates="tables")
 
 
-class ProgrammeItem(db.Model):
+class ProgrammeItem(Model):
     """Seminar, factory tour, dinner: time the attendees cannot spend in meetings."""
 
     __tablename__ = "programme_items"
@@ -214,7 +214,7 @@ class ProgrammeItem(db.Model):
     )
 
 
-class ProgrammeAttendance(db.Model):
+class ProgrammeAttendance(Model):
     """A participant who opted in to an opt-in programme item."""
 
     __tablename__ = "programme_attendance"

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 #: Mail a person may turn off; everything else (password reset, a moved meeting, an
 #: invitation, a message written to them) is "required" and ignores their choice.
@@ -20,7 +20,7 @@ DELIVERED = ("sent", "logged")
 FINISHED = ("sent", "logged", "failed", "skipped")
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     """One message to one recipient, and what became of it."""
 
     __tablename__ = "outbox_mails"
@@ -60,7 +60,7 @@ class OutboxMail(db.Model):
     mailing: Mapped[Mailing | None] = relationship()
 
 
-class Mailing(db.Model):
+class Mailing(Model):
     """A message an organiser wrote to part of an event's participants."""
 
     __tablename__ = "mailings"
@@ -84,7 +84,7 @@ class Mailing(db.Model):
     created_by = relationship("User")
 
 
-class MailPreference(db.Model):
+class MailPreference(Model):
     """What an address chose to receive (no row: everything)."""
 
     __tablename__ = "mail_preferences"
@@ -95,7 +95,7 @@ class MailPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """A reminder given to one participant: inserted before the mail is queued, so a
     second worker (or a second run) finds the row and sends nothing."""
 
@@ -110,7 +110,7 @@ class ReminderSent(db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReminderSettings(db.Model):
+class ReminderSettings(Model):
     """Which automatic reminders an event sends (no row: all, with the defaults)."""
 
     __tablename__ = "reminder_settings"

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..events.models import Event, Table
@@ -21,7 +21,7 @@ OPEN_REQUEST = "status IN ('pending', 'accepted')"
 ACTIVE_PLACED = "status = 'active' AND slot_start IS NOT NULL"
 
 
-class MeetingRequest(db.Model):
+class MeetingRequest(Model):
     """One participant asks another for a meeting; the other accepts or declines."""
 
     __tablename__ = "meeting_requests"
@@ -68,7 +68,7 @@ class MeetingRequest(db.Model):
         return participant_id in (self.requester_id, self.recipient_id)
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A meeting to hold: from an accepted request or added by an organiser.
 
     ``slot_start``/``table_id`` are the working (draft) placement; what participants
@@ -124,7 +124,7 @@ class Meeting(db.Model):
         return [a.participant_id for a in self.attendees]
 
 
-class MeetingParticipant(db.Model):
+class MeetingParticipant(Model):
     """A participant in a meeting, with a copy of the slot for the no-double-booking index."""
 
     __tablename__ = "meeting_participants"

@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
 

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 EXPECTED_RESULTS = {
     "order": "Order or agreement",
@@ -43,7 +43,7 @@ def _in(column: str, values) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class OutcomeSettings(db.Model):
+class OutcomeSettings(Model):
     """When an event's surveys go out: ``survey_time`` (local) after each event day, a
     reminder ``reminder_hours`` later to those who have not answered, and the second
     stage ("did it lead to an agreement?") at ``second_stage_at``. No row: no mails."""
@@ -60,7 +60,7 @@ class OutcomeSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(Model):
     """One side's answer about one meeting; the second stage fills the ``agreement``
     columns months later. The ``note`` is private: only its author ever sees it."""
 
@@ -101,7 +101,7 @@ class SurveyAnswer(db.Model):
     agreement_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(Model):
     """A participant answered the survey of one event day: the overall question."""
 
     __tablename__ = "survey_responses"
@@ -122,7 +122,7 @@ class SurveyResponse(db.Model):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutcomeMail(db.Model):
+class OutcomeMail(Model):
     """A mail of the outcome machinery that was sent: ``kind`` and ``key`` (the day, or
     the follow-up's meeting) say which, so the periodic task sends each at most once."""
 

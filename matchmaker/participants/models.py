@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..accounts.models import User
@@ -36,7 +36,7 @@ PARTICIPANT_STATUSES = ("pending", "approved", "rejected")
 OPPORTUNITY_KINDS = {"offer": "Offer", "request": "Request", "partnership": "Partnership"}
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("kind IN ('sme', 'large', 'startup', 'research', 'cluster')", name="kind"),
@@ -64,7 +64,7 @@ def display_name(person: str, organisation: str) -> str:
     return f"{person} ({organisation})" if organisation else person
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A representative of an organisation at one event."""
 
     __tablename__ = "participants"
@@ -129,7 +129,7 @@ class Participant(db.Model):
         return self.phone if self.share_contact else ""
 
 
-class Opportunity(db.Model):
+class Opportunity(Model):
     """An offer, request or partnership a participant publishes in the marketplace."""
 
     __tablename__ = "opportunities"
@@ -149,7 +149,7 @@ class Opportunity(db.Model):
     participant: Mapped[Participant] = relationship(back_populates="opportunities")
 
 
-class Favourite(db.Model):
+class Favourite(Model):
     __tablename__ = "favourites"
 
     participant_id: Mapped[int] = mapped_column(
@@ -161,7 +161,7 @@ class Favourite(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Unavailability(db.Model):
+class Unavailability(Model):
     """A slot (by its UTC start) in which a participant cannot meet."""
 
     __tablename__ = "unavailability"

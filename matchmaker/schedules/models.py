@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..events.models import Table
@@ -28,7 +28,7 @@ RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE_RUN = "status IN ('queued', 'running')"
 
 
-class SolverRun(db.Model):
+class SolverRun(Model):
     """One run of the scheduling engine for an event, with its live progress."""
 
     __tablename__ = "solver_runs"
@@ -67,7 +67,7 @@ class SolverRun(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
 
 
-class ScheduleRevision(db.Model):
+class ScheduleRevision(Model):
     """A published version of an event's schedule: who, when, what changed."""
 
     __tablename__ = "schedule_revisions"
@@ -82,7 +82,7 @@ class ScheduleRevision(db.Model):
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
-class AgendaView(db.Model):
+class AgendaView(Model):
     """The schedule revision a participant last saw on their agenda: the agenda marks
     what changed since."""
 
@@ -95,7 +95,7 @@ class AgendaView(db.Model):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class PublishedMeeting(db.Model):
+class PublishedMeeting(Model):
     """What participants and calendars see of a meeting, as of the last publication."""
 
     __tablename__ = "published_meetings"

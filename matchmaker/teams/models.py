@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class TeamInvitation(db.Model):
+class TeamInvitation(Model):
     """An address the owner invited to the team in a role; taken once, by its reader."""
 
     __tablename__ = "team_invitations"

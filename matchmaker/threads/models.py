@@ -9,13 +9,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 #: The longest post, in characters: a message, not a document.
 MAX_POST_LENGTH = 4000
 
 
-class ThreadPost(db.Model):
+class ThreadPost(Model):
     __tablename__ = "thread_posts"
     __table_args__ = (
         CheckConstraint("(request_id IS NULL) <> (participant_id IS NULL)", name="one_thread"),
@@ -40,7 +40,7 @@ class ThreadPost(db.Model):
     author = relationship("User")
 
 
-class ThreadMailNotice(db.Model):
+class ThreadMailNotice(Model):
     """When a reader of a thread was last mailed about it, and up to which post: new
     posts are mailed at most once every 15 minutes per thread, in one message."""
 

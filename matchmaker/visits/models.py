@@ -18,14 +18,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 #: Who may apply: everyone, the participants of one country ("country:ZA") or of one
 #: kind of organisation ("kind:sme").
 ELIGIBILITY_KINDS = ("sme", "large", "startup", "research", "cluster")
 
 
-class Visit(db.Model):
+class Visit(Model):
     __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +45,7 @@ class Visit(db.Model):
     )
 
 
-class VisitOption(db.Model):
+class VisitOption(Model):
     """One group: its time at the site, the travel before and after (the span blocked
     for meetings) and its places."""
 
@@ -68,7 +68,7 @@ class VisitOption(db.Model):
     visit: Mapped[Visit] = relationship(back_populates="options")
 
 
-class VisitWish(db.Model):
+class VisitWish(Model):
     """A participant's interest: ``rank`` 1 is the first choice; ``option_id`` the group
     they want (None: any group is fine)."""
 
@@ -90,7 +90,7 @@ class VisitWish(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class VisitPlace(db.Model):
+class VisitPlace(Model):
     """A place given in a group (by the engine, or by hand: ``locked``)."""
 
     __tablename__ = "visit_places"
@@ -110,7 +110,7 @@ class VisitPlace(db.Model):
     option: Mapped[VisitOption] = relationship()
 
 
-class VisitWaitlist(db.Model):
+class VisitWaitlist(Model):
     """A participant waiting for a place in a group, ``position`` 1 first."""
 
     __tablename__ = "visit_waitlist"
