@@ -4,9 +4,12 @@ published. Run by bench/load/run.py (which seeds the event and starts the server
 its own: ``locust -f bench/load/locustfile.py --host http://127.0.0.1:PORT`` with
 LOAD_PLAN naming the seed's plan (JSON).
 
-Each participant logs in once, then, on their own clock:
-- "My meetings" poll every 10 s, revalidated with the ETag of the last answer, as a
-  browser does (If-None-Match); the menu's badge poll every 20 s;
+Most participants' phones had the app open before the day: they start with the session
+cookie of an earlier log-in (made by the seed). One in LOAD_LOGIN_EVERY logs in afresh
+(run.py sets it so that about 300 do, as participants spawn over the first minute: the
+start-of-day log-in burst). Then each, on their own clock:
+- "My meetings" poll every 10 s and the menu's badge poll every 20 s, each revalidated
+  with the ETag of its last answer, as a browser's cache does (If-None-Match);
 - the agenda every 60-180 s and the directory every 90-240 s;
 - their calendar feed about once in the run (a calendar app polls hourly; at 2,000
   subscribers that is one feed request every two seconds), revalidated;
@@ -25,13 +28,15 @@ import os
 import random
 import re
 import time
+from http.cookiejar import Cookie
 
 from locust import FastHttpUser, constant, events, task
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read()) if os.environ.get("LOAD_PLAN") else {}
 RUN_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-PUBLISH_AT = float(os.environ.get("LOAD_PUBLISH_AT", "0.5"))  # of the run
-BURST_SECONDS = float(os.environ.get("LOAD_BURST_SECONDS", "60"))
+PUBLISH_AT = float(os.environ.get("LOAD_PUBLISH_AT", "0.4"))  # of the run
+BURST_SECONDS = float(os.environ.get("LOAD_BURST_SECONDS", min(60.0, 0.55 * RUN_SECONDS)))
+LOGIN_EVERY = int(os.environ.get("LOAD_LOGIN_EVERY", "1"))  # 1: everybody logs in
 POLL_SECONDS = 10.0
 BADGE_SECONDS = 20.0
 
@@ -61,12 +66,14 @@ class Participant(FastHttpUser):
 
     wait_time = constant(1)
     weight = 1000
+    default_headers = {"User-Agent": PLAN.get("user_agent", "matchmaker-load")}
 
     def on_start(self):
         n = next(_accounts) % len(PLAN["emails"])
         self.slug = PLAN["slug"]
         self.feed = PLAN["feeds"][n]
         self.etag = None
+        self.badge_etag = None
         self.feed_etag = None
         self.rng = random.Random(n)
         now = _elapsed()
@@ -78,16 +85,21 @@ class Participant(FastHttpUser):
             "feed": now + self.rng.uniform(0, RUN_SECONDS),
             "burst": PUBLISH_AT * RUN_SECONDS + self.rng.uniform(0, BURST_SECONDS),
         }
-        self._login(PLAN["emails"][n])
+        if n % LOGIN_EVERY == 0 or not PLAN.get("cookies"):
+            self._login(PLAN["emails"][n])
+        else:  # the phone kept its log-in from before
+            self.client.cookiejar.set_cookie(_cookie("session", PLAN["cookies"][n]))
 
     def _login(self, email: str):
         page = self.client.get("/login", name="login page")
-        self.client.post(
+        with self.client.post(
             "/login",
             data={"csrf_token": csrf(page.text), "email": email,
                   "password": PLAN["password"]},
-            name="login", allow_redirects=False,
-        )  # fmt: skip
+            name="login", allow_redirects=False, catch_response=True,
+        ) as response:  # fmt: skip
+            if response.status_code != 302:  # the form again: not logged in
+                response.failure(f"HTTP {response.status_code}, not logged in")
 
     @task
     def tick(self):
@@ -106,43 +118,53 @@ class Participant(FastHttpUser):
         else:  # the feed and the burst: once a run
             self.due[kind] = float("inf")
 
-    def poll(self):
-        headers = {"HX-Request": "true"}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
+    def _get(self, path: str, name: str, etag: str = "", htmx: bool = False):
+        """GET ``path``; 200 (or 304 to a revalidation with the ETag kept in attribute
+        ``etag``) is a success, anything else a failure: a redirect to the log-in page
+        too (a session the server did not take)."""
+        headers = {"HX-Request": "true"} if htmx else {}
+        if etag and getattr(self, etag):
+            headers["If-None-Match"] = getattr(self, etag)
         with self.client.get(
-            f"/events/{self.slug}/meetings/counts", headers=headers, name="my meetings poll",
-            catch_response=True,
-        ) as response:  # fmt: skip
-            if response.status_code in (200, 304):
-                self.etag = response.headers.get("ETag") or self.etag
-                response.success()
-
-    def badge(self):
-        with self.client.get(
-            f"/events/{self.slug}/meetings/counts?show=badge", name="menu badge poll",
-            headers={"HX-Request": "true"}, catch_response=True,
-        ) as response:  # fmt: skip
-            if response.status_code in (200, 304):
-                response.success()
-
-    def agenda(self):
-        self.client.get(f"/events/{self.slug}/agenda", name="agenda")
-
-    def directory(self):
-        self.client.get(f"/events/{self.slug}/directory", name="directory")
-
-    def burst(self):
-        self.client.get(f"/events/{self.slug}/agenda", name="agenda (publish burst)")
-
-    def feed(self):
-        headers = {"If-None-Match": self.feed_etag} if self.feed_etag else {}
-        with self.client.get(
-            self.feed, headers=headers, name="calendar feed", catch_response=True
+            path, headers=headers, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code in (200, 304):
-                self.feed_etag = response.headers.get("ETag") or self.feed_etag
+                if etag:
+                    setattr(self, etag, response.headers.get("ETag") or getattr(self, etag))
                 response.success()
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+    def poll(self):
+        self._get(f"/events/{self.slug}/meetings/counts", "my meetings poll", "etag", True)
+
+    def badge(self):
+        self._get(
+            f"/events/{self.slug}/meetings/counts?show=badge", "menu badge poll", "badge_etag",
+            True,
+        )  # fmt: skip
+
+    def agenda(self):
+        self._get(f"/events/{self.slug}/agenda", "agenda")
+
+    def directory(self):
+        self._get(f"/events/{self.slug}/directory", "directory")
+
+    def burst(self):
+        self._get(f"/events/{self.slug}/agenda", "agenda (publish burst)")
+
+    def feed(self):
+        self._get(self.feed, "calendar feed", "feed_etag")
+
+
+def _cookie(name: str, value: str) -> Cookie:
+    """A session cookie for the server on 127.0.0.1, as the browser kept it."""
+    return Cookie(
+        version=0, name=name, value=value, port=None, port_specified=False,
+        domain="127.0.0.1", domain_specified=False, domain_initial_dot=False, path="/",
+        path_specified=True, secure=False, expires=None, discard=True, comment=None,
+        comment_url=None, rest={"HttpOnly": None},
+    )  # fmt: skip
 
 
 class DeskClerk(FastHttpUser):
@@ -150,6 +172,7 @@ class DeskClerk(FastHttpUser):
 
     weight = 1
     fixed_count = 2
+    default_headers = Participant.default_headers
 
     def wait_time(self):
         return random.uniform(2, 4)

@@ -1,16 +1,20 @@
 """The event-day load test: seed, serve, load with locust, print the figures.
 
     .venv/bin/python bench/load/run.py [--sizes 200,1000,2000] [--backends sqlite,postgresql]
-                                       [--seconds 120] [--web-workers 2]
+                                       [--seconds 90] [--web-workers 2] [--threads 8]
+
+The defaults are the event day's six measurements (about 11 minutes in all).
 
 For each backend: a fresh database (a SQLite file in a temporary folder; PostgreSQL from
 BENCH_DATABASE_URL, whose schema is wiped, or scripts/pg.sh's cluster, database
 ``matchmaker_bench``) seeded by bench/load/seed.py with the largest size (the event has
 that many participants; a run at a smaller size has fewer of them online). For each
-size: gunicorn (``--web-workers`` sync workers, no access log) on a free loopback port,
-then locust headless (bench/load/locustfile.py) with that many participants plus two
-desk clerks for ``--seconds``; participants log in at ``size/60`` a second (a login
-burst: everybody within the first minute), so keep ``--seconds`` above 60.
+size: gunicorn (``--web-workers`` workers of ``--threads`` threads, gthread as in the
+README's deployment, no access log) on a free loopback port, then locust headless
+(bench/load/locustfile.py) with that many participants plus two desk clerks for
+``--seconds``; participants come online at ``size/60`` a second (everybody within the
+first minute), about ``--logins`` of them logging in afresh (the start-of-day burst; the
+others hold the session cookie of an earlier log-in), so keep ``--seconds`` above 60.
 
 Printed per size: p50/p95/p99 (ms) and the count and failures per request kind, the
 request rate, the server's CPU per request (gunicorn's processes, user + system, over
@@ -171,13 +175,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="200,1000,2000")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--seconds", type=int, default=90)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)"
+        "--threads", type=int, default=8, help="threads per gunicorn worker (>1: gthread)"
+    )
+    parser.add_argument(
+        "--logins", type=int, default=300, help="participants who log in during the run"
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    began = time.monotonic()
     for backend in args.backends.split(","):
         tmp = tempfile.mkdtemp(prefix="matchmaker-load-")
         url = database_url(backend, tmp)
@@ -198,12 +206,14 @@ def main() -> None:
             port = free_port()
             log = Path(tmp) / f"gunicorn-{size}.log"
             server = serve(env, port, args.web_workers, args.threads, log)
+            env["LOAD_LOGIN_EVERY"] = str(max(1, size // max(1, args.logins)))
             try:
                 print(
                     f"\n--- {backend}, {size} participants online (of {max(sizes)}, "
                     f"{meetings} published meetings), {args.web_workers} gunicorn workers "
                     f"x {args.threads} threads, {args.seconds} s, password hashes at once: "
-                    f"{env.get('PASSWORD_HASH_CONCURRENCY') or 'default'}",
+                    f"{env.get('PASSWORD_HASH_CONCURRENCY') or 'default'}; "
+                    f"{-(-size // int(env['LOAD_LOGIN_EVERY']))} log in during the run",
                     flush=True,
                 )
                 before, cpu0, t0 = os.getloadavg(), cpu_seconds(server.pid), time.monotonic()
@@ -212,6 +222,7 @@ def main() -> None:
                 report(f"{tmp}/locust-{size}", cpu, elapsed, before, os.getloadavg())
             finally:
                 stop(server)
+    print(f"\n(all measurements took {(time.monotonic() - began) / 60:.1f} min)")
 
 
 if __name__ == "__main__":

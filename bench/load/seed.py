@@ -8,6 +8,11 @@ hash shared by all, computed once), a few meeting requests (pending and accepted
 published schedule (about 30 meetings per 20-minute slot over the day) and a calendar
 feed. The organiser (``org@bench.example``) works the check-in desk. Rows are inserted in
 bulk; the returned plan (JSON-able) lists what the load generator needs.
+
+Every participant also has a log-in from before the day (a ``user_sessions`` row and the
+signed session cookie a browser of ``USER_AGENT`` on 127.0.0.1 would hold, in
+``plan["cookies"]``): phones that had the app open already; the load generator logs only
+some of them in afresh (the start-of-day log-in burst).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ TZ = "Europe/Tallinn"
 TABLES, PER_SLOT = 60, 30
 FIRST = "Anna Thandi Kadri Jukka Mari Peeter Liisa Juha Sipho Lerato Kaisa Tiina".split()
 LAST = "Virtanen Nkosi Tamm Laine Korhonen Saar Mokoena Dlamini Mets Niemi Ilves".split()
+#: The load generator's User-Agent: Flask-Login's "strong" protection ties a session
+#: to the address and the User-Agent it was made with.
+USER_AGENT = "matchmaker-load"
 WORDS = "hydraulic cabins wheels welding steel robotics sensors drivetrain valves".split()
 
 
@@ -173,6 +181,7 @@ def build(
                 }
             )
         db.session.execute(insert(CalendarFeed), feeds)
+        cookies = _sessions(app, [base + i + 1 for i in range(n)], now)
         event.status = "published"
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
@@ -194,7 +203,39 @@ def build(
             "participant_ids": list(range(1, n + 1)),
             "feeds": [f"/feeds/{t}.ics" for t in tokens],
             "meetings": mid,
+            "cookies": cookies,
+            "user_agent": USER_AGENT,
         }
+
+
+def _sessions(app, user_ids: list[int], now: datetime) -> list[str]:
+    """A log-in for each user, as ``accounts.routes._start_session`` makes it: a session
+    row, and the session cookie's value (signed with the app's SECRET_KEY)."""
+    from flask_login.utils import _create_identifier
+
+    from matchmaker.accounts.models import UserSession
+    from matchmaker.accounts.sessions import SESSION_KEY, _digest
+    from matchmaker.extensions import db
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    rows, cookies = [], []
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        identifier = _create_identifier()
+    for user_id in user_ids:
+        token = secrets.token_urlsafe(32)
+        rows.append(
+            {"id": _digest(token), "user_id": user_id, "created_at": now, "last_seen_at": now,
+             "user_agent": USER_AGENT}
+        )  # fmt: skip
+        cookies.append(
+            serializer.dumps(
+                {"_user_id": f"{user_id}.1", "_fresh": True, "_id": identifier, SESSION_KEY: token}
+            )
+        )
+    db.session.execute(insert(UserSession), rows)
+    return cookies
 
 
 def main() -> None:
