@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, String, event, text, update
+from sqlalchemy import Engine, String, Table, event, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import Model, db
@@ -76,7 +76,11 @@ class VersionedCache:
         only for values stored with ``valid_until``)."""
         with self._lock:
             item = self._items.get(key)
-            if item is None or item[0] != version or (item[1] is not None and now >= item[1]):
+            if (
+                item is None
+                or item[0] != version
+                or (item[1] is not None and (now is None or now >= item[1]))
+            ):
                 return None
             self._items.move_to_end(key)
             return item[2]
@@ -95,14 +99,13 @@ class VersionedCache:
 
 def _bump(session: Session, names: set[str]) -> None:
     connection = session.connection()
+    table = cast(Table, ChangeCounter.__table__)  # typed as any FromClause
     for name in sorted(names):
         bumped = connection.execute(
-            update(ChangeCounter.__table__)
-            .where(ChangeCounter.__table__.c.name == name)
-            .values(value=ChangeCounter.__table__.c.value + 1)
+            update(table).where(table.c.name == name).values(value=table.c.value + 1)
         )
         if bumped.rowcount == 0:
-            connection.execute(ChangeCounter.__table__.insert().values(name=name, value=1))
+            connection.execute(table.insert().values(name=name, value=1))
 
 
 @event.listens_for(Session, "after_flush")

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
+
+
+@overload
+def to_zone(value: datetime, tz: str) -> datetime: ...
+@overload
+def to_zone(value: datetime | None, tz: str) -> datetime | None: ...
 
 
 def to_zone(value: datetime | None, tz: str) -> datetime | None:

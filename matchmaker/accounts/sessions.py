@@ -69,12 +69,16 @@ def end_all(user: User) -> None:
 def purge() -> int:
     """Delete every session unseen for longer than the cookie lives (flushes)."""
     cutoff = utcnow() - _lifetime()
-    return db.session.execute(delete(UserSession).where(UserSession.last_seen_at < cutoff)).rowcount
+    purged = db.session.execute(delete(UserSession).where(UserSession.last_seen_at < cutoff))
+    return purged.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
 
 
 def count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
+        )
+        or 0
     )
 
 

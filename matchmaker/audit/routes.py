@@ -51,4 +51,4 @@ def _participant_names(event, entries) -> dict[int, str]:
             Participant.event_id == event.id, Participant.id.in_(ids)
         )
     )
-    return dict(rows.all())
+    return dict(rows.tuples().all())

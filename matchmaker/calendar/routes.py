@@ -33,7 +33,7 @@ def _calendar_response(rendered: cache.RenderedFeed, filename: str | None = None
     if filename:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response = Response(rendered.body, content_type="text/calendar; charset=utf-8", headers=headers)
-    response = response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place
     response.headers.pop("Date", None)  # the server adds its own; two would be invalid
     return response
 
@@ -181,7 +181,9 @@ def _organiser_rows(event) -> list[dict]:
         CalendarFeed.event_id == event.id, CalendarFeed.kind != "participant"
     )
     existing = {(f.kind, f.table_id): f for f in db.session.scalars(query)}
-    rows = [{"label": "Whole event", "key": "event", "feed": existing.get(("event", None))}]
+    rows: list[dict] = [
+        {"label": "Whole event", "key": "event", "feed": existing.get(("event", None))}
+    ]
     rows += [
         {"label": table.name, "key": f"table-{table.id}", "feed": existing.get(("table", table.id))}
         for table in event.tables

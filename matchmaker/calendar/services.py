@@ -21,7 +21,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple, overload
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -83,6 +83,12 @@ def _get_or_create(owner: dict) -> CalendarFeed:
         # Someone created it between our select and insert: use theirs.
         return db.session.scalars(query).one()
     return feed
+
+
+@overload
+def participant_feed(participant, create: Literal[True] = True) -> CalendarFeed: ...
+@overload
+def participant_feed(participant, create: bool) -> CalendarFeed | None: ...
 
 
 def participant_feed(participant, create: bool = True) -> CalendarFeed | None:

@@ -112,7 +112,7 @@ def make_requests(event: Event, people: list[Participant], rng: random.Random) -
         recipient = rng.choices(people, weights)[0]
         if requester.organisation_id == recipient.organisation_id:
             continue
-        pair = tuple(sorted((requester.id, recipient.id)))
+        pair = (min(requester.id, recipient.id), max(requester.id, recipient.id))
         if pair in pairs:
             continue
         status = _pick_status(rng)

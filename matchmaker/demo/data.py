@@ -1,10 +1,11 @@
 """The demo trade mission, modelled on the CLUSME metacluster's visit to Bell Equipment."""
 
 from datetime import date, time
+from typing import Any
 
 PASSWORD = "matchmaker-demo"
 
-EVENT = {
+EVENT: dict[str, Any] = {
     "slug": "bell-equipment-mission",
     "name": "Finnish–Estonian mechatronics mission to Bell Equipment",
     "venue": "Bell Equipment, Richards Bay, KwaZulu-Natal, South Africa",
@@ -24,7 +25,7 @@ EVENT = {
     "max_meetings_per_participant": 14,
 }
 
-SESSIONS = [
+SESSIONS: list[dict[str, Any]] = [
     {
         "name": "Tuesday morning",
         "day": date(2027, 3, 9),
@@ -53,7 +54,7 @@ SESSIONS = [
 
 TABLES = 12
 
-PROGRAMME = [
+PROGRAMME: list[dict[str, Any]] = [
     {
         "title": "Welcome seminar: Bell Equipment and its supplier programme",
         "day": date(2027, 3, 9),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, time
+from typing import Any
 
 from ..events.models import Event
 from ..events.services import local_to_utc
@@ -14,7 +15,7 @@ from ..visits import services
 
 TUE, WED = date(2027, 3, 9), date(2027, 3, 10)
 
-VISITS = [
+VISITS: list[dict[str, Any]] = [
     {
         "title": "Bell ADT assembly line",
         "host": "Bell Equipment",

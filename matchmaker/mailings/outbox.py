@@ -176,15 +176,15 @@ def _server_answer(error: Exception) -> tuple[int | None, str]:
         code, text = next(iter(error.recipients.values()))
         return code, f"{code} {text.decode('utf-8', 'replace')}"
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error
-        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        return error.smtp_code, f"{error.smtp_code} {text}"
+        raw = error.smtp_error
+        said = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return error.smtp_code, f"{error.smtp_code} {said}"
     return None, f"{type(error).__name__}: {error}"
 
 
 def _content(row: OutboxMail) -> tuple[str, str, str]:
     """Subject, text and HTML of the row (a mailing's are filled in for its recipient)."""
-    if row.mailing_id is not None and row.text_body is None:
+    if row.text_body is None and row.mailing is not None:
         from .mailings import personalise
 
         return personalise(row.mailing, row.participant_id)
@@ -198,7 +198,7 @@ def deliver(mail_id: int, conn: Connection, commit: bool = True) -> timedelta | 
     # Not committing: the outcome waits in the session, unflushed (the caller holds
     # autoflush off), so no write lock is held while the batch's messages go out.
     done = db.session.commit if commit else (lambda: None)
-    row = db.session.get(OutboxMail, mail_id)
+    row = db.session.get_one(OutboxMail, mail_id)
     config = current_app.config
     if not preferences.wants(row.to_address, row.category):
         row.status, row.answer = "skipped", f"{row.category} turned off by the recipient"
@@ -211,7 +211,7 @@ def deliver(mail_id: int, conn: Connection, commit: bool = True) -> timedelta | 
         if row.category in OPTIONAL_CATEGORIES
         else None
     )
-    attachment = (row.attachment_name, row.attachment) if row.attachment_name else None
+    attachment = (row.attachment_name, row.attachment or "") if row.attachment_name else None
     message = build_message(
         sender=config["MAIL_DEFAULT_SENDER"],
         to=row.to_address,
