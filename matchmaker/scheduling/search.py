@@ -1,34 +1,32 @@
-"""The search for the fewest breaks.
+"""The search for the fewest breaks: a portfolio of CP-SAT questions on one model.
 
-With two or more workers, two single-worker CP-SAT threads share the best schedule and
-the lower bound:
+Contract (``BreakSearch``): given the model of ``model.py`` (``Built``) and a proven lower
+bound, ``run(workers)`` returns by the deadline, or earlier when ``should_stop()`` says so
+or when the best schedule meets the bound (then it is proven optimal).  Afterwards
+``best``/``solution`` hold the best valid schedule met (or None), ``lower`` a proven lower
+bound on breaks (never above ``best``), and ``infeasible`` whether no schedule exists.
+Every schedule met is reported through ``report(breaks, bound, placed)`` when it improves.
 
-* **from below** (``bottom``): "is there a schedule with at most ``k`` breaks?" for
-  ``k`` = the bound (sum of the per-participant bounds, or the slot-capacity bound), by
-  pure SAT search (no LP, the best schedule as hint).  A tight budget propagates
-  strongly (no break allowed => gaps filled, windows of the meeting count), so a proof
-  of "no" is often quick and raises the bound by one; the first "yes" is optimal.  Once
-  the participants' own bounds are refuted, the linear relaxation of ``bounds.py`` is
-  asked once and may raise the bound by several breaks at a time.  After its first
-  "no", CP-SAT's core-based minimisation gets ``CORE_SLICE`` (``core_search``): it
-  raises the bound several breaks in a fraction of a second where the decisions climb
-  one at a time.
-* **from above** (``top``): first the greedy schedule when the caller left it to this
-  thread (``first``: the search from below need not wait for it); without any
-  schedule, plain feasibility; once the relaxation is known, "only the participants it
-  gives breaks to may exceed their own bound" at budgets from the bound up
-  (``decide_support``); then a budget decision halfway between the bound and the
-  best schedule (the best as hint), and large neighbourhood search: a window of slots,
-  or a few participants with breaks and their partners, is freed, everything else
-  stays, CP-SAT minimises for half a second; or every meeting may move but breaks stay
-  where they are (plus a few participants drawn at random), which escapes tightly
-  packed schedules.
+With two or more workers, two single-worker CP-SAT threads share that state
+(``SearchState``, one lock):
+
+* **from below** (``FromBelow``): "is there a schedule with at most ``k`` breaks?" for
+  ``k`` = the bound, by pure SAT search; each "no" raises the bound, the first "yes" is
+  optimal.  Once the participants' own bounds are refuted, the linear relaxation of
+  ``bounds.py`` is asked once; after a refuted budget, CP-SAT's core-based
+  minimisation runs for a while.
+* **from above** (``FromAbove``): the first schedule when the caller left it to this
+  thread; then the relaxation's participants' question (``decide_support``), budget
+  decisions between the bound and the best, and large neighbourhood search; on large
+  models, local search (``polish``) instead.
+* **the single-break scan** (``SingleBreakScan``): when the bound is one above the sum
+  of the participants' own bounds, "only p takes the extra break" for one participant
+  at a time; both threads take participants from its queue.
 
 Decisions made pointless by the other thread (budget below the bound, or not below the
 best) are stopped.  With one worker: budgets at the bound in short slices, then CP-SAT
-minimisation from the best schedule (on large models, local search: ``polish_best``).
-The search stops when a schedule meets the bound (proven optimal), at the deadline or
-when ``should_stop()`` says so; the best schedule found is kept throughout.
+minimisation from the best schedule (on large models, local search).  Why each step
+and constant is what it is, with the measurements: ``docs/scheduling.md``.
 """
 
 from __future__ import annotations
@@ -37,10 +35,13 @@ import math
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Protocol
 
 from ortools.sat.python import cp_model
 
+from .bounds import Relaxation
 from .instance import breaks_of
 from .model import Built
 
@@ -54,7 +55,8 @@ LNS_TRIES = 6
 #: seconds for one of them.
 BREAKS_SHARE = 0.4
 BREAKS_SLICE = 2.5
-#: Seconds per participant in ``scan_single_break``, and how many participants it tries.
+#: Seconds per participant in the single-break scan, and how many participants it
+#: tries (the search from above stops at ``SCAN_TOP_ABOVE``).
 SCAN_SLICE = 2.5
 SCAN_TOP = 16
 SCAN_TOP_ABOVE = 8
@@ -71,83 +73,80 @@ SUPPORT_TRIES = 2
 #: Seconds of minimisation among the relaxation's participants first, for a hint.
 SUPPORT_START = 1.2
 
-
-class _Sink(cp_model.CpSolverSolutionCallback):
-    def __init__(self, search: BreakSearch, built: Built):
-        super().__init__()
-        self.search, self.built = search, built
-        self.last: list[tuple[int, int]] | None = None
-
-    def on_solution_callback(self) -> None:
-        sol = [key for key, v in self.built.x.items() if self.boolean_value(v)]
-        self.last = sol
-        self.search.offer(sol, int(self.value(self.built.breaks)))
+#: A schedule as (meeting, slot) pairs.
+Schedule = list[tuple[int, int]]
+#: ``report(breaks, bound, placed)``: a better schedule was found.
+Report = Callable[[int | None, int | None, int], None]
+#: ``should_stop()``: polled; True ends the search with the best schedule so far.
+ShouldStop = Callable[[], bool]
+#: ``relax()``: the relaxation's bound and who takes the breaks (``bounds.Relaxation``).
+Relax = Callable[[], Relaxation]
 
 
-class BreakSearch:
-    def __init__(
-        self,
-        built: Built,
-        lower: int,
-        deadline: float,
-        should_stop,
-        report,
-        hint,
-        members=None,
-        first=None,
-        relax=None,
-        polish=None,
-    ):
-        self.built = built
-        # relax() -> a lower bound on breaks and who takes them (``bounds.Relaxation``),
-        # asked once the bound is above the participants' own: most events are settled
-        # at that first budget, and those do not pay for it.
-        self.relax = relax
-        # Without a hint: first(stop) -> (first schedule, its breaks or None if it is not
-        # valid), made by the search from above while the search from below starts.
-        self.first = first
-        # On large models: polish(schedule, deadline, seed, stop, offer), local search
-        # in place of the neighbourhoods (``polish_best``), calling offer(schedule,
-        # breaks) with the best valid schedule it has met, now and then.
-        self.polish = polish
-        self.members = members  # meeting -> participants (for neighbourhoods)
-        self.lower = lower
-        self.deadline = deadline
-        self.should_stop = should_stop
-        self.report = report
-        self.best: int | None = None
-        self.solution: list[tuple[int, int]] | None = None
-        self.infeasible = False
-        self.hint = dict(hint)
+class FirstSchedule(Protocol):
+    """Makes the first schedule (``stop()`` polled): it and its breaks, or None for the
+    breaks when it is not a valid answer."""
+
+    def __call__(self, stop: ShouldStop) -> tuple[dict[int, int], int | None]: ...
+
+
+class Offer(Protocol):
+    """Hands a valid schedule (meeting -> slot) and its breaks to the search."""
+
+    def __call__(self, made: dict[int, int], breaks: int) -> None: ...
+
+
+class Polish(Protocol):
+    """Local search from ``schedule`` until ``deadline`` or ``stop()``, calling
+    ``offer`` with the best valid schedule it has met, now and then."""
+
+    def __call__(
+        self, schedule: dict[int, int], deadline: float, seed: int, stop: ShouldStop, offer: Offer
+    ) -> None: ...
+
+
+class ScanState(StrEnum):
+    """Where the single-break scan is (equal to the strings used before: "no", ...)."""
+
+    OFF = "no"  # not started (or not applicable)
+    ON = "on"  # both threads take participants from its queue
+    SHARED = "shared"  # the search from above left it to the search from below
+
+
+class SearchState:
+    """What the threads share, guarded by ``lock``: the best schedule, the bound, the
+    running solvers (stopped when their question became pointless), the relaxation's
+    participants, and whether the scan may start.  Solution callbacks run in CP-SAT's
+    threads and call ``offer``."""
+
+    def __init__(self, lower: int, deadline: float, report: Report, should_stop: ShouldStop):
         self.lock = threading.Lock()
         self.done = threading.Event()
+        self.lower = lower
+        self.deadline = deadline
+        self.report = report
+        self.should_stop = should_stop
+        self.best: int | None = None
+        self.solution: Schedule | None = None
+        self.infeasible = False
         # running solvers -> their break budget (None: minimisation)
         self.solvers: dict[cp_model.CpSolver, int | None] = {}
-        self.budget = built.model.new_int_var(0, max(built.breaks_max, 0), "budget")
-        built.model.add(built.breaks <= self.budget)
-        # Each participant's own lower bound (the low end of their domain); the
-        # single-break scan starts when the bound reaches one above their sum.
-        proto = built.model.proto
-        self.floors = {p: proto.variables[v.index].domain[0] for p, v in built.brk.items()}
-        self.scan_at = sum(self.floors.values()) + 1
-        self.lns_kind: str | None = None  # the neighbourhood kind that improved last
-        self.scan = "no"  # "no" -> "on" -> "shared" (the search from above left it)
-        self.scan_queue: list[int] = []
-        # Refutations that prove the bound wrong (None: the queue is not everyone).
-        self.scan_needed: int | None = None
-        self.scan_refuted = self.scan_taken = 0
-        # Participants the relaxation gives a break to (``decide_support``), and the next
-        # budget to ask them.
+        # Participants the relaxation gives a break to (``FromAbove.decide_support``).
         self.support: list[int] = []
-        self.support_k = 0
-        # (the support it was made for, the hint of their decisions: ``_support_start``)
-        self.support_hint: tuple[list[int], list[tuple[int, int]]] | None = None
-        # Whether the search from below has refuted a budget at the bound (then the
-        # core-based search takes over, ``core_search``).
-        self.refuted = self.cored = False
+        # The scan waits while the relaxation is still to be asked, and needs a schedule
+        # or the promise of one (the first schedule being made from above).
+        self.relax_pending = False
+        self.first_pending = False
+        self.scan: SingleBreakScan | None = None
 
-    # -- shared state (solution callbacks run in CP-SAT's threads)
-    def offer(self, solution: list[tuple[int, int]], breaks: int) -> None:
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def stopping(self) -> bool:
+        return self.done.is_set() or self.should_stop()
+
+    def offer(self, solution: Schedule, breaks: int) -> None:
+        """A valid schedule with ``breaks`` breaks; kept (and reported) if better."""
         with self.lock:
             if self.best is not None and breaks >= self.best:
                 return
@@ -156,30 +155,67 @@ class BreakSearch:
         self.report(breaks, self.lower, len(solution))
 
     def raise_lower(self, bound: float) -> None:
+        """A proven lower bound (rounded up); kept if higher."""
         with self.lock:
             value = math.ceil(bound - 1e-6)
             if value > self.lower:
                 self.lower = value
                 self._check()
 
+    def relaxed(self, found: Relaxation) -> None:
+        """The relaxation's answer: its bound, and its participants (share >= ``SUPPORT_MIN``)."""
+        with self.lock:
+            self.lower = max(self.lower, found.bound)
+            self.support = [p for p, v in sorted(found.extra.items()) if v >= SUPPORT_MIN]
+            self._check()
+
+    def prove_infeasible(self) -> None:
+        self.infeasible = True
+        self.done.set()
+
+    def snapshot(self) -> tuple[int | None, Schedule | None]:
+        with self.lock:
+            return self.best, self.solution
+
+    def register(self, solver: cp_model.CpSolver, budget: int | None) -> bool:
+        """Whether ``solver`` may run (not once the search is done)."""
+        with self.lock:
+            if self.done.is_set():
+                return False
+            self.solvers[solver] = budget
+            return True
+
+    def unregister(self, solver: cp_model.CpSolver) -> None:
+        with self.lock:
+            self.solvers.pop(solver, None)
+
+    def stop_all(self) -> None:
+        self.done.set()
+        with self.lock:
+            for solver in self.solvers:
+                solver.stop_search()
+
+    def _scan_may_start(self) -> bool:
+        scan = self.scan
+        if scan is None or scan.phase != ScanState.OFF or self.lower != scan.at:
+            return False
+        # Not when the relaxation names who takes the breaks: their own question (from
+        # above) and the core-based search (below) do better.
+        if self.relax_pending or (CORE and self.support):
+            return False
+        return self.best is not None or self.first_pending
+
     def _check(self) -> None:
-        """Called with the lock held: stop when the bound is met, and stop decisions that
-        became pointless (budget below the bound, or not below the best schedule, or
-        above the bound when the single-break scan starts)."""
+        """With the lock held: end when the bound is met; start the scan when the bound
+        reaches it; stop decisions made pointless (budget below the bound, or not below
+        the best, or above the bound when the scan starts)."""
         if self.best is not None and self.best <= self.lower:
             self.lower = self.best
             self.done.set()
-        scan = self.scan == "no" and self.lower == self.scan_at and self.relax is None
-        # Not when the relaxation names who takes the breaks: their own question (from
-        # above) and the core-based search (below) do better (forum-13crafb.original:
-        # the scan refuted its 16 participants in 5 s and proved nothing).
-        scan = scan and not (CORE and self.support)
-        scan = scan and (self.best is not None or self.first is not None)
-        if scan:
-            self.scan = "on"
-            candidates = self._scan_candidates()
-            self.scan_queue = candidates[:SCAN_TOP]
-            self.scan_needed = len(candidates) if len(candidates) <= SCAN_TOP else None
+        started = self._scan_may_start()
+        if started:
+            assert self.scan is not None
+            self.scan.start()
         for solver, k in self.solvers.items():
             if k is None:
                 continue
@@ -188,29 +224,39 @@ class BreakSearch:
             if (
                 k < self.lower
                 or (self.best is not None and k >= self.best)
-                or (scan and k > self.lower)
+                or (started and k > self.lower)
             ):
                 solver.stop_search()
 
-    def _relax_once(self) -> bool:
-        """Once the participants' own bounds are refuted: the relaxation's bound (then
-        the single-break scan may start).  Whether it was asked now."""
-        if self.relax is None or self.lower < self.scan_at:
-            return False
-        relax, self.relax = self.relax, None
-        if self.done.is_set():
-            return False
-        found = relax()
-        with self.lock:
-            self.lower = max(self.lower, found.bound)
-            self.support = [p for p, v in sorted(found.extra.items()) if v >= SUPPORT_MIN]
-            self._check()
-        return True
 
-    def left(self) -> float:
-        return self.deadline - time.monotonic()
+class _Sink(cp_model.CpSolverSolutionCallback):
+    """Offers every schedule CP-SAT finds; ``last`` is the latest."""
 
-    def _solve(
+    def __init__(self, state: SearchState, built: Built):
+        super().__init__()
+        self.state, self.built = state, built
+        self.last: Schedule | None = None
+
+    def on_solution_callback(self) -> None:
+        sol = [key for key, v in self.built.x.items() if self.boolean_value(v)]
+        self.last = sol
+        self.state.offer(sol, int(self.value(self.built.breaks)))
+
+
+class Solving:
+    """The model and the CP-SAT questions every part of the search asks of it: copies
+    of the model with a break budget, participants held to their bounds, hints."""
+
+    def __init__(self, built: Built, state: SearchState, hint: dict[int, int]):
+        self.built, self.state = built, state
+        self.hint = dict(hint)  # the schedule to start from when none is known yet
+        self.budget = built.model.new_int_var(0, max(built.breaks_max, 0), "budget")
+        built.model.add(built.breaks <= self.budget)
+        # Each participant's own lower bound (the low end of their domain).
+        proto = built.model.proto
+        self.floors = {p: proto.variables[v.index].domain[0] for p, v in built.brk.items()}
+
+    def solve(
         self,
         model: cp_model.CpModel,
         limit: float,
@@ -221,11 +267,15 @@ class BreakSearch:
         bound: bool = True,
         sink: _Sink | None = None,
         core: bool = False,
-    ) -> tuple:
+    ) -> tuple[cp_model.CpSolver, int]:
+        """Solve ``model`` for at most ``limit`` seconds (and never past the deadline);
+        its schedules go to ``offer``.  ``budget``: the break budget it decides (it is
+        stopped once pointless); ``bound``: a minimisation's proven bound raises ours;
+        ``sat_only``: no LP; ``core``: core-based minimisation."""
         solver = cp_model.CpSolver()
         prm = solver.parameters
         prm.num_workers = workers
-        prm.max_time_in_seconds = max(0.01, min(limit, self.left()))
+        prm.max_time_in_seconds = max(0.01, min(limit, self.state.left()))
         prm.random_seed = seed
         if core:
             prm.optimize_with_core = True
@@ -233,18 +283,15 @@ class BreakSearch:
         if sat_only or core:
             prm.linearization_level = 0
         if budget is None and bound and (core or not sat_only):
-            solver.best_bound_callback = self.raise_lower
-        with self.lock:
-            if self.done.is_set():
-                return solver, cp_model.UNKNOWN
-            self.solvers[solver] = budget
+            solver.best_bound_callback = self.state.raise_lower
+        if not self.state.register(solver, budget):
+            return solver, cp_model.UNKNOWN
         try:
-            return solver, solver.solve(model, sink or _Sink(self, self.built))
+            return solver, solver.solve(model, sink or _Sink(self.state, self.built))
         finally:
-            with self.lock:
-                self.solvers.pop(solver, None)
+            self.state.unregister(solver)
 
-    def _clone(self, hint: Iterable[tuple[int, int]] | None = None) -> cp_model.CpModel:
+    def clone(self, hint: Iterable[tuple[int, int]] | None = None) -> cp_model.CpModel:
         """A copy of the model; with ``hint`` (a schedule's (meeting, slot) pairs) every
         placement is hinted: in the schedule or not."""
         model = self.built.model.clone()
@@ -255,115 +302,285 @@ class BreakSearch:
                 model.add_hint(v, key in chosen)
         return model
 
-    def _model(self, hint: bool) -> cp_model.CpModel:
+    def hinted(self, hint: bool) -> cp_model.CpModel:
+        """A copy of the model, hinted with the best schedule (else the start) if ``hint``."""
         if not hint:
-            return self._clone()
-        return self._clone(self.solution if self.solution is not None else self.hint.items())
+            return self.clone()
+        solution = self.state.solution
+        return self.clone(solution if solution is not None else self.hint.items())
+
+    def set_budget(self, model: cp_model.CpModel, most: int) -> None:
+        model.proto.variables[self.budget.index].domain[:] = [0, most]
+
+    def held(self, most: dict[int, int], k: int, hint: Schedule | None = None) -> cp_model.CpModel:
+        """The model with at most ``k`` breaks, and participant ``p`` at most
+        ``most[p]`` breaks for each ``p`` in ``most``; ``hint``: the meetings' slots
+        (none when empty)."""
+        model = self.clone(hint or None)
+        proto = model.proto
+        for p, hi in most.items():
+            proto.variables[self.built.brk[p].index].domain[:] = [self.floors[p], hi]
+        self.set_budget(model, k)
+        return model
 
     def decide(
         self, k: int, limit: float, hint: bool = False, sat_only: bool = True, seed: int = 0
     ) -> int:
         """Is there a schedule with at most ``k`` breaks?  A proof of "no" raises the
         bound (or, for the largest budget, proves the problem infeasible); a "yes"
-        reaches ``offer`` through the solution callback."""
-        model = self._model(hint=hint)
-        model.proto.variables[self.budget.index].domain[:] = [0, k]
-        _, status = self._solve(model, limit, 1, sat_only, budget=k, seed=seed)
+        reaches ``offer`` through the solution callback.  Returns CP-SAT's status."""
+        model = self.hinted(hint)
+        self.set_budget(model, k)
+        _, status = self.solve(model, limit, 1, sat_only, budget=k, seed=seed)
         if status == cp_model.INFEASIBLE:
             if k >= self.built.breaks_max:
-                self.infeasible = True
-                self.done.set()
+                self.state.prove_infeasible()
             else:
-                self.raise_lower(k + 1)
+                self.state.raise_lower(k + 1)
         return status
 
-    def bottom(self) -> None:
-        """Budgets k = the bound, bound + 1, ...: each proof of infeasibility raises the
-        bound by one; the first schedule found is optimal.  After the first proof, the
-        core-based search for a while (``core_search``), unless the single-break scan
-        ran: the bound is then one step from the optimum, and the last step is a
-        schedule to find, which the core-based search does poorly."""
-        while not self.done.is_set() and self.left() > 0.02:
-            if self._relax_once():
+
+class SingleBreakScan:
+    """When the bound is one break above the sum of the participants' own bounds
+    (``at``), an optimal schedule gives exactly one participant one extra break: ask
+    "only p has the extra break" for one participant at a time, everyone else held to
+    their bound.  Both threads take participants from one queue (the ``SCAN_TOP`` with
+    the most meetings, ``SCAN_SLICE`` each).  A "yes" is optimal; when the queue is
+    everyone who can take a break and all are refuted, the bound rises by one."""
+
+    def __init__(self, solving: Solving, members: list[list[int]] | None):
+        self.solving, self.state = solving, solving.state
+        self.members = members
+        self.at = sum(solving.floors.values()) + 1
+        self.phase = ScanState.OFF
+        self.queue: list[int] = []
+        # Refutations that prove the bound wrong (None: the queue is not everyone).
+        self.needed: int | None = None
+        self.refuted = self.taken = 0
+
+    def start(self) -> None:
+        """With the lock held (``SearchState._check``): fill the queue."""
+        self.phase = ScanState.ON
+        candidates = self.candidates()
+        self.queue = candidates[:SCAN_TOP]
+        self.needed = len(candidates) if len(candidates) <= SCAN_TOP else None
+
+    def candidates(self) -> list[int]:
+        """Who can take one more break, most meetings first."""
+        built, floors = self.solving.built, self.solving.floors
+        proto = built.model.proto
+        count: dict[int, int] = {}
+        for ms in self.members or []:
+            for p in ms:
+                count[p] = count.get(p, 0) + 1
+        can = [p for p, v in built.brk.items() if proto.variables[v.index].domain[-1] > floors[p]]
+        can.sort(key=lambda p: (-count.get(p, 0), p))
+        return can
+
+    def run(self, upto: int = SCAN_TOP) -> None:
+        """Take participants from the queue until it is empty, ``upto`` have been taken
+        (by both threads together), the bound moves or the search ends."""
+        state, floors, k = self.state, self.solving.floors, self.at
+        while not state.done.is_set() and state.left() > 0.02 and state.lower == k:
+            with state.lock:
+                if not self.queue or self.taken >= upto:
+                    return
+                p = self.queue.pop(0)
+                self.taken += 1
+            held = {q: floors[q] + (q == p) for q in floors}
+            model = self.solving.held(held, k)
+            _, status = self.solving.solve(model, SCAN_SLICE, 1, sat_only=True, budget=k, seed=p)
+            with state.lock:
+                if status == cp_model.INFEASIBLE:
+                    self.refuted += 1
+                complete = self.refuted == self.needed
+            if complete:
+                state.raise_lower(k + 1)
+
+
+class FromBelow:
+    """Raises the bound: budget decisions at the bound (each "no" raises it by one, the
+    first "yes" is optimal), the relaxation once the participants' own bounds are
+    refuted, the core-based search after the first refuted budget, and its part of the
+    single-break scan."""
+
+    def __init__(self, solving: Solving, scan: SingleBreakScan, relax: Relax | None):
+        self.solving, self.state, self.scan = solving, solving.state, scan
+        self.relax = relax
+        # Whether a budget at the bound was refuted (then the core-based search takes
+        # over for a while), and whether it has run.
+        self.refuted = self.cored = False
+
+    @property
+    def relax(self) -> Relax | None:
+        """Asked once the bound is above the participants' own bounds (most events are
+        settled at that first budget, and those do not pay for it)."""
+        return self._relax
+
+    @relax.setter
+    def relax(self, relax: Relax | None) -> None:
+        self._relax = relax
+        self.state.relax_pending = relax is not None
+
+    def relax_once(self) -> bool:
+        """Once the participants' own bounds are refuted: the relaxation's bound (then
+        the single-break scan may start).  Whether it was asked now."""
+        if self.relax is None or self.state.lower < self.scan.at:
+            return False
+        relax = self.relax
+        self.relax = None
+        if self.state.done.is_set():
+            return False
+        self.state.relaxed(relax())
+        return True
+
+    def run(self) -> None:
+        """Budgets k = the bound, bound + 1, ... until the search ends.  After the first
+        refuted budget, the core-based search for a while, unless the scan ran (the
+        bound is then one step from the optimum, and that step is a schedule to find,
+        which the core-based search does poorly)."""
+        state, solving = self.state, self.solving
+        while not state.done.is_set() and state.left() > 0.02:
+            if self.relax_once():
                 continue
-            k = self.lower
-            if self.best is not None and k >= self.best:
+            k = state.lower
+            if state.best is not None and k >= state.best:
                 return
-            if self.scan in ("on", "shared") and k == self.scan_at:
-                # The single-break scan is on: a short try at the whole question, then
-                # help with the scan if it is not settled, then the whole question again.
-                status = self.decide(k, BOUND_SLICE)
+            if self.scan.phase != ScanState.OFF and k == self.scan.at:
+                # A short try at the whole question, then help with the scan if it is
+                # not settled, then the whole question again.
+                status = solving.decide(k, BOUND_SLICE)
                 if status == cp_model.UNKNOWN:
-                    self.scan_single_break()
-                    if self.lower == k:
-                        self.decide(k, self.left())
+                    self.scan.run()
+                    if state.lower == k:
+                        solving.decide(k, state.left())
                 continue
-            if CORE and self.refuted and not self.cored and self.scan == "no":
+            if CORE and self.refuted and not self.cored and self.scan.phase == ScanState.OFF:
                 self.cored = True
                 self.core_search(CORE_SLICE)
                 continue
-            # The best schedule as hint: no help to a proof of "no", but a "yes" is often
-            # near it (four fixed-slot instances: 4.0-5.4 s instead of 5.6-7.5 s).
-            status = self.decide(k, self.left(), hint=self.best is not None)
+            # The best schedule as hint: no help to a proof of "no", but a "yes" is
+            # often near it.
+            status = solving.decide(k, state.left(), hint=state.best is not None)
             self.refuted = status == cp_model.INFEASIBLE
 
     def core_search(self, limit: float) -> None:
-        """Core-based minimisation (CP-SAT's ``optimize_with_core``, one core at a time,
-        no LP) for ``limit`` seconds, below the best schedule (the hint): its bound
-        raises ours, its schedules go to ``offer``; "no schedule below the best" proves
-        the best optimal.  Where the bound has to climb many breaks it is the faster
-        proof: alone, ticf-13crafa.fixed040-Forb 0.5 s (optimum 49; the budget
-        decisions climb from 43 one at a time, 0.5 s each), forum-13crafb.original
-        bound 6 in 2.4 s (the decisions reach 5 at 9.5 s).  It is poor at finding
-        schedules (tic-13crafc: no schedule in 12 s, where the decision at the
-        capacity bound finds one at once), so it runs only after a refuted budget, and
-        only for a while: then the decisions at the bound, with the best schedule as
-        hint, go on."""
-        with self.lock:
-            best, solution = self.best, self.solution
-        model = self._clone(solution)
+        """Core-based minimisation (``optimize_with_core``, one core at a time, no LP)
+        for ``limit`` seconds, below the best schedule (the hint): its bound raises
+        ours, its schedules go to ``offer``; "no schedule below the best" proves the
+        best optimal (without a best: infeasible)."""
+        best, solution = self.state.snapshot()
+        model = self.solving.clone(solution)
         if best is not None:
-            model.proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
-        model.minimize(self.built.breaks)
-        solver, status = self._solve(model, limit, 1, sat_only=False, core=True)
+            self.solving.set_budget(model, max(0, best - 1))
+        model.minimize(self.solving.built.breaks)
+        solver, status = self.solving.solve(model, limit, 1, sat_only=False, core=True)
         if status == cp_model.INFEASIBLE:
             if best is None:
-                self.infeasible = True
-                self.done.set()
+                self.state.prove_infeasible()
             else:
-                self.raise_lower(best)
+                self.state.raise_lower(best)
         elif status == cp_model.OPTIMAL:
-            self.raise_lower(solver.objective_value)
+            self.state.raise_lower(solver.objective_value)
 
-    def top(self) -> None:
-        """From above: first the greedy schedule (``first``), if it was left to this
-        thread; without any schedule, plain feasibility; on large models, simulated
-        annealing from the best schedule until the end (``polish_best``); otherwise large
-        neighbourhood search around the best schedule (``lns``), with now and then a
-        budget decision between the bound and the best (bisection; at the bound itself
-        with another seed and the LP when the gap is one)."""
-        if self.first is not None:
-            hint, breaks = self.first(lambda: self.done.is_set() or self.should_stop())
-            self.hint = hint
-            if breaks is not None:
-                self.offer(list(hint.items()), breaks)
-            self.first = None
+    def ladder(self, share: float) -> None:
+        """Single worker: budgets at the bound while each is settled within
+        ``BOUND_SLICE``, for at most ``share`` of the remaining time."""
+        state = self.state
+        stop_at = time.monotonic() + share * state.left()
+        while not state.done.is_set() and time.monotonic() < stop_at:
+            self.relax_once()
+            k = state.lower
+            if state.best is not None and k >= state.best:
+                break
+            status = self.solving.decide(k, BOUND_SLICE)
+            if status != cp_model.INFEASIBLE or state.done.is_set():
+                break
+            if state.best is None and self.unsolvable():
+                state.prove_infeasible()
+                return
+
+    def minimise(self, workers: int) -> None:
+        """Single worker: CP-SAT minimisation from the best schedule known (the hint)."""
+        state = self.state
+        if state.done.is_set() or state.left() <= 0.02:
+            return
+        model = self.solving.hinted(True)
+        model.minimize(self.solving.built.breaks)
+        solver, status = self.solving.solve(model, state.left(), workers, sat_only=False)
+        if status == cp_model.INFEASIBLE:
+            state.prove_infeasible()
+        elif status == cp_model.OPTIMAL:
+            state.raise_lower(solver.objective_value)
+
+    def unsolvable(self) -> bool:
+        """Whether no schedule exists at all (a short budget-free SAT search)."""
+        model = self.solving.hinted(False)
+        _, status = self.solving.solve(model, 2 * BOUND_SLICE, 1, sat_only=True)
+        return status == cp_model.INFEASIBLE
+
+
+class FromAbove:
+    """Improves the schedule: the first schedule if it was left to this thread; then, in
+    turn, its part of the scan, the relaxation's participants' question, large
+    neighbourhoods around the best schedule and budget decisions between the bound and
+    the best (bisection).  On large models local search (``polish``) replaces all of it."""
+
+    def __init__(
+        self,
+        solving: Solving,
+        scan: SingleBreakScan,
+        members: list[list[int]] | None,
+        first: FirstSchedule | None,
+        polish: Polish | None,
+    ):
+        self.solving, self.state, self.scan = solving, solving.state, scan
+        self.members = members  # meeting -> participants (for neighbourhoods)
+        self.first = first
+        self.polish = polish
+        self.lns_kind: str | None = None  # the neighbourhood kind that improved last
+        self.support_k = 0  # the next budget to ask the relaxation's participants
+        # (the support it was made for, the hint of their decisions: ``support_start``)
+        self.support_hint: tuple[list[int], Schedule] | None = None
+
+    @property
+    def first(self) -> FirstSchedule | None:
+        """Without a hint, makes the first schedule while the search from below starts."""
+        return self._first
+
+    @first.setter
+    def first(self, first: FirstSchedule | None) -> None:
+        self._first = first
+        self.state.first_pending = first is not None
+
+    def make_first(self) -> None:
+        if self.first is None:
+            return
+        hint, breaks = self.first(self.state.stopping)
+        self.solving.hint = hint
+        if breaks is not None:
+            self.state.offer(list(hint.items()), breaks)
+        self.first = None
+
+    def run(self) -> None:
+        state = self.state
+        self.make_first()
         seed = 1
         rng = random.Random(0)
         tries = LNS_TRIES
         failures = tries  # a budget decision first: the local search is a local optimum
-        while not self.done.is_set() and self.left() > 0.02:
-            lower, best = self.lower, self.best
+        while not state.done.is_set() and state.left() > 0.02:
+            lower, best = state.lower, state.best
             if self.polish is not None and best is not None:
                 self.polish_best(seed)  # until the search ends
                 return
-            if self.scan == "on":
+            if self.scan.phase == ScanState.ON:
                 # The likeliest participants only: then back to improving the schedule,
                 # in case the scan finds nothing.
-                self.scan_single_break(upto=SCAN_TOP_ABOVE)
-                self.scan = "shared"
+                self.scan.run(upto=SCAN_TOP_ABOVE)
+                self.scan.phase = ScanState.SHARED
                 continue
-            if self.support and max(self.support_k, lower) <= lower + 1:
+            if state.support and max(self.support_k, lower) <= lower + 1:
                 # In place of a budget decision: then the neighbourhoods, around what it found.
                 self.decide_support(seed)
                 seed += 1
@@ -373,284 +590,264 @@ class BreakSearch:
                 failures = 0 if self.lns(rng) else failures + 1
                 continue
             failures = 0
-            if best is None:
-                k = self.built.breaks_max
-            elif best - lower >= 2:
-                k = lower + (best - lower) // 2
-            else:
-                k = lower
-            status = self.decide(
-                k,
-                self.left() if best is None else DECIDE_SLICE,
-                hint=True,
-                sat_only=best is not None and k > lower,
-                seed=seed,
-            )
+            status = self.bisect(lower, best, seed)
             seed += 1
             # An unsettled decision: the neighbourhoods get longer before the next one.
             tries = min(2 * tries, 4 * LNS_TRIES) if status == cp_model.UNKNOWN else LNS_TRIES
 
-    def polish_best(self, seed: int) -> None:
-        """On large models (``polish``): simulated annealing from the best schedule until
-        the deadline, or until the search from below meets it; then this thread waits.
-        There CP-SAT's neighbourhoods improve nothing: a copy of the model and its
-        presolve take the whole slice (300 participants, 2,000 meetings, 30 slots: the
-        first schedule's 449 breaks at 30 s, 487 at 60 s; local search with a fixed heat,
-        147-169 and 130-162)."""
-        with self.lock:
-            solution = dict(self.solution)
+    def bisect(self, lower: int, best: int | None, seed: int) -> int:
+        """A budget decision halfway between the bound and the best (the best as hint);
+        at the bound itself, with the LP, when the gap is one; without a schedule, any."""
+        if best is None:
+            k = self.solving.built.breaks_max
+        elif best - lower >= 2:
+            k = lower + (best - lower) // 2
+        else:
+            k = lower
+        return self.solving.decide(
+            k,
+            self.state.left() if best is None else DECIDE_SLICE,
+            hint=True,
+            sat_only=best is not None and k > lower,
+            seed=seed,
+        )
 
-        def stop() -> bool:
-            return self.done.is_set() or self.should_stop()
+    def polish_best(self, seed: int) -> None:
+        """Local search from the best schedule until the deadline, or until the search
+        from below meets it; then this thread waits for the end."""
+        state = self.state
+        with state.lock:
+            solution = dict(state.solution or [])
 
         def offer(made: dict[int, int], breaks: int) -> None:
-            self.offer(list(made.items()), breaks)
+            state.offer(list(made.items()), breaks)
 
-        self.polish(solution, self.deadline, seed, stop, offer)
-        self.done.wait(max(0.0, self.left()))
+        assert self.polish is not None
+        self.polish(solution, state.deadline, seed, state.stopping, offer)
+        state.done.wait(max(0.0, state.left()))
 
     def lns(self, rng: random.Random) -> bool:
         """One neighbourhood around the best schedule; whether it improved.
 
         Two kinds: *slots* frees the meetings in a random window of slots, or those of a
         few participants with breaks and their partners, keeps every other meeting in its
-        slot and minimises for ``LNS_SLICE``; *breaks* keeps the break structure instead:
-        participants without a break beyond their bound must stay so, every meeting may
-        move, and CP-SAT minimises for ``BREAKS_SLICE``.  The second escapes tightly
-        packed schedules, where no small set of meetings can move on its own."""
-        with self.lock:
-            best, solution = self.best, dict(self.solution or [])
-        if not solution or self.members is None:
+        slot and minimises for ``LNS_SLICE``; *breaks* (``_lns_breaks``) keeps the break
+        structure instead and lets every meeting move."""
+        best, solution = self.state.snapshot()
+        if not solution or self.members is None or best is None:
             return False
+        slot_of = dict(solution)
         slots_of: dict[int, list[int]] = {}
-        for m, s in solution.items():
+        for m, s in slot_of.items():
             for p in self.members[m]:
                 slots_of.setdefault(p, []).append(s)
         if self.lns_kind == "breaks" or (self.lns_kind is None and rng.random() < BREAKS_SHARE):
             # The kind that improved last time goes again; after a failure, chance decides.
-            self.lns_kind = "breaks" if self._lns_breaks(rng, best, solution, slots_of) else None
-            return self.lns_kind is not None
+            improved = self._lns_breaks(rng, best, slot_of, slots_of)
+            self.lns_kind = "breaks" if improved else None
+            return improved
         self.lns_kind = None
-        n_slots = 1 + max(s for _, s in self.built.x)
-        if rng.random() < 0.5:
-            width = rng.randint(2, max(2, min(6, n_slots // 3)))
-            start = rng.randrange(0, max(1, n_slots - width + 1))
-            free = {m for m, s in solution.items() if start <= s < start + width}
-        else:
-            broken = [p for p, sl in slots_of.items() if breaks_of(sl) > 0]
-            if not broken:
-                return False
-            chosen = set(rng.sample(broken, min(len(broken), rng.randint(1, 3))))
-            free = {m for m in solution if chosen & set(self.members[m])}
-            partners = {p for m in free for p in self.members[m]}
-            extra = [m for m in solution if partners & set(self.members[m])]
-            rng.shuffle(extra)
-            free |= set(extra[: max(10, len(solution) // 5)])
+        free = self._free_meetings(rng, slot_of, slots_of)
         if not free:
             return False
-        model = self.built.model.clone()
+        built = self.solving.built
+        model = built.model.clone()
         model.clear_hints()
         proto = model.proto
-        for (m, s), v in self.built.x.items():
+        for (m, s), v in built.x.items():
             if m in free:
-                model.add_hint(v, solution.get(m) == s)
+                model.add_hint(v, slot_of.get(m) == s)
             else:
-                value = 1 if solution.get(m) == s else 0
+                value = 1 if slot_of.get(m) == s else 0
                 proto.variables[v.index].domain[:] = [value, value]
-        proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
-        model.minimize(self.built.breaks)
-        self._solve(model, LNS_SLICE, 1, sat_only=False, seed=rng.randrange(1000), bound=False)
-        improved = self.best is not None and self.best < best
+        self.solving.set_budget(model, max(0, best - 1))
+        model.minimize(built.breaks)
+        seed = rng.randrange(1000)
+        self.solving.solve(model, LNS_SLICE, 1, sat_only=False, seed=seed, bound=False)
+        improved = self.state.best is not None and self.state.best < best
         self.lns_kind = "slots" if improved else None
         return improved
 
-    def _lns_breaks(self, rng: random.Random, best: int, solution: dict, slots_of: dict) -> bool:
+    def _free_meetings(
+        self, rng: random.Random, slot_of: dict[int, int], slots_of: dict[int, list[int]]
+    ) -> set[int]:
+        """The *slots* neighbourhood: the meetings in a window of slots, or those of 1-3
+        participants with breaks, their partners' and some more of the partners'."""
+        assert self.members is not None
+        members = self.members
+        n_slots = 1 + max(s for _, s in self.solving.built.x)
+        if rng.random() < 0.5:
+            width = rng.randint(2, max(2, min(6, n_slots // 3)))
+            start = rng.randrange(0, max(1, n_slots - width + 1))
+            return {m for m, s in slot_of.items() if start <= s < start + width}
+        broken = [p for p, sl in slots_of.items() if breaks_of(sl) > 0]
+        if not broken:
+            return set()
+        chosen = set(rng.sample(broken, min(len(broken), rng.randint(1, 3))))
+        free = {m for m in slot_of if chosen & set(members[m])}
+        partners = {p for m in free for p in members[m]}
+        extra = [m for m in slot_of if partners & set(members[m])]
+        rng.shuffle(extra)
+        free |= set(extra[: max(10, len(slot_of) // 5)])
+        return free
+
+    def _lns_breaks(
+        self,
+        rng: random.Random,
+        best: int,
+        slot_of: dict[int, int],
+        slots_of: dict[int, list[int]],
+    ) -> bool:
         """The *breaks* neighbourhood: breaks are allowed only for the participants who
-        have more than their bound now, and for a few others drawn at random."""
-        model = self._clone(solution.items())
+        have more than their bound now, and for a few others drawn at random; CP-SAT
+        minimises for ``BREAKS_SLICE``."""
+        solving = self.solving
+        model = solving.clone(slot_of.items())
         proto = model.proto
-        floor = self.floors
+        floor = solving.floors
         broken = {p for p in floor if breaks_of(slots_of.get(p, [])) > floor[p]}
         others = [p for p in floor if p not in broken]
         allowed = broken | set(rng.sample(others, min(len(others), rng.randint(0, 4))))
-        for p, v in self.built.brk.items():
+        for p, v in solving.built.brk.items():
             if p not in allowed:
                 proto.variables[v.index].domain[:] = [floor[p], floor[p]]
-        proto.variables[self.budget.index].domain[:] = [0, max(0, best - 1)]
-        model.minimize(self.built.breaks)
-        self._solve(model, BREAKS_SLICE, 1, sat_only=True, seed=rng.randrange(1000), bound=False)
-        return self.best is not None and self.best < best
-
-    def _scan_candidates(self) -> list[int]:
-        """Who can take one more break, most meetings first."""
-        proto = self.built.model.proto
-        count: dict[int, int] = {}
-        for ms in self.members or []:
-            for p in ms:
-                count[p] = count.get(p, 0) + 1
-        can = [
-            p
-            for p, v in self.built.brk.items()
-            if proto.variables[v.index].domain[-1] > self.floors[p]
-        ]
-        can.sort(key=lambda p: (-count.get(p, 0), p))
-        return can
-
-    def scan_single_break(self, upto: int = SCAN_TOP) -> None:
-        """When the bound is one break above the sum of the participants' own bounds, an
-        optimal schedule gives exactly one participant one extra break.  Ask, for one
-        participant at a time, "only p has the extra break": with everyone else held to
-        their bound the question is as tight as the one refuted below, and is mostly
-        answered in a fraction of a second, whereas "at most k breaks" over everyone can
-        run for minutes on tightly packed events.  Both threads take participants from
-        one queue: the ``SCAN_TOP`` with the most meetings (the likeliest to take the
-        break), ``SCAN_SLICE`` each; the search from above stops at the ``upto``-th.  When
-        the queue is everyone and all are refuted, so is the bound: it rises by one."""
-        k = self.scan_at
-        while not self.done.is_set() and self.left() > 0.02 and self.lower == k:
-            with self.lock:
-                if not self.scan_queue or self.scan_taken >= upto:
-                    return
-                p = self.scan_queue.pop(0)
-                self.scan_taken += 1
-            held = {q: self.floors[q] + (q == p) for q in self.floors}
-            model = self._held(held, k)
-            _, status = self._solve(model, SCAN_SLICE, 1, sat_only=True, budget=k, seed=p)
-            with self.lock:
-                if status == cp_model.INFEASIBLE:
-                    self.scan_refuted += 1
-                complete = self.scan_refuted == self.scan_needed
-            if complete:
-                self.raise_lower(k + 1)
+        solving.set_budget(model, max(0, best - 1))
+        model.minimize(solving.built.breaks)
+        seed = rng.randrange(1000)
+        solving.solve(model, BREAKS_SLICE, 1, sat_only=True, seed=seed, bound=False)
+        return self.state.best is not None and self.state.best < best
 
     def decide_support(self, seed: int) -> None:
         """Once the relaxation has put its breaks on some participants (``support``):
         "at most k breaks, and only they may exceed their own bound", for k from the
         bound upwards, at most one above it (a budget further up waits until the bound
-        rises: far above the bound, the neighbourhoods find better schedules).  A "no"
-        proves nothing for the event (others might take the breaks), so the bound
-        stays; but with everyone else held to their own bound the question propagates
-        as tightly as the scan's, and the relaxation mostly knows where the breaks go:
-        ticf-13crafb and its forb0003/forb0007 variants (optimum 3, 5, 5; the whole
-        question unsettled for minutes) are answered in 2-5 s with the participants
-        given a share of 0.1 or more (7-8 of 76; 1.7-5.7 s in 22 of 24 tries, 11-13 s in
-        two, hence short tries with new seeds).  First ``_support_start`` makes their
-        hint (with it, 28 of 30 tries took 1.1-4.6 s).  It ends at the first budget not
-        settled in ``SUPPORT_TRIES`` tries, and when the best schedule is no better."""
-        held = {p: self.floors[p] for p in self.floors if p not in self.support}
-        if self.support_hint is None or self.support_hint[0] != self.support:
-            self.support_hint = (list(self.support), self._support_start(held, seed) or [])
+        rises).  A "no" proves nothing for the event (others might take the breaks), so
+        the bound stays.  First ``support_start`` makes their hint.  It ends (and clears
+        ``support``) at the first budget not settled in ``SUPPORT_TRIES`` tries, at a
+        schedule, and when the best schedule is no better."""
+        state, solving = self.state, self.solving
+        floors = solving.floors
+        held = {p: floors[p] for p in floors if p not in state.support}
+        if self.support_hint is None or self.support_hint[0] != state.support:
+            self.support_hint = (list(state.support), self.support_start(held, seed) or [])
         tries = 0
-        while not self.done.is_set() and self.left() > 0.02:
-            k = self.support_k = max(self.support_k, self.lower)
-            if k > self.built.breaks_max or (self.best is not None and k >= self.best):
-                self.support = []
+        while not state.done.is_set() and state.left() > 0.02:
+            k = self.support_k = max(self.support_k, state.lower)
+            if k > solving.built.breaks_max or (state.best is not None and k >= state.best):
+                state.support = []
                 return
-            if k > self.lower + 1:
+            if k > state.lower + 1:
                 return  # until the bound rises
-            model = self._held(held, k, hint=self.support_hint[1])
-            _, status = self._solve(
+            model = solving.held(held, k, hint=self.support_hint[1])
+            _, status = solving.solve(
                 model, SUPPORT_SLICE, 1, sat_only=True, budget=k, seed=seed + tries
             )
             if status == cp_model.INFEASIBLE:
                 self.support_k, tries = k + 1, 0
-            elif status == cp_model.UNKNOWN and k < self.lower:
+            elif status == cp_model.UNKNOWN and k < state.lower:
                 continue  # stopped: the bound passed this budget
             elif status == cp_model.UNKNOWN and tries + 1 < SUPPORT_TRIES:
                 tries += 1
             else:
-                self.support = []  # a schedule, or unsettled
+                state.support = []  # a schedule, or unsettled
                 return
 
-    def _support_start(self, held: dict[int, int], seed: int) -> list[tuple[int, int]] | None:
+    def support_start(self, held: dict[int, int], seed: int) -> Schedule | None:
         """The fewest breaks among the relaxation's participants (the others held to
         their own bound), minimised for ``SUPPORT_START``: its schedules go to ``offer``
-        and the last one becomes the hint of the budget decisions.  A hint that keeps
-        the others at their bound shortens the slow decisions (ticf- and
-        forum-13crafb.forb0007 at 5 breaks, six seeds each: at most 7.8 s with it, 8-12 s
-        and more in 4 of 12 without), and the search from above has a schedule near the
-        optimum early (7-12 breaks there, where the greedy start has 30-40)."""
-        most = self.built.breaks_max if self.best is None else self.best - 1
-        if most < self.lower:
+        and the last one is returned, the hint of the budget decisions (None when no
+        schedule below the best can beat the bound)."""
+        state, solving = self.state, self.solving
+        most = solving.built.breaks_max if state.best is None else state.best - 1
+        if most < state.lower:
             return None
-        model = self._held(held, most)
-        model.minimize(self.built.breaks)
-        sink = _Sink(self, self.built)
-        self._solve(model, SUPPORT_START, 1, sat_only=True, seed=seed, bound=False, sink=sink)
+        model = solving.held(held, most)
+        model.minimize(solving.built.breaks)
+        sink = _Sink(state, solving.built)
+        solving.solve(model, SUPPORT_START, 1, sat_only=True, seed=seed, bound=False, sink=sink)
         return sink.last
 
-    def _held(
-        self, most: dict[int, int], k: int, hint: list[tuple[int, int]] | None = None
-    ) -> cp_model.CpModel:
-        """The model with at most ``k`` breaks, and participant ``p`` at most
-        ``most[p]`` breaks for each ``p`` in ``most``; ``hint``: the meetings' slots
-        (none when empty)."""
-        model = self._clone(hint or None)
-        proto = model.proto
-        for p, hi in most.items():
-            proto.variables[self.built.brk[p].index].domain[:] = [self.floors[p], hi]
-        proto.variables[self.budget.index].domain[:] = [0, k]
-        return model
 
-    def ladder(self, share: float) -> None:
-        """Single worker: budgets at the bound while each is settled within
-        ``BOUND_SLICE``, for at most ``share`` of the remaining time."""
-        stop_at = time.monotonic() + share * self.left()
-        while not self.done.is_set() and time.monotonic() < stop_at:
-            self._relax_once()
-            k = self.lower
-            if self.best is not None and k >= self.best:
-                break
-            status = self.decide(k, BOUND_SLICE)
-            if status != cp_model.INFEASIBLE or self.done.is_set():
-                break
-            if self.best is None and self._unsolvable():
-                self.infeasible = True
-                self.done.set()
-                return
+class BreakSearch:
+    """The whole search (see the module's docstring for the contract).  ``hint``: a
+    schedule to start from; ``members``: meeting -> participants (for neighbourhoods and
+    the scan's order); ``first``: makes the first schedule when there is no hint;
+    ``relax``: the relaxation bound; ``polish``: local search on large models."""
 
-    def minimise(self, workers: int) -> None:
-        """CP-SAT minimisation from the best schedule known (the hint)."""
-        if self.done.is_set() or self.left() <= 0.02:
-            return
-        model = self._model(hint=True)
-        model.minimize(self.built.breaks)
-        solver, status = self._solve(model, self.left(), workers, sat_only=False)
-        if status == cp_model.INFEASIBLE:
-            self.infeasible = True
-            self.done.set()
-        elif status == cp_model.OPTIMAL:
-            self.raise_lower(solver.objective_value)
+    def __init__(
+        self,
+        built: Built,
+        lower: int,
+        deadline: float,
+        should_stop: ShouldStop,
+        report: Report,
+        hint: dict[int, int],
+        members: list[list[int]] | None = None,
+        first: FirstSchedule | None = None,
+        relax: Relax | None = None,
+        polish: Polish | None = None,
+    ):
+        self.state = SearchState(lower, deadline, report, should_stop)
+        self.solving = Solving(built, self.state, hint)
+        self.scanner = SingleBreakScan(self.solving, members)
+        self.state.scan = self.scanner
+        self.below = FromBelow(self.solving, self.scanner, relax)
+        self.above = FromAbove(self.solving, self.scanner, members, first, polish)
 
-    def work(self, workers: int) -> None:
+    # -- the outcome (and the shared state's entry points)
+    @property
+    def best(self) -> int | None:
+        return self.state.best
+
+    @property
+    def solution(self) -> Schedule | None:
+        return self.state.solution
+
+    @property
+    def lower(self) -> int:
+        return self.state.lower
+
+    @property
+    def infeasible(self) -> bool:
+        return self.state.infeasible
+
+    @property
+    def done(self) -> threading.Event:
+        return self.state.done
+
+    @property
+    def scan(self) -> ScanState:
+        return self.scanner.phase
+
+    def offer(self, solution: Schedule, breaks: int) -> None:
+        self.state.offer(solution, breaks)
+
+    def raise_lower(self, bound: float) -> None:
+        self.state.raise_lower(bound)
+
+    def run(self, workers: int) -> None:
+        """Search until the deadline, ``should_stop()`` or a proof of optimality."""
+        state = self.state
+        thread = threading.Thread(target=self._work, args=(workers,), daemon=True)
+        thread.start()
+        while thread.is_alive():
+            if state.done.wait(0.05) or state.should_stop() or state.left() <= 0:
+                state.stop_all()
+                thread.join(0.05)
+        thread.join()
+
+    def _work(self, workers: int) -> None:
         if workers >= 2:
-            side = threading.Thread(target=self.top, daemon=True)
+            side = threading.Thread(target=self.above.run, daemon=True)
             side.start()
-            self.bottom()
+            self.below.run()
             side.join()
             return
-        self.ladder(share=0.4)
-        if self.polish is None:
-            self.minimise(workers)
+        self.below.ladder(share=0.4)
+        if self.above.polish is None:
+            self.below.minimise(workers)
             return
         # Large models: CP-SAT's minimisation finds nothing there in time (the first
         # schedule stays); local search improves it.
-        if not self.done.is_set() and self.best is not None:
-            self.polish_best(seed=1)
-
-    def _unsolvable(self) -> bool:
-        """Whether no schedule exists at all (a short budget-free SAT search)."""
-        _, status = self._solve(self._model(hint=False), 2 * BOUND_SLICE, 1, sat_only=True)
-        return status == cp_model.INFEASIBLE
-
-    def run(self, workers: int) -> None:
-        thread = threading.Thread(target=self.work, args=(workers,), daemon=True)
-        thread.start()
-        while thread.is_alive():
-            if self.done.wait(0.05) or self.should_stop() or self.left() <= 0:
-                self.done.set()
-                with self.lock:
-                    for solver in self.solvers:
-                        solver.stop_search()
-                thread.join(0.05)
-        thread.join()
+        if not self.state.done.is_set() and self.state.best is not None:
+            self.above.polish_best(seed=1)

@@ -188,13 +188,13 @@ class Engine:
         hint: dict[int, int] | None = None,
         min_priority: int | None = None,
     ) -> Result:
-        """CP-SAT on the whole model.  ``hint``: a schedule to start from; with
-        ``min_priority`` the top priority is known and ``hint`` reaches it."""
+        """CP-SAT on the whole model: the top priority of optional meetings first (if
+        any), then moves, breaks and organisation blocks.  ``hint``: a schedule to start
+        from; with ``min_priority`` the top priority is known and ``hint`` reaches it."""
         inst = self.inst
-        built = None
         optional = any(inst.optional[m] for m in meetings)
-        large_model = self.local_search
-        if self.workers >= 2 and not optional and not large_model:
+        built = None
+        if self.workers >= 2 and not optional and not self.local_search:
             # Every meeting is required, so the model does not wait for a first schedule:
             # the search from below starts at once, the first schedule is made meanwhile.
             built = build_model(inst, meetings, lower)
@@ -203,31 +203,15 @@ class Engine:
                 return self.min_breaks(built, meetings, hint, True, dropped, lower, usable)
         if hint is None:
             hint = self.first_schedule(meetings, self.should_stop)
-        first_breaks = self.valid_breaks(hint, meetings) if large_model else None
-        if first_breaks is not None:
-            # The model of a large event takes seconds to build (3.5 s for 2,000 meetings
-            # x 30 slots): the organiser sees the first schedule before.
-            self.progress(first_breaks, self.static_bound, len(hint))
+        self.show_first(hint, meetings)
         proven = True
         replan = any(inst.previous_slot[m] is not None for m in meetings)
         if optional and min_priority is None:
-            found = None
-            if len(hint) == len(meetings) and large.fair(inst, hint):
-                # The local search placed every meeting, fairly: the top priority is
-                # reached.  (Unfairly, it may not be: fairness is a hard constraint.)
-                min_priority = sum(inst.priority[m] for m in meetings)
-            elif not replan:
-                found = self.over_full(meetings, hint)
-            if found is not None:
-                lower, hint, min_priority = found
-                inst = self.inst  # some optional meetings are required from here on
-            elif min_priority is None:
-                status, reached, made = self.max_priority(inst, meetings, lower, hint, 0.5)
-                if status == cp_model.INFEASIBLE:
-                    return self.infeasible(meetings, lower, dropped)
-                if reached is not None:
-                    min_priority, hint = reached, made
-                    proven = status == cp_model.OPTIMAL
+            stage = self.priority_stage(meetings, lower, hint, replan)
+            if stage is None:
+                return self.infeasible(meetings, lower, dropped)
+            lower, hint, min_priority, proven = stage
+            inst = self.inst  # some optional meetings may be required from here on
         usable = self.usable(hint, meetings, min_priority)
         top = sum(inst.priority[m] for m in meetings)
         to_require = any(inst.optional[m] and inst.priority[m] > 0 for m in meetings)
@@ -240,6 +224,52 @@ class Engine:
         objective, pure = main_objective(inst, built)
         if pure:
             return self.min_breaks(built, meetings, hint, proven, dropped, lower, usable)
+        return self.lexicographic(built, objective, meetings, lower, dropped, hint, proven, usable)
+
+    def show_first(self, hint: dict[int, int], meetings: list[int]) -> None:
+        """On large events, report the first schedule before the model is built (it
+        takes seconds there)."""
+        if not self.local_search:
+            return
+        breaks = self.valid_breaks(hint, meetings)
+        if breaks is not None:
+            self.progress(breaks, self.static_bound, len(hint))
+
+    def priority_stage(
+        self, meetings: list[int], lower: list[int], hint: dict[int, int], replan: bool
+    ) -> tuple[list[int], dict[int, int], int | None, bool] | None:
+        """The top priority of the optional meetings: the lower bounds, the schedule and
+        the priority to go on with (None when unknown), and whether that priority is
+        proven; None when no schedule exists.  A first schedule that places every
+        meeting fairly reaches it; else, when not re-planning, an over-full event may
+        settle it (``over_full``); else CP-SAT maximises it for half the time left."""
+        inst = self.inst
+        if len(hint) == len(meetings) and large.fair(inst, hint):
+            # (Unfairly, it may not be: fairness is a hard constraint.)
+            return lower, hint, sum(inst.priority[m] for m in meetings), True
+        found = None if replan else self.over_full(meetings, hint)
+        if found is not None:
+            return found[0], found[1], found[2], True
+        status, reached, made = self.max_priority(inst, meetings, lower, hint, 0.5)
+        if status == cp_model.INFEASIBLE:
+            return None
+        if reached is None:
+            return lower, hint, None, True
+        return lower, made, reached, status == cp_model.OPTIMAL
+
+    def lexicographic(
+        self,
+        built: Built,
+        objective,
+        meetings: list[int],
+        lower: list[int],
+        dropped: dict[int, str],
+        hint: dict[int, int],
+        proven: bool,
+        usable: bool,
+    ) -> Result:
+        """CP-SAT on ``objective`` (moves, breaks and blocks weighted lexicographically)
+        from ``hint``; when CP-SAT finds nothing in time, ``hint`` if it is ``usable``."""
         built.model.minimize(objective)
         self.add_hint(built, hint)
         solver = self.solver()
@@ -248,7 +278,6 @@ class Engine:
             return self.infeasible(meetings, lower, dropped)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if usable:
-                # No time for CP-SAT: the local-search schedule is valid, return it.
                 return self.finish(Result("feasible", bound=self.static_bound), hint, dropped)
             return self.finish(Result("unknown", bound=self.static_bound), {}, dropped)
         slot_of = {m: s for (m, s), v in built.x.items() if solver.value(v)}
@@ -265,12 +294,8 @@ class Engine:
         and the bounds that count only required meetings apply (a participant's own
         bound, the slot capacity, the relaxation, the single-break scan).
 
-        The app marks every meeting optional.  Its first runs were left at a bound of 0:
-        the demo mission (71 meetings) at 2 breaks after 15 s, now 0 breaks, proven in
-        1.7 s; 60 companies / 400 meetings at 77 breaks after 20 s, now the optimum, 7,
-        proven in 18 s.  Not for a re-plan, where moving few meetings comes first: the
-        same (4.6 s against 4.9 s, 3 moved) or slower (2,000 meetings, "nothing moves"
-        proven in 49 s instead of 18 s)."""
+        Not for a re-plan, where moving few meetings comes first (the figures:
+        ``docs/scheduling.md``, "Optional meetings that all fit")."""
         lower = self.require(self.requiring(set()), meetings)
         if lower is None:
             return self.finish(Result("feasible", bound=self.static_bound), hint, dropped)
@@ -532,11 +557,8 @@ VISIT_SHARE = 0.25
 
 #: Python's switch interval while an engine runs (the default is 5 ms).  A CP-SAT solve
 #: needs the GIL now and then, and a thread of Python work (local search, the first
-#: schedule) holds it for a whole interval each time: with the default, "at most 7
-#: breaks" on 120 companies / 800 meetings / 30 slots was not settled in 30 s beside
-#: a busy Python thread, where alone it finds the optimum at 15.3 s; with 0.2 ms, at
-#: 12.1 s beside the busy thread, and the whole engine proves it at 18.4 s (27 breaks
-#: in 30 s before).
+#: schedule) holds it for a whole interval each time, which all but stops the search
+#: from below (measured: ``docs/scheduling.md``, "The GIL").
 SWITCH_INTERVAL = 0.0002
 _handoff_lock = threading.Lock()
 _handoff_users = 0

@@ -1,4 +1,4 @@
-"""The single-break scan of the search (``BreakSearch.scan_single_break``): when the
+"""The single-break scan of the search (``search.SingleBreakScan``): when the
 bound is one break above the sum of the participants' own bounds, "only participant p
 takes the extra break" is asked for each p in turn.  One of them holding finds an
 optimal schedule; all of them refuted proves the bound one higher.
@@ -65,7 +65,7 @@ def search_at_scan(data: dict, gap: int) -> tuple[BreakSearch, object]:
 
 def test_scan_finds_the_schedule_where_one_participant_takes_the_break():
     search, inst = search_at_scan(triangles(1), gap=2)  # 3 breaks to begin with
-    search.scan_single_break()
+    search.scanner.run()
     assert search.best == 1
     assert total_breaks(inst, dict(search.solution)) == 1
     assert search.done.is_set()  # best meets the bound: proven optimal
@@ -75,8 +75,8 @@ def test_scan_refuting_everyone_raises_the_bound():
     # Two triangles: each forces its own break, so no single participant can take the
     # only one; all six are refuted and the bound rises to 2.
     search, _ = search_at_scan(triangles(2), gap=1)
-    search.scan_single_break()
-    assert search.scan_refuted == 6
+    search.scanner.run()
+    assert search.scanner.refuted == 6
     assert search.lower == 2
 
 
@@ -111,7 +111,7 @@ def test_the_first_schedule_made_above_is_offered_and_reported():
     reports = []
 
     def first(stop):
-        search.deadline = time.monotonic()  # nothing else after it
+        search.state.deadline = time.monotonic()  # nothing else after it
         return dict(made), total_breaks(inst, made)
 
     search, inst = new_search(
@@ -119,9 +119,9 @@ def test_the_first_schedule_made_above_is_offered_and_reported():
         report=lambda breaks, bound, placed: reports.append((breaks, placed)),
         first=first,
     )
-    search.top()
+    search.above.run()
     assert search.best == total_breaks(inst, made) > 2
-    assert dict(search.solution) == made and search.first is None
+    assert dict(search.solution) == made and search.above.first is None
     assert reports == [(search.best, inst.n_meetings)]
 
 
@@ -135,7 +135,7 @@ def search_with_relaxation(data: dict) -> tuple[BreakSearch, object, list]:
         calls.append(search.lower)
         return bounds.relaxation_bound(inst, meetings, [0] * inst.n_participants)
 
-    search.relax = relax
+    search.below.relax = relax
     return search, inst, calls
 
 
@@ -151,7 +151,7 @@ def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_s
     search, inst, calls = search_with_relaxation(partners(2))
     offer_a_break_for_everyone(search, inst)  # so the scan could start
     assert search.best == 6
-    search.bottom()
+    search.below.run()
     assert calls == [1]  # once, after "no break at all" was refuted
     assert search.lower == search.best == 2  # its bound 2: proven by the first "yes"
     assert search.scan == "no"  # one break above the own bounds was never asked
@@ -159,7 +159,7 @@ def test_the_relaxation_is_asked_once_the_own_bounds_are_refuted_and_skips_the_s
 
 def test_the_relaxation_is_not_asked_when_the_own_bounds_hold():
     search, _, calls = search_with_relaxation(partners(2, closed=False))
-    search.bottom()
+    search.below.run()
     assert search.best == search.lower == 0
     assert calls == []
 
@@ -173,11 +173,11 @@ def broken(inst, solution) -> set[str]:
 def test_the_relaxation_names_who_takes_the_breaks_and_asking_only_them_finds_the_optimum():
     search, inst, calls = search_with_relaxation(partners(3))
     search.raise_lower(1)  # "no break at all" refuted
-    assert search._relax_once() and calls == [1]
+    assert search.below.relax_once() and calls == [1]
     assert search.lower == 3  # one break per copy
-    support = {inst.participant_ids[p] for p in search.support}
+    support = {inst.participant_ids[p] for p in search.state.support}
     assert support and len(support) < inst.n_participants
-    search.decide_support(seed=0)
+    search.above.decide_support(seed=0)
     assert search.best == search.lower == 3  # optimal: the bound is met
     assert search.done.is_set()
     assert broken(inst, search.solution) <= support
@@ -192,12 +192,12 @@ def test_the_relaxation_s_participants_first_improve_the_schedule_for_a_hint():
     worst = search.best
     assert worst == 9
     search.raise_lower(1)
-    assert search._relax_once()
-    held = {p: 0 for p in range(inst.n_participants) if p not in search.support}
-    hint = search._support_start(held, seed=0)
+    assert search.below.relax_once()
+    held = {p: 0 for p in range(inst.n_participants) if p not in search.state.support}
+    hint = search.above.support_start(held, seed=0)
     assert hint is not None and search.best < worst
     assert total_breaks(inst, dict(hint)) == search.best
-    support = {inst.participant_ids[p] for p in search.support}
+    support = {inst.participant_ids[p] for p in search.state.support}
     assert broken(inst, hint) <= support
 
 
@@ -207,13 +207,13 @@ def test_only_participants_who_cannot_take_the_break_prove_nothing():
     search, inst = new_search(partners(1))
     ids = inst.participant_ids
     search.raise_lower(1)
-    search.support = [ids.index("0b")]
-    search.decide_support(seed=0)
+    search.state.support = [ids.index("0b")]
+    search.above.decide_support(seed=0)
     assert search.best is None and search.lower == 1  # refuted, but the bound stays
     # 1 and 2 breaks refuted; 3 waits until the bound is 2 or more.
-    assert search.support_k == 3 and search.support == [ids.index("0b")]
-    search.support, search.support_k = [ids.index("0c")], 0
-    search.decide_support(seed=0)
+    assert search.above.support_k == 3 and search.state.support == [ids.index("0b")]
+    search.state.support, search.above.support_k = [ids.index("0c")], 0
+    search.above.decide_support(seed=0)
     assert search.best == search.lower == 1
     assert broken(inst, search.solution) == {"0c"}
 
@@ -224,14 +224,14 @@ def test_after_a_refuted_budget_the_core_based_search_proves_the_optimum():
     # the optimum and its proof at once instead of one budget decision per break.
     search, inst = new_search(triangles(3))
     asked = []
-    decide = search.decide
+    decide = search.solving.decide
 
     def counted(k, *args, **kw):
         asked.append(k)
         return decide(k, *args, **kw)
 
-    search.decide = counted
-    search.bottom()
+    search.solving.decide = counted
+    search.below.run()
     assert asked == [0]
     assert search.best == search.lower == 3
     assert search.done.is_set()
@@ -246,7 +246,7 @@ def test_the_core_based_search_proves_the_best_schedule_optimal():
     search.offer(made, total_breaks(inst, dict(made)))
     assert search.best == 3
     search.raise_lower(1)
-    search.core_search(30)
+    search.below.core_search(30)
     assert search.lower == search.best == 3
     assert search.done.is_set() and search.solution == made
 
@@ -258,6 +258,6 @@ def test_when_the_relaxation_names_who_takes_the_break_the_single_break_scan_is_
     search, inst, calls = search_with_relaxation(partners(1))
     offer_a_break_for_everyone(search, inst)
     search.raise_lower(1)
-    assert search._relax_once() and search.lower == 1
-    assert search.support
+    assert search.below.relax_once() and search.lower == 1
+    assert search.state.support
     assert search.scan == "no"
