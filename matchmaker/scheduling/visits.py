@@ -43,14 +43,19 @@ class Allocation:
     figures: dict[str, int] = field(default_factory=dict)
     proven: bool = True
     blocked: dict[str, set[int]] = field(default_factory=dict)  # participant -> slot indices
+    #: The joint stage (``joint``): the meetings' priority it reached, whether proven.
+    joint: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "places": [vars(p).copy() for p in self.places],
             "waitlist": {k: list(v) for k, v in self.waitlist.items()},
             "figures": dict(self.figures),
             "proven": self.proven,
         }
+        if self.joint is not None:
+            out["joint"] = dict(self.joint)
+        return out
 
 
 def figures_of(problem: Problem, places: list[VisitPlace]) -> dict[str, int]:
@@ -129,17 +134,15 @@ def _fixed_busy(problem: Problem) -> dict[str, set[int]]:
     return busy
 
 
-def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> Allocation:
-    """The allocation of the problem's visits (see the module's docstring)."""
-    deadline = time.monotonic() + time_limit
+def _visit_model(model: cp_model.CpModel, problem: Problem) -> tuple[dict, dict]:
+    """The allocation's variables ``y[participant, visit, option]`` and constraints
+    (capacity, one group a visit, no two overlapping visits, places fixed by hand), added
+    to ``model``; and the expression of each of ``OBJECTIVES``."""
     spans = _spans(problem)
     busy = _fixed_busy(problem)
-    option_visit = {o.id: v.id for v in problem.visits for o in v.options}
     all_options = {v.id: [o.id for o in v.options] for v in problem.visits}
     places_of = {o.id: o.places for v in problem.visits for o in v.options}
     locked = {(pl.participant, pl.visit): pl.option for pl in problem.visit_locked}
-
-    model = cp_model.CpModel()
     y: dict[tuple[str, str, str], cp_model.IntVar] = {}
     for w in problem.visit_wishes:
         if (w.participant, w.visit) in locked:
@@ -205,6 +208,15 @@ def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> All
         ),
         "meeting_overflow": sum(overflow),
     }
+    return y, exprs
+
+
+def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> Allocation:
+    """The allocation of the problem's visits (see the module's docstring)."""
+    deadline = time.monotonic() + time_limit
+    locked = {(pl.participant, pl.visit) for pl in problem.visit_locked}
+    model = cp_model.CpModel()
+    y, exprs = _visit_model(model, problem)
     proven = True
     chosen: dict[tuple[str, str, str], int] = {k: 0 for k in y}
     for name, maximise in OBJECTIVES:
@@ -238,9 +250,16 @@ def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> All
         model.add(expr >= value if maximise else expr <= value)
         if not proven:
             break
+    return _allocation(problem, chosen, proven)
+
+
+def _allocation(problem: Problem, chosen: dict[tuple[str, str, str], int], proven: bool):
+    """The places of ``chosen`` (y values), the waitlists, the figures, the slots blocked."""
+    spans = _spans(problem)
+    all_options = {v.id: [o.id for o in v.options] for v in problem.visits}
     places = [VisitPlace(p, v, o) for (p, v, o), on in sorted(chosen.items()) if on]
     placed = {(pl.participant, pl.visit) for pl in places}
-    waitlist: dict[str, list[str]] = {o: [] for o in option_visit}
+    waitlist: dict[str, list[str]] = {o: [] for os in all_options.values() for o in os}
     ordered = sorted(enumerate(problem.visit_wishes), key=lambda iw: (iw[1].rank, iw[0]))
     for _, w in ordered:
         if (w.participant, w.visit) in placed:
@@ -257,6 +276,84 @@ def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> All
         proven=proven,
         blocked=blocked,
     )
+
+
+#: The figures the joint stage holds at the allocation's optimum: the visit objectives
+#: proper (``meeting_overflow`` only estimates what the joint stage measures).
+VISIT_FIGURES = tuple((n, up) for n, up in OBJECTIVES if n != "meeting_overflow")
+
+
+def _without_visits(problem: Problem) -> Problem:
+    return replace(problem, visits=(), visit_wishes=(), visit_locked=(), visit_previous=())
+
+
+def joint(
+    problem: Problem, allocation: Allocation, time_limit: float = 5.0, workers: int = 2
+) -> Allocation:
+    """Visits and meetings together: among the allocations as good as ``allocation`` on
+    every visit figure (each held at its value: the optimum when ``allocation`` is
+    proven), the one that lets the meetings of highest priority be placed, in one CP-SAT
+    model: the meeting model of ``model.py`` (nothing blocked) and the allocation's
+    variables, coupled per participant and slot by "a meeting or a visit group whose span
+    covers the slot, not both" (a meeting is kept out of a slot only where a group over it
+    is given).  The allocation returned is then fixed and blocked (``with_blocked``) and
+    the engine schedules the meetings as without visits: its priority stage reaches this
+    stage's figure at least, since this stage's meetings fit the blocked problem.
+
+    Returns ``allocation`` itself when there is nothing to gain (no meetings, every
+    meeting fits already) or no better answer in time."""
+    from .instance import build_instance
+    from .model import build_model
+
+    if not problem.meetings or not allocation.places:
+        return allocation
+    inst = build_instance(_without_visits(problem))
+    if any(not inst.domain[m] and not inst.optional[m] for m in range(inst.n_meetings)):
+        return allocation  # (infeasible whatever the visits: the engine explains it)
+    meetings = [m for m in range(inst.n_meetings) if inst.domain[m]]
+    built = build_model(inst, meetings)
+    model = built.model
+    y, exprs = _visit_model(model, problem)
+    for name, maximise in VISIT_FIGURES:
+        if isinstance(exprs[name], int):
+            continue
+        value = allocation.figures[name]
+        model.add(exprs[name] >= value if maximise else exprs[name] <= value)
+    couple(model, inst, built.x, y, _spans(problem))
+    model.maximize(built.priority)
+    given = {(pl.participant, pl.visit, pl.option) for pl in allocation.places}
+    locked = {(pl.participant, pl.visit) for pl in problem.visit_locked}
+    for k, var in y.items():
+        if k[:2] not in locked:
+            model.add_hint(var, k in given)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.num_workers = max(1, workers)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return allocation
+    chosen = {k: int(solver.value(var)) for k, var in y.items()}
+    out = _allocation(problem, chosen, allocation.proven)
+    out.joint = {
+        "priority": int(solver.value(built.priority)),
+        "proven": status == cp_model.OPTIMAL,
+        "seconds": round(solver.wall_time, 3),
+    }
+    return out
+
+
+def couple(model: cp_model.CpModel, inst, x: dict, y: dict, spans: dict[str, set[int]]) -> None:
+    """Per participant and slot: at most one of their meetings there or one of their
+    visit groups whose span covers it."""
+    index = {pid: i for i, pid in enumerate(inst.participant_ids)}
+    covering: dict[tuple[int, int], list] = {}
+    for (p, _, o), var in y.items():
+        for s in spans[o]:
+            covering.setdefault((index[p], s), []).append(var)
+    for (p, s), ys in covering.items():
+        lits = [x[m, s] for m in inst.meetings_of[p] if (m, s) in x]
+        if lits:
+            model.add(sum(lits) + sum(ys) <= 1)
 
 
 def with_blocked(problem: Problem, allocation: Allocation) -> Problem:

@@ -117,14 +117,15 @@ def test_allocation_is_the_lexicographic_optimum_found_by_brute_force(data):
     assert check_result(problem, result) == []
     got = result.visits["figures"]
     assert result.visits["proven"]
+    # (The visit figures; ``meeting_overflow`` only estimates the meetings: the joint
+    # stage then picks, among these allocations, one that places the most meetings.)
     assert (
         got["first_choices"],
         got["people_with_visit"],
         got["visits"],
         -got["rank_sum"],
         -got["other_option"],
-        -got["meeting_overflow"],
-    ) == brute_force_best(data)
+    ) == brute_force_best(data)[:5]
 
 
 def small():
