@@ -45,7 +45,7 @@ def visible_event_or_404(slug: str) -> Event:
 def allowed_roles(endpoint: str | None, method: str) -> tuple[str, ...]:
     """The team roles that may use ``endpoint``: owners and organisers everywhere, the
     desk on check-in and attendance, viewers on read-only figures (never a POST)."""
-    roles = FULL_ORGANISERS
+    roles: tuple[str, ...] = FULL_ORGANISERS
     if endpoint in DESK_ENDPOINTS:
         roles += ("desk",)
     if endpoint in VIEWER_ENDPOINTS and method in ("GET", "HEAD"):

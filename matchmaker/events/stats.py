@@ -36,7 +36,7 @@ def event_stats(event: Event) -> EventStats:
         .where(Participant.event_id == event.id)
         .group_by(Participant.status)
     )
-    stats.participants.update(dict(rows.all()))
+    stats.participants.update(dict(rows.tuples().all()))
     rows = db.session.execute(
         select(Organisation.country, func.count(func.distinct(Participant.id)))
         .join(Participant, Participant.organisation_id == Organisation.id)
@@ -44,23 +44,28 @@ def event_stats(event: Event) -> EventStats:
         .group_by(Organisation.country)
     )
     stats.countries.update({country or "?": n for country, n in rows.all()})
-    stats.organisations = db.session.scalar(
-        select(func.count(func.distinct(Participant.organisation_id))).where(
-            Participant.event_id == event.id, Participant.status == "approved"
+    stats.organisations = (
+        db.session.scalar(
+            select(func.count(func.distinct(Participant.organisation_id))).where(
+                Participant.event_id == event.id, Participant.status == "approved"
+            )
         )
+        or 0
     )
     rows = db.session.execute(
         select(MeetingRequest.status, func.count())
         .where(MeetingRequest.event_id == event.id)
         .group_by(MeetingRequest.status)
     )
-    stats.requests.update(dict(rows.all()))
+    stats.requests.update(dict(rows.tuples().all()))
     per_slot = dict(
         db.session.execute(
             select(Meeting.slot_start, func.count())
             .where(Meeting.event_id == event.id, Meeting.status == "active")
             .group_by(Meeting.slot_start)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     stats.meetings = sum(per_slot.values())
     stats.placed = stats.meetings - per_slot.get(None, 0)

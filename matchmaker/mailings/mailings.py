@@ -167,7 +167,7 @@ def prepare_feeds(mailing_id: int, mail_ids: list[int]) -> None:
     its messages go out (filling them in then writes nothing)."""
     from ..calendar import services as calendar
 
-    mailing = db.session.get(Mailing, mailing_id)
+    mailing = db.session.get_one(Mailing, mailing_id)
     if "{calendar_link}" not in mailing.subject + mailing.body:
         return
     participant_ids = db.session.scalars(
@@ -273,7 +273,9 @@ def progress(mailing: Mailing) -> dict[str, int]:
             select(OutboxMail.status, func.count())
             .where(OutboxMail.mailing_id == mailing.id)
             .group_by(OutboxMail.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     delivered = counts.get("sent", 0) + counts.get("logged", 0)
     waiting = counts.get("queued", 0) + counts.get("sending", 0)
@@ -289,7 +291,7 @@ def progress(mailing: Mailing) -> dict[str, int]:
 
 def finish_if_done(mailing_id: int) -> bool:
     """Mark the mailing done when no row waits any more."""
-    mailing = db.session.get(Mailing, mailing_id)
+    mailing = db.session.get_one(Mailing, mailing_id)
     waiting = db.session.scalar(
         select(func.count())
         .select_from(OutboxMail)

@@ -64,7 +64,7 @@ def opted_out(emails: list[str], category: str) -> set[str]:
     if category not in OPTIONAL_CATEGORIES or not emails:
         return set()
     column = getattr(MailPreference, category)
-    found = set()
+    found: set[str] = set()
     wanted = sorted({normalise(e) for e in emails})
     for start in range(0, len(wanted), 500):
         found.update(

@@ -216,7 +216,7 @@ def send_due_reminders(now: datetime | None = None) -> dict[str, int]:
     counts = {"deadlines": 0, "pending": 0, "day_before": 0}
     event_ids = list(db.session.scalars(select(Event.id).where(Event.status.in_(ACTIVE_STATES))))
     for event_id in event_ids:
-        event = db.session.get(Event, event_id)
+        event = db.session.get_one(Event, event_id)
         settings = settings_for(event)
         if settings.deadlines:
             counts["deadlines"] += deadline_reminders(event, now)

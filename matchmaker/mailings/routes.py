@@ -89,8 +89,14 @@ def _mailing_or_404(event, mailing_id: int) -> Mailing:
 def show(slug: str, mailing_id: int):
     event = organised_event_or_404(slug)
     mailing = _mailing_or_404(event, mailing_id)
-    context = {"event": event, "mailing": mailing, "progress": mailings.progress(mailing)}
-    response = render("mailings/show.html", "mailings/_progress.html", **context)
+    progress = mailings.progress(mailing)
+    response = render(
+        "mailings/show.html",
+        "mailings/_progress.html",
+        event=event,
+        mailing=mailing,
+        progress=progress,
+    )
     if request.htmx and mailing.status == "done":
         response.status_code = 286  # htmx stops polling
     return response

@@ -21,7 +21,7 @@ from itertools import chain
 
 from flask import Response, request
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from .. import changes
 from ..events.models import Event
@@ -89,8 +89,7 @@ def _bump_participants(session: Session, _context) -> None:
             ids.update((obj.requester_id, obj.recipient_id))
         elif isinstance(obj, Participant):
             ids.add(obj.id)
-    ids.discard(None)
-    names = {participant_version(i) for i in ids}
+    names = {participant_version(i) for i in ids if i is not None}
     # A registration deleted takes its requests with it (foreign keys): the other
     # sides' counts change unseen by the session.
     if any(isinstance(obj, Participant) for obj in session.deleted):
@@ -110,6 +109,7 @@ def _bulk_statements(state) -> None:
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     model = state.bind_mapper.class_
+    columns: tuple[InstrumentedAttribute[int], ...]
     if model is MeetingRequest:
         columns = (MeetingRequest.requester_id, MeetingRequest.recipient_id)
     elif model is Participant:

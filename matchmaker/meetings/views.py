@@ -15,7 +15,7 @@ def request_box_context(event, me: Participant | None, other: Participant, **ext
     return {
         "box_me": me,
         "box_other": other,
-        "box_request": open_request_between(me, other) if can_ask else None,
+        "box_request": open_request_between(me, other) if me is not None and can_ask else None,
         "box_can_ask": can_ask,
         "box_problem": booking_problem(event),
         "request_form": extra.pop("request_form", None) or RequestForm(formdata=None),

@@ -41,7 +41,7 @@ def contacts(event: Event, participant: Participant) -> list[Contact]:
                 met_on=to_zone(item.starts_at, event.timezone).date(),
                 held=a.held if a else None,
                 promising=a.promising if a else None,
-                expected=EXPECTED_RESULTS.get(a.expected_result, "") if a else "",
+                expected=EXPECTED_RESULTS.get(a.expected_result or "", "") if a else "",
                 follow_up_on=a.follow_up_on if a else None,
                 note=a.note if a else "",
             )
@@ -79,7 +79,7 @@ def csv_rows(found: list[Contact]):
             org.website,
             c.partner.shared_email,  # only if the partner said so (privacy.consent)
             c.met_on.isoformat(),
-            {True: "yes", False: "no"}.get(c.held, ""),
+            "" if c.held is None else "yes" if c.held else "no",
             c.promising or "",
             c.expected,
             c.follow_up_on.isoformat() if c.follow_up_on else "",

@@ -50,7 +50,9 @@ def _sent(event: Event, kind: str) -> set[tuple[int, str]]:
             select(OutcomeMail.participant_id, OutcomeMail.key).where(
                 OutcomeMail.event_id == event.id, OutcomeMail.kind == kind
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
@@ -181,7 +183,7 @@ def _follow_up_mails(now: datetime, sent: Counter) -> None:
         key = f"{answer.meeting_id}:{answer.follow_up_on.isoformat()}"
         if (answer.participant_id, key) in done[event.id]:
             continue
-        participant = db.session.get(Participant, answer.participant_id)
+        participant = db.session.get_one(Participant, answer.participant_id)
         link = _link("outcomes.follow_ups", slug=event.slug)
         _queue(
             event,
@@ -200,7 +202,7 @@ def _follow_up_mails(now: datetime, sent: Counter) -> None:
 
 def send_due(now: datetime | None = None) -> Counter:
     """Queue every outcome mail due at ``now``; returns how many of each kind."""
-    now, sent = now or utcnow(), Counter()
+    now, sent = now or utcnow(), Counter[str]()
     rows = db.session.execute(
         select(Event, OutcomeSettings)
         .join(OutcomeSettings, OutcomeSettings.event_id == Event.id)

@@ -15,8 +15,11 @@ def add_opportunity(participant: Participant, **fields: str) -> Opportunity:
 
     ``fields``: kind, title and optionally description, tags, target_countries.
     """
-    count = db.session.scalar(
-        select(func.count(Opportunity.id)).where(Opportunity.participant_id == participant.id)
+    count = (
+        db.session.scalar(
+            select(func.count(Opportunity.id)).where(Opportunity.participant_id == participant.id)
+        )
+        or 0
     )
     if count >= MAX_OPPORTUNITIES:
         raise Conflict(f"At most {MAX_OPPORTUNITIES} opportunities each; remove one first.")

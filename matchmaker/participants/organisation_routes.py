@@ -99,7 +99,6 @@ def edit_organisation(slug: str, organisation_id: int):
         if not wants_fragment():
             flash("The organisation's details are saved.", "success")
             return redirect(url_for("participants.organisation", slug=slug, organisation_id=org.id))
-        form = None
     return _page(
         event,
         org,
@@ -107,7 +106,7 @@ def edit_organisation(slug: str, organisation_id: int):
         Viewer(me, event.is_organised_by(current_user)),
         fragment="participants/_organisation_details.html",
         status=result.status,
-        form=form,
+        form=None if result.saved else form,
         saved=result.saved,
     )
 
@@ -122,7 +121,7 @@ def request_organisation(slug: str, organisation_id: int):
     org = organisations.organisation_in_event(event, organisation_id, me)
     people = organisations.representatives(event.id, org.id)
     form = request_form(org, people, submitted=request.method == "POST")
-    status, error = 200, None
+    status, error, sent = 200, None, False
     if request.method == "POST":
         result = submit(
             form,
@@ -130,9 +129,8 @@ def request_organisation(slug: str, organisation_id: int):
                 me, org, form.representative_id(), form.message.data or "", by=current_user
             ),
         )
-        status = result.status
+        status, sent = result.status, result.saved
         if result.saved:
-            form = None
             if not wants_fragment():
                 flash(f"Your request to {org.name} is sent.", "success")
                 return redirect(
@@ -146,7 +144,7 @@ def request_organisation(slug: str, organisation_id: int):
             org,
             directory_viewer(event),
             status=status,
-            request_form=form,
+            request_form=None if sent else form,
             request_error=error,
         )
     return render(
@@ -154,7 +152,7 @@ def request_organisation(slug: str, organisation_id: int):
         status=status,
         event=event,
         org=org,
-        request_form=form,
+        request_form=None if sent else form,
         request_error=error,
         **card_context(event, me, organisation_cards(event.id, [org.id])),
     )

@@ -178,9 +178,9 @@ def request_organisation(
     if request_states(me, [org.id]):
         raise Conflict(f"You already have an open request with {org.name}.")
     if representative_id is None:
-        recipient = fewest_meetings(people)
+        recipient: Participant | None = fewest_meetings(people)
     else:
         recipient = next((p for p in people if p.id == representative_id), None)
-        if recipient is None:
-            raise Invalid(f"Choose one of the people of {org.name}.", "to")
+    if recipient is None:
+        raise Invalid(f"Choose one of the people of {org.name}.", "to")
     return request_meeting(me, recipient, message, created_by=by)

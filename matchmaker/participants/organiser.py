@@ -65,7 +65,7 @@ def status_totals(event) -> dict[str, int]:
         .group_by(Participant.status)
     )
     totals = {"pending": 0, "approved": 0, "rejected": 0}
-    totals.update(dict(rows.all()))
+    totals.update(dict(rows.tuples().all()))
     return totals
 
 

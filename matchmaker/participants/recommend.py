@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -169,7 +170,9 @@ class Market:
     def __post_init__(self) -> None:
         self.org_of = [need.organisation_id for need in self.needs]
         for side in ("offers", "requests"):
-            words_index, tags_index = self.by_word[side], self.by_tag[side] = {}, {}
+            words_index: dict[str, list[int]] = {}
+            tags_index: dict[str, list[int]] = {}
+            self.by_word[side], self.by_tag[side] = words_index, tags_index
             for i, need in enumerate(self.needs):
                 if not getattr(need, side):
                     continue
@@ -249,7 +252,7 @@ def my_needs(me: Participant) -> list[Need]:
         )
         .order_by(Opportunity.id)
     )
-    needs = {}
+    needs: dict[tuple[str, str], Need] = {}
     for kind, title, tags in rows:
         need = Need.from_row(me.organisation_id, kind, title, tags)
         needs.setdefault(need.key(), need)
@@ -268,7 +271,7 @@ class Match:
 
 
 def rank_organisations(
-    me: Participant, exclude: set[int] = frozenset(), mine=None, market=None
+    me: Participant, exclude: Set[int] = frozenset(), mine=None, market=None
 ) -> dict[int, Match]:
     """Organisation id -> its match with ``me``'s organisation (those sharing a word)."""
     mine = my_needs(me) if mine is None else mine

@@ -255,7 +255,8 @@ def show(slug: str, participant_id: int):
         event=event,
         viewer=viewer,
         other=other,
-        favourite=bool(viewer.participant) and services.is_favourite(viewer.participant, other),
+        favourite=viewer.participant is not None
+        and services.is_favourite(viewer.participant, other),
         **request_box_context(event, viewer.participant, other),
     )
 

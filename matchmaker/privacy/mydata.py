@@ -66,8 +66,11 @@ def row_count(user) -> int:
     for target, ids in (("users", [user.id]), ("participants", places)):
         for table, column in _pointing_at(target) if ids else ():
             if table.name != "participants":
-                total += db.session.scalar(
-                    select(func.count()).select_from(table).where(column.in_(ids))
+                total += (
+                    db.session.scalar(
+                        select(func.count()).select_from(table).where(column.in_(ids))
+                    )
+                    or 0
                 )
     return total
 
