@@ -6,6 +6,7 @@ from .audit.models import AuditEntry  # noqa: F401
 from .calendar.models import CalendarFeed  # noqa: F401
 from .changes import ChangeCounter  # noqa: F401
 from .desk.models import Absence, CheckIn, EventBoard, MeetingReport  # noqa: F401
+from .desk.proposal_models import ReplanProposal  # noqa: F401
 from .events.models import (  # noqa: F401
     Event,
     MeetingSession,

@@ -6,7 +6,8 @@ Functions flush and never commit; the route commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, or_, select
 
@@ -15,7 +16,7 @@ from ..errors import Invalid, NotFound
 from ..events.models import Event
 from ..events.services import event_slots
 from ..extensions import db
-from ..participants.models import Organisation, Participant
+from ..participants.models import Organisation, Participant, Unavailability
 from ..templating import to_zone
 from .models import CheckIn
 from .upsert import insert_for
@@ -118,17 +119,84 @@ def undo_check_in(participant: Participant, day: date) -> None:
     )
 
 
+#: What "expected" counts, as the check-in page says it.
+EXPECTED_RULE = (
+    "Expected: approved participants who have a published meeting or a visit that day, or "
+    "have not said they are unavailable the whole day, less those marked absent; "
+    "anyone checked in counts."
+)
+
+
 def counts(event: Event, day: date) -> tuple[int, int]:
-    """(checked in on ``day``, approved participants expected)."""
+    """(checked in on ``day``, expected on ``day``: see :func:`expected_ids`)."""
     checked = db.session.scalar(
         select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id, CheckIn.day == day)
     )
-    expected = db.session.scalar(
-        select(func.count(Participant.id)).where(
-            Participant.event_id == event.id, Participant.status == "approved"
+    return checked or 0, len(expected_ids(event, day))
+
+
+def expected_ids(event: Event, day: date) -> set[int]:
+    """Who the desk expects on ``day`` (:data:`EXPECTED_RULE`): an approved participant
+    with a published meeting or a visit that day, or not unavailable in every slot of the
+    day; not marked absent for it; and whoever checked in, whatever else."""
+    from ..meetings.models import MeetingParticipant
+    from ..schedules.models import PublishedMeeting
+    from ..visits.models import VisitOption, VisitPlace
+    from .models import Absence
+
+    zone = ZoneInfo(event.timezone)
+    start = datetime.combine(day, time(), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    of_event = select(Participant.id).where(
+        Participant.event_id == event.id, Participant.status == "approved"
+    )
+    approved = set(db.session.scalars(of_event))
+    starts = [s.starts_at for s in event_slots_of_day(event, day)]
+    away_all_day = set()
+    if starts:
+        away_all_day = set(
+            db.session.scalars(
+                select(Unavailability.participant_id)
+                .where(
+                    Unavailability.participant_id.in_(of_event),
+                    Unavailability.slot_start.in_(starts),
+                )
+                .group_by(Unavailability.participant_id)
+                .having(func.count() >= len(starts))
+            )
+        )
+    meeting = set(
+        db.session.scalars(
+            select(MeetingParticipant.participant_id)
+            .join(PublishedMeeting, PublishedMeeting.meeting_id == MeetingParticipant.meeting_id)
+            .where(
+                PublishedMeeting.event_id == event.id,
+                PublishedMeeting.status == "confirmed",
+                PublishedMeeting.starts_at >= start,
+                PublishedMeeting.starts_at < end,
+            )
         )
     )
-    return checked or 0, expected or 0
+    visit = set(
+        db.session.scalars(
+            select(VisitPlace.participant_id)
+            .join(VisitOption, VisitOption.id == VisitPlace.option_id)
+            .where(
+                VisitPlace.participant_id.in_(of_event),
+                VisitOption.starts_at < end,
+                VisitOption.ends_at > start,
+            )
+        )
+    )
+    absent = set(
+        db.session.scalars(
+            select(Absence.participant_id).where(
+                Absence.participant_id.in_(of_event), Absence.day == day
+            )
+        )
+    )
+    coming = (approved - away_all_day) | ((meeting | visit) & approved)
+    return (coming - absent) | (checked_in_ids(event, day) & approved)
 
 
 def checked_in_ids(event: Event, day: date) -> set[int]:

@@ -1,11 +1,12 @@
 """The event day outside the desk: the live board's secret link (no log-in), the page a
-check-in code opens, and a participant marking their meeting from their agenda."""
+check-in code opens, a participant marking their meeting from their agenda, and the
+meetings proposed to a participant whose partner is absent."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import public, user_required
@@ -13,10 +14,11 @@ from ..dbtypes import utcnow
 from ..events.loaders import visible_event_or_404
 from ..events.models import FULL_ORGANISERS
 from ..extensions import db
+from ..participants.loaders import my_participant
 from ..schedules.agenda import participant_of
 from ..templating import to_zone
 from ..web import render
-from . import attendance, bp, checkin, codes, live
+from . import attendance, bp, checkin, codes, live, proposals
 
 # A check-in code checks the person in for the event's whole team but its viewers.
 DESK_ROLES = (*FULL_ORGANISERS, "desk")
@@ -129,6 +131,38 @@ def report(slug: str, meeting_id: int):
         started=True,
         partner_missing=False,
     )
+
+
+@bp.get("/events/<slug>/proposals")
+@user_required
+def my_proposals(slug: str):
+    """The meetings the organisers propose to me after a partner's absence."""
+    event = visible_event_or_404(slug)
+    me = my_participant(event)
+    return render("desk/proposals.html", event=event, me=me, proposals=proposals.proposals_of(me))
+
+
+ANSWERED = {
+    "accept": "Accepted: your request is sent; the meeting is set once they accept too.",
+    "decline": "Proposal declined.",
+}
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/<any(accept,decline):action>")
+@user_required
+def answer_proposal(slug: str, proposal_id: int, action: str):
+    event = visible_event_or_404(slug)
+    me = my_participant(event, approved=True)
+    proposal = proposals.proposal_for(me, proposal_id)
+    if action == "accept":
+        proposals.accept_proposal(proposal, current_user)
+    else:
+        proposals.decline_proposal(proposal)
+    db.session.commit()
+    if not request.htmx:
+        flash(ANSWERED[action], "success")
+        return redirect(url_for("desk.my_proposals", slug=slug), 303)
+    return render("desk/_proposal.html", event=event, proposal=proposal, note=ANSWERED[action])
 
 
 @bp.app_context_processor

@@ -1,23 +1,26 @@
-"""Same-day re-plan: a participant the organiser marks absent for the rest of the day.
+"""Same-day re-plan: a participant the organiser marks absent for the rest of the day, or
+for the rest of the event (every remaining day).
 
 Their meetings that have not started are cancelled at once (and published, so only
-their partners are told); they are marked unavailable for the day's remaining slots; and
+their partners are told); they are marked unavailable for the remaining slots; and
 a solver run re-plans what has not started yet. :func:`keep_the_past` is what makes any
 run during the event leave history alone: meetings that started keep their slot and
 table, and nothing new goes into a slot that has begun. The run is the ordinary
 re-plan (previous schedule, fewest moves); the organiser publishes its result, and
-publishing notifies only the people whose meetings changed.
+publishing notifies only the people whose meetings changed. The freed partners are then
+offered new meetings (``proposals``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from ..dbtypes import utcnow
-from ..errors import Conflict
+from ..errors import Conflict, Invalid
 from ..events.models import Event
 from ..events.services import event_slots
 from ..extensions import db
@@ -30,19 +33,28 @@ from ..templating import to_zone
 from .models import Absence
 from .upsert import insert_for
 
+SCOPES = ("day", "event")
+
 
 def mark_absent(
-    event: Event, participant: Participant, user, now: datetime | None = None
-) -> tuple[list[int], set[int]]:
-    """Cancel ``participant``'s meetings of today that have not started; returns the
-    cancelled meeting ids and the partners they leave free. Flushes, never commits."""
+    event: Event, participant: Participant, user, now: datetime | None = None, scope: str = "day"
+) -> tuple[list[int], Counter[int]]:
+    """Cancel ``participant``'s meetings that have not started, today (``scope="day"``) or
+    on every remaining day (``"event"``); returns the cancelled meeting ids and the
+    partners they leave free (partner id -> meetings lost). Flushes, never commits."""
+    if scope not in SCOPES:
+        raise Invalid("Choose absent for the rest of the day or of the event.", "scope")
     now = now or utcnow()
     today = to_zone(now, event.timezone).date()
-    db.session.execute(
-        insert_for(Absence)
-        .values(participant_id=participant.id, day=today, from_at=now, marked_by_id=user.id)
-        .on_conflict_do_nothing(index_elements=["participant_id", "day"])
-    )
+    days = {today}
+    if scope == "event":
+        days |= {s.day for s in event_slots(event) if s.day > today}
+    for day in sorted(days):
+        db.session.execute(
+            insert_for(Absence)
+            .values(participant_id=participant.id, day=day, from_at=now, marked_by_id=user.id)
+            .on_conflict_do_nothing(index_elements=["participant_id", "day"])
+        )
     mine = select(MeetingParticipant.meeting_id).where(
         MeetingParticipant.participant_id == participant.id
     )
@@ -54,21 +66,21 @@ def mark_absent(
             Meeting.slot_start >= now,
         )
     ).all()
-    cancelled, partners = [], set()
+    cancelled, partners = [], Counter()
     for meeting in meetings:
-        if to_zone(meeting.slot_start, event.timezone).date() != today:
+        if to_zone(meeting.slot_start, event.timezone).date() not in days:
             continue
-        partners |= {p for p in meeting.participant_ids if p != participant.id}
+        partners.update(p for p in meeting.participant_ids if p != participant.id)
         cancel_meeting(meeting)
         cancelled.append(meeting.id)
-    _unavailable_rest_of(event, participant, today, now)
+    _unavailable_rest_of(event, participant, days, now)
     db.session.flush()
     return cancelled, partners
 
 
-def _unavailable_rest_of(event: Event, participant: Participant, day: date, now) -> None:
+def _unavailable_rest_of(event: Event, participant: Participant, days: set[date], now) -> None:
     for slot in event_slots(event):
-        if slot.day == day and slot.starts_at > now:  # a meeting in progress stays
+        if slot.day in days and slot.starts_at > now:  # a meeting in progress stays
             db.session.execute(
                 insert_for(Unavailability)
                 .values(participant_id=participant.id, slot_start=slot.starts_at)
@@ -88,12 +100,16 @@ def publish_cancellations(event: Event, user) -> bool:
 
 
 def absent_today(event: Event, now: datetime | None = None) -> set[int]:
-    today = to_zone(now or utcnow(), event.timezone).date()
+    return absent_on(event, to_zone(now or utcnow(), event.timezone).date())
+
+
+def absent_on(event: Event, day: date) -> set[int]:
+    """Who the organisers marked absent for (the rest of) ``day``."""
     return set(
         db.session.scalars(
             select(Absence.participant_id)
             .join(Participant, Participant.id == Absence.participant_id)
-            .where(Participant.event_id == event.id, Absence.day == today)
+            .where(Participant.event_id == event.id, Absence.day == day)
         )
     )
 

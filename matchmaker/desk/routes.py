@@ -12,7 +12,7 @@ from ..events.loaders import organised_event_or_404
 from ..extensions import db
 from ..templating import to_zone
 from ..web import counts_changed, parse_id, render
-from . import attendance, bp, checkin, codes, live, printing, replan
+from . import attendance, bp, checkin, codes, live, printing, proposals, replan
 
 # The desk scans badges with the device's camera: allowed for this page alone.
 CAMERA_POLICY = {"Permissions-Policy": "camera=(self), microphone=(), geolocation=()"}
@@ -30,6 +30,7 @@ def _desk_context(event, day, query=""):
         "query": query,
         "rows": checkin.search(event, day, query),
         "counts": checkin.counts(event, day),
+        "expected_rule": checkin.EXPECTED_RULE,
         "late_after": checkin.late_after(event),
     }
 
@@ -145,10 +146,12 @@ def attendance_page(slug: str):
             for r in checkin.search(event, day, "", limit=None)
             if not r.checked_in_at and r.id in shown
         ],
-        absent=replan.absent_today(event),
+        absent=replan.absent_on(event, day),
         late=checkin.is_late(event),
         late_after=checkin.late_after(event),
         today=today,
+        # "Absent for the rest of the event" says more than "today" only before the last day.
+        later_days=today and any(d > day for d in checkin.event_days(event)),
     )
 
 
@@ -212,16 +215,19 @@ REPLAN_SECONDS = 20
 @bp.post("/events/<slug>/desk/participants/<int:participant_id>/absent")
 @role_required("organiser")
 def absent(slug: str, participant_id: int):
-    """Absent for the rest of today: cancel what has not started, tell the partners, and
-    start a re-plan of what has not started (the organiser publishes its result)."""
+    """Absent for the rest of today or of the event (``scope``): cancel what has not
+    started, tell the partners, offer them new meetings, and start a re-plan of what has
+    not started (the organiser publishes its result)."""
     from ..errors import DomainError
     from ..schedules import runs
     from ..schedules.tasks import run_solver
 
     event = organised_event_or_404(slug)
     participant = checkin.approved(event, participant_id)
-    cancelled, partners = replan.mark_absent(event, participant, current_user)
+    scope = request.form.get("scope", "day")
+    cancelled, partners = replan.mark_absent(event, participant, current_user, scope=scope)
     replan.publish_cancellations(event, current_user)
+    sent = proposals.propose(event, participant, partners, current_user) if partners else []
     run_id, refusal = None, None
     if partners:
         try:
@@ -232,9 +238,12 @@ def absent(slug: str, participant_id: int):
     db.session.commit()
     if run_id:
         run_solver(run_id)  # the worker's job; inline only in HUEY_IMMEDIATE mode
-    text = f"{participant.label} is absent for the rest of the day: {len(cancelled)} meeting"
+    rest = "event" if scope == "event" else "day"
+    text = f"{participant.label} is absent for the rest of the {rest}: {len(cancelled)} meeting"
     text += "s" if len(cancelled) != 1 else ""
     text += " cancelled and the partners told."
+    if partners:
+        text += f" {len(sent)} proposal{'' if len(sent) == 1 else 's'} sent to the freed partners."
     if run_id:
         text += " A re-plan of what has not started is running; publish it from the schedule."
     elif refusal:

@@ -212,8 +212,9 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
     if req.status != "pending":
         raise Conflict(f"This request is {req.status} already.")
     _check_both_approved(req, acting_for, by_user)
+    proposal = _organisers_proposal(req)
     problem = booking_problem(req.event)
-    if problem and by_user is None:
+    if problem and by_user is None and proposal is None:
         raise Conflict(problem)
     _lock(req.requester, req.recipient)
     _check_both_approved(req, acting_for, by_user)  # again, now that the rows are locked
@@ -230,7 +231,19 @@ def accept_request(req: MeetingRequest, *, acting_for: Participant, by_user=None
     except IntegrityError:
         raise Conflict("This request has a meeting already.") from None
     _tell(req, req.requester, f"{req.recipient.label} accepted your meeting request.", "accepted")
+    if proposal is not None:  # agreed by both: placed (and published) at once
+        from ..desk.proposals import place_agreed
+
+        place_agreed(meeting, proposal, by_user)
     return meeting
+
+
+def _organisers_proposal(req: MeetingRequest):
+    """The organisers' proposal after a same-day absence that this request carries out
+    (``desk.proposals``), or None: the booking deadline does not bind it."""
+    from ..desk.proposals import proposal_of_request
+
+    return proposal_of_request(req)
 
 
 def _check_both_approved(req: MeetingRequest, acting_for: Participant, by_user) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -25,7 +25,8 @@ def day_event(db, make_user, make_event, make_participant):
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.schedules.services import publish
 
-    def make() -> Day:
+    def make(days: int = 1) -> Day:
+        """``days``: today and the days after it (a later day has a 09:00-10:00 session)."""
         organiser = make_user("organiser")
         event = make_event(organiser=organiser, sessions=False, tables=2, status="draft")
         today = datetime.now(ZoneInfo(event.timezone)).date()
@@ -37,12 +38,21 @@ def day_event(db, make_user, make_event, make_participant):
             slot_minutes=20,
             pause_minutes=5,
         )
+        for later in range(1, days):
+            events.add_session(
+                event,
+                day=today + timedelta(days=later),
+                start_time=time(9, 0),
+                end_time=time(10, 0),
+                slot_minutes=20,
+                pause_minutes=5,
+            )
         events.set_status(event, "open")
         people = [
             make_participant(event, name=n)
             for n in ("Anna Virtanen", "Thandi Nkosi", "Kadri Tamm", "Jukka Laine")
         ]
-        slots = events.event_slots(event)
+        slots = [s for s in events.event_slots(event) if s.day == today]
         tables = event.tables
         meetings = [
             create_meeting(event, [people[0], people[1]]),

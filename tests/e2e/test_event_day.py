@@ -29,7 +29,7 @@ def _seed(live_server) -> dict:
     from matchmaker.dbtypes import utcnow
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
-    from matchmaker.participants.models import Organisation, Participant
+    from matchmaker.participants.models import Opportunity, Organisation, Participant
     from matchmaker.schedules.services import publish
 
     def user(email, name, role="participant"):
@@ -81,6 +81,12 @@ def _seed(live_server) -> dict:
             )
             session.add(p)
             people.append(p)
+        # Thandi and Jukka share an interest: when Kadri is absent, Thandi (her partner
+        # tonight) is proposed a meeting with Jukka, free then too.
+        session.add(Opportunity(participant=people[1], kind="request", title="Hydraulic cylinders"))
+        session.add(
+            Opportunity(participant=people[3], kind="offer", title="Hydraulic cylinder repair")
+        )
         session.flush()
         slots = events.event_slots(event)
         m0 = create_meeting(event, [people[0], people[1]])
@@ -166,6 +172,7 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     page.get_by_role("button", name="Absent today: Kadri Tamm").click()
     expect(page.locator(".flash")).to_contain_text("Kadri Tamm (Tartu Science Park) is absent")
     expect(page.locator(".flash")).to_contain_text("1 meeting cancelled")
+    expect(page.locator(".flash")).to_contain_text("1 proposal sent to the freed partners")
     page.goto(f"/events/{slug}/desk/attendance?view=day")
     expect(page.locator(f"#attendance-{m1}")).to_be_visible()
     expect(page.locator(f"#attendance-{m3}")).to_have_count(0)
@@ -228,3 +235,24 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     report = page.locator(f"#report-{m0}")
     report.get_by_role("button", name="Held").click()
     expect(page.locator(f"#report-{m0}")).to_contain_text("Marked as held")
+
+    # Thandi, freed by Kadri's absence, sees the organisers' proposal and accepts it; Jukka
+    # accepts the request it sends, and the meeting is in both agendas tonight.
+    page.get_by_role("button", name="Log out").click()
+    _login(page, "p1@eventday.example")
+    page.goto(f"/events/{slug}/proposals")
+    proposal = page.locator("#proposals li.card")
+    expect(proposal).to_have_count(1)
+    expect(proposal).to_contain_text("Mechatronics Cluster")
+    expect(proposal).to_contain_text("Hydraulic")
+    page.get_by_role("button", name="Accept the meeting with Jukka Laine").click()
+    expect(proposal).to_contain_text("the meeting is set once they accept too")
+    page.get_by_role("button", name="Log out").click()
+    _login(page, "p3@eventday.example")
+    page.goto(f"/events/{slug}/meetings?show=incoming")
+    request = page.locator("li.request", has_text="Bell Equipment")
+    expect(request).to_contain_text("Proposed by the organisers")
+    request.get_by_role("button", name="Accept").click()
+    expect(page.locator("li.request", has_text="Bell Equipment")).to_contain_text("accepted")
+    page.goto(f"/events/{slug}/agenda")
+    expect(page.locator("main")).to_contain_text("Thandi Nkosi")
