@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import case, delete, literal, update
+from sqlalchemy import Table, case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .accounts.models import AttemptCounter
@@ -61,12 +61,13 @@ def check(key: str, limit: int, window: int, message: str, field: str | None = N
 def _upsert(key: str, now: datetime, cutoff: datetime) -> tuple[int, datetime]:
     """INSERT the key at 1, or add 1 to its count (1 again in a new window), and return
     the count and the window's start: one statement, so nothing runs in between."""
-    table = AttemptCounter.__table__
+    table = cast(Table, AttemptCounter.__table__)  # typed as any FromClause
     stale = table.c.window_start < literal(cutoff, UTCDateTime)
     insert = _INSERT[db.session.get_bind().dialect.name](table).values(
         key=key, window_start=now, hits=1
     )
-    statement = insert.on_conflict_do_update(
+    # Both dialects' Insert have on_conflict_do_update; the dict's type is their common base.
+    statement = insert.on_conflict_do_update(  # type: ignore[attr-defined]
         index_elements=[table.c.key],
         set_={
             "hits": case((stale, 1), else_=table.c.hits + 1),
@@ -96,4 +97,4 @@ def purge(older_than: int = 86400) -> int:
     """Delete counters whose window started more than ``older_than`` seconds ago."""
     cutoff = utcnow() - timedelta(seconds=older_than)
     result = db.session.execute(delete(AttemptCounter).where(AttemptCounter.window_start < cutoff))
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult

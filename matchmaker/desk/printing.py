@@ -13,13 +13,13 @@ from ..events.services import event_slots
 from ..events.slots import Slot
 from ..extensions import db
 from ..participants.models import Participant
-from .attendance import day_meetings
+from .attendance import Person, day_meetings
 
 
 @dataclass
 class Sign:
     table: Table
-    rows: list[tuple[Slot, list[Participant]]]  # every slot of the day; [] when free
+    rows: list[tuple[Slot, list[Person]]]  # every slot of the day; [] when free
 
 
 def table_signs(event: Event, day: date) -> list[Sign]:

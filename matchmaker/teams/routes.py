@@ -16,7 +16,7 @@ from .forms import InviteForm
 OWNERS = ("owner",)
 
 
-def landing(event, role: str) -> str:
+def landing(event, role: str | None) -> str:
     """Where a team member in ``role`` starts: the first page that role may open."""
     if role == "desk":
         return url_for("desk.checkin_page", slug=event.slug)

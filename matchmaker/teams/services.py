@@ -51,7 +51,7 @@ def members(event: Event) -> list[tuple]:
         select(User, event_organisers.c.role)
         .join(event_organisers, event_organisers.c.user_id == User.id)
         .where(event_organisers.c.event_id == event.id)
-    ).all()
+    ).tuples()
     return sorted(rows, key=lambda row: (order.get(row[1], 9), row[0].name.lower()))
 
 
@@ -101,7 +101,7 @@ def _mail(invitation: TeamInvitation, inviter) -> None:
     from ..mailings.outbox import queue_mail
     from ..singleline import one_line
 
-    event = db.session.get(Event, invitation.event_id)
+    event = db.session.get_one(Event, invitation.event_id)
     subject = one_line(f"Join the team of {event.name}")
     body = (
         f"{one_line(inviter.name)} invites you to the organisers' team of "
@@ -136,7 +136,7 @@ def accept(invitation: TeamInvitation, user) -> Event:
             f"This invitation is for {invitation.email}, and you are logged in as "
             f"{user.email}. Log out, then open the link again."
         )
-    event = db.session.get(Event, invitation.event_id)
+    event = db.session.get_one(Event, invitation.event_id)
     current = event.team_role(user) if not user.is_admin else None
     if current is None:
         db.session.execute(
@@ -153,10 +153,13 @@ def accept(invitation: TeamInvitation, user) -> Event:
 
 
 def _owners(event: Event) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            event_organisers.c.event_id == event.id, event_organisers.c.role == "owner"
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                event_organisers.c.event_id == event.id, event_organisers.c.role == "owner"
+            )
         )
+        or 0
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .. import ratelimit
 from ..dbtypes import utcnow
 from ..errors import Invalid
+from ..events.models import Event
 from ..extensions import db
 from ..meetings.models import MeetingRequest
 from ..notifications.models import Notification
@@ -44,28 +45,34 @@ class Post:
 class Thread:
     """One thread: a request's or a participant's direct one with the organisers."""
 
-    event: object
+    event: Event
     request: MeetingRequest | None = None
     participant: Participant | None = None
 
     @property
+    def direct(self) -> Participant:
+        """The participant of a direct thread (a thread has a request or a participant)."""
+        assert self.participant is not None, "a thread without a request has a participant"
+        return self.participant
+
+    @property
     def key(self) -> str:
-        return f"r{self.request.id}" if self.request else f"p{self.participant.id}"
+        return f"r{self.request.id}" if self.request else f"p{self.direct.id}"
 
     def condition(self):
         if self.request:
             return ThreadPost.request_id == self.request.id
-        return ThreadPost.participant_id == self.participant.id
+        return ThreadPost.participant_id == self.direct.id
 
     def sides(self) -> list[Participant]:
         if self.request:
             return [self.request.requester, self.request.recipient]
-        return [self.participant]
+        return [self.direct]
 
     def title(self) -> str:
         if self.request:
             return f"{self.request.requester.label} and {self.request.recipient.label}"
-        return f"{self.participant.label} and the organisers"
+        return f"{self.direct.label} and the organisers"
 
 
 def posts(thread: Thread, user) -> list[Post]:
@@ -146,7 +153,7 @@ def link_for(thread: Thread, reader) -> str:
     if thread.request:
         return url_for("threads.request_thread", slug=slug, request_id=thread.request.id)
     if thread.event.is_organised_by(reader):
-        return url_for("threads.organiser_thread", slug=slug, participant_id=thread.participant.id)
+        return url_for("threads.organiser_thread", slug=slug, participant_id=thread.direct.id)
     return url_for("threads.my_thread", slug=slug)
 
 
@@ -178,7 +185,7 @@ def _notice(key: str, user_id: int) -> ThreadMailNotice:
         .values(thread=key, user_id=user_id, mailed_up_to=0)
         .on_conflict_do_nothing(index_elements=["thread", "user_id"])
     )
-    return db.session.get(ThreadMailNotice, (key, user_id), populate_existing=True)
+    return db.session.get_one(ThreadMailNotice, (key, user_id), populate_existing=True)
 
 
 def claim_digest(key: str, user_id: int, newest: int) -> int | None:
@@ -202,5 +209,5 @@ def claim_digest(key: str, user_id: int, newest: int) -> int | None:
         )
         .values(mailed_up_to=newest, last_mailed_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
     return since if taken == 1 else None

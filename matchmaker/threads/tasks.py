@@ -29,7 +29,7 @@ def mail_digest(event_id: int, key: str, user_id: int) -> int:
     """Mail ``user_id`` the thread's posts since their last digest (not their own)."""
     event, user = db.session.get(Event, event_id), db.session.get(User, user_id)
     thread = _thread(event, key) if event else None
-    if thread is None or user is None:
+    if event is None or thread is None or user is None:
         return 0
     newest = db.session.scalar(
         select(ThreadPost.id).where(thread.condition()).order_by(ThreadPost.id.desc()).limit(1)

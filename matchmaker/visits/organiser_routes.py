@@ -3,17 +3,18 @@ first / second / no choice, waitlists), fix a participant into a group by hand."
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask import redirect, request, url_for
 from sqlalchemy import select
 
 from ..access import role_required
-from ..errors import DomainError, Invalid
+from ..errors import DomainError, Invalid, NotFound
 from ..events.loaders import organised_event_or_404
 from ..events.services import local_to_utc
 from ..extensions import db
 from ..participants.models import Participant
+from ..templating import to_zone
 from ..web import get_or_404, render
 from . import bp, services
 from .models import VisitOption, VisitPlace, VisitWaitlist, VisitWish
@@ -41,8 +42,8 @@ def _page(event, status: int = 200, error: str = ""):
     for w in waiting:
         waitlist.setdefault(w.option_id, []).append(w)
     wish_count: dict[int, int] = {}
-    for w in wishes:
-        wish_count[w.visit_id] = wish_count.get(w.visit_id, 0) + 1
+    for wish in wishes:
+        wish_count[wish.visit_id] = wish_count.get(wish.visit_id, 0) + 1
     return render(
         "visits/manage.html",
         status=status,
@@ -89,16 +90,92 @@ def manage(slug: str):
     return _page(organised_event_or_404(slug))
 
 
+def _visit_fields(event) -> dict:
+    """The visit form: its text fields, who may apply and the deadline (local time)."""
+    fields: dict = {k: request.form.get(k, "") for k in services.VISIT_FIELDS}
+    fields["eligibility"] = request.form.get("eligibility") or "all"
+    raw = (request.form.get("wishes_until") or "").strip()
+    fields["wishes_until"] = None
+    if raw:
+        try:
+            at = datetime.fromisoformat(raw)
+        except ValueError:
+            raise Invalid(
+                "The deadline is a day and a time, e.g. 2027-03-01 18:00.", field="wishes_until"
+            ) from None
+        fields["wishes_until"] = local_to_utc(event, at.date(), at.time())
+    return fields
+
+
 @bp.route("/events/<slug>/organiser/visits", methods=["POST"])
 @role_required("organiser")
 def create(slug: str):
     event = organised_event_or_404(slug)
-    fields = {
-        k: request.form.get(k, "")
-        for k in ("title", "host", "address", "meeting_point", "map_url", "description")
-    }
-    fields["eligibility"] = request.form.get("eligibility") or "all"
-    return _done(event, lambda: services.create_visit(event, **fields))
+    return _done(event, lambda: services.create_visit(event, **_visit_fields(event)))
+
+
+def _edit_page(event, visit, status: int = 200, error: str = "", field: str | None = None):
+    deadline = to_zone(visit.wishes_until, event.timezone)
+    return render(
+        "visits/edit.html",
+        status=status,
+        event=event,
+        visit=visit,
+        error=error,
+        field=field,
+        deadline_value=deadline.strftime("%Y-%m-%dT%H:%M") if deadline else "",
+    )
+
+
+@bp.route("/events/<slug>/organiser/visits/<int:visit_id>/edit")
+@role_required("organiser")
+def edit(slug: str, visit_id: int):
+    event = organised_event_or_404(slug)
+    return _edit_page(event, services.visit_of(event, visit_id))
+
+
+@bp.route("/events/<slug>/organiser/visits/<int:visit_id>/edit", methods=["POST"])
+@role_required("organiser")
+def update(slug: str, visit_id: int):
+    event = organised_event_or_404(slug)
+    visit = services.visit_of(event, visit_id)
+    try:
+        services.update_visit(visit, **_visit_fields(event))
+    except DomainError as error:
+        db.session.rollback()
+        return _edit_page(event, visit, error.status, error.message, error.field)
+    db.session.commit()
+    return redirect(url_for("visits.manage", slug=event.slug) + f"#visit-{visit.id}")
+
+
+@bp.route("/events/<slug>/organiser/visits/<int:visit_id>/delete")
+@role_required("organiser")
+def confirm_delete(slug: str, visit_id: int):
+    event = organised_event_or_404(slug)
+    visit = services.visit_of(event, visit_id)
+    given = db.session.scalars(select(VisitPlace).where(VisitPlace.visit_id == visit.id)).all()
+    return render("visits/delete.html", event=event, visit=visit, given=len(given))
+
+
+@bp.route("/events/<slug>/organiser/visits/<int:visit_id>/delete", methods=["POST"])
+@role_required("organiser")
+def delete(slug: str, visit_id: int):
+    event = organised_event_or_404(slug)
+    visit = services.visit_of(event, visit_id)
+    return _done(event, lambda: services.delete_visit(event, visit))
+
+
+@bp.post("/events/<slug>/organiser/visits/<int:visit_id>/options/<int:option_id>")
+@role_required("organiser")
+def update_option(slug: str, visit_id: int, option_id: int):
+    event = organised_event_or_404(slug)
+    visit = services.visit_of(event, visit_id)
+    option = get_or_404(VisitOption, option_id)
+    if option.visit_id != visit.id:
+        raise NotFound("No such group.")
+    label = request.form.get("label", "")
+    places = option.places
+    return _done(event, lambda: services.update_option(option, _int("places", places), label))
 
 
 @bp.route("/events/<slug>/organiser/visits/<int:visit_id>/options", methods=["POST"])
