@@ -34,7 +34,7 @@ class Board:
     slot_index: dict[datetime, int] = field(default_factory=dict)
 
     def slot_of(self, meeting: Meeting) -> Slot | None:
-        i = self.slot_index.get(meeting.slot_start)
+        i = self.slot_index.get(meeting.slot_start) if meeting.slot_start else None
         return self.slots[i] if i is not None else None
 
     def breaks_of(self, participant_id: int) -> int:
@@ -187,7 +187,9 @@ def free_targets(event: Event, meeting: Meeting) -> list[tuple[Slot, list[Table]
             select(Participant.fixed_table_id, Participant.id).where(
                 Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     own = {t for t, p in stands.items() if p in pids}
     if own:

@@ -111,7 +111,7 @@ def since_last_seen(event: Event, participant: Participant) -> tuple[dict[int, s
     view = db.session.get(AgendaView, participant.id)
     seen = view.revision if view is not None else 1
     marks: dict[int, str] = {}
-    cancelled: dict[int, str] = {}
+    cancelled: dict[int, dict] = {}
     if seen < latest:
         mine = set(
             db.session.scalars(

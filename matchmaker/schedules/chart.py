@@ -12,7 +12,7 @@ def chart(run: SolverRun | None) -> dict | None:
     """Polyline point strings for ``breaks`` and ``bound``, or None when there is
     nothing to draw yet."""
     points = [p for p in (run.progress if run else None) or [] if p[1] is not None]
-    if not points:
+    if run is None or not points:
         return None
     # Breaks of a half-built schedule do not compare with a complete one's: draw only the
     # points with the most meetings placed (every meeting, once a complete one is found).

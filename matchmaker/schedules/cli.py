@@ -33,10 +33,12 @@ def solve_command(event_slug: str, time_limit: float) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
-    run = runs.execute_run(run.id)
-    for line in runs.summary_lines(run):
+    finished = runs.execute_run(run.id)
+    if finished is None:
+        raise click.ClickException("The run was deleted before it ran.")
+    for line in runs.summary_lines(finished):
         click.echo(line)
-    if run.status != "succeeded":
+    if finished.status != "succeeded":
         raise SystemExit(1)
 
 
@@ -50,7 +52,7 @@ def publish_command(event_slug: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
-    counts = {}
+    counts: dict[str, int] = {}
     for change in revision.changes:
         counts[change["change"]] = counts.get(change["change"], 0) + 1
     detail = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no changes"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -30,7 +31,8 @@ def current_schedule_rows(event: Event) -> tuple[list[str], list[list]]:
     )
     if not published:
         return schedule_rows(event, board)
-    board.meetings = [
+    # The published placements stand in for the meetings: the attributes the rows read.
+    stand_ins = [
         SimpleNamespace(
             id=p.meeting_id,
             slot_start=p.starts_at,
@@ -41,6 +43,7 @@ def current_schedule_rows(event: Event) -> tuple[list[str], list[list]]:
         )
         for p in published
     ]
+    board.meetings = cast(list[Meeting], stand_ins)
     return schedule_rows(event, board)
 
 

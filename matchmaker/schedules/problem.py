@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table as CoreTable
 from sqlalchemy import bindparam, select, update
 
 from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
@@ -119,30 +120,30 @@ def build_problem(event: Event) -> dict[str, Any]:
             entry["table"] = str(row.fixed_table_id)
         participants.append(entry)
     meetings, previous, locked = [], [], []
-    for row in db.session.execute(
+    for m in db.session.execute(
         select(Meeting.id, Meeting.slot_start, Meeting.table_id, Meeting.locked, Meeting.priority)
         .where(Meeting.event_id == event.id, Meeting.status == "active")
         .order_by(Meeting.id)
     ):
-        pids = members.get(row.id, [])
+        pids = members.get(m.id, [])
         if len(pids) < 2:
             continue
         meeting: dict[str, Any] = {
-            "id": str(row.id),
+            "id": str(m.id),
             "participants": [str(p) for p in pids],
             "optional": True,
-            "priority": max(0, row.priority),
+            "priority": max(0, m.priority),
             "label": " – ".join(people[p].org for p in pids),
         }
-        slot_key = key_of.get(row.slot_start)
+        slot_key = key_of.get(m.slot_start)
         if slot_key is not None:
-            placement = {"meeting": str(row.id), "slot": slot_key}
-            if row.table_id in table_ids:
-                placement["table"] = str(row.table_id)
+            placement = {"meeting": str(m.id), "slot": slot_key}
+            if m.table_id in table_ids:
+                placement["table"] = str(m.table_id)
             previous.append(placement)
-            if row.locked:
+            if m.locked:
                 meeting["fixed_slot"] = slot_key
-                locked.append(str(row.id))
+                locked.append(str(m.id))
         meetings.append(meeting)
     problem = {
         "format": "matchmaker.scheduling/1",
@@ -203,7 +204,8 @@ def save_result(event: Event, result: Result) -> int:
         slot = slots[a.slot]
         rows.append({"mid": mid, "start": slot.starts_at, "end": slot.ends_at, "tid": int(a.table)})
     if rows:
-        meetings, attendees = Meeting.__table__, MeetingParticipant.__table__
+        meetings = cast(CoreTable, Meeting.__table__)  # typed as any FromClause
+        attendees = cast(CoreTable, MeetingParticipant.__table__)
         db.session.execute(
             meetings.update()
             .where(meetings.c.id == bindparam("mid"))

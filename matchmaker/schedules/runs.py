@@ -248,7 +248,7 @@ def execute_run(run_id: int) -> SolverRun | None:
         .where(SolverRun.id == run_id, SolverRun.status == "queued")
         .values(status="running", started_at=now, heartbeat_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # DML gives a CursorResult
     db.session.commit()
     run = db.session.get(SolverRun, run_id)
     if run is None or not claimed:
@@ -256,7 +256,7 @@ def execute_run(run_id: int) -> SolverRun | None:
         return run
     log.info("solver run %s claimed", run_id)
     try:
-        event = db.session.get(Event, run.event_id)
+        event = db.session.get_one(Event, run.event_id)
         # During the event, history stays as it was (desk.replan.keep_the_past).
         from ..desk.replan import keep_the_past
 
@@ -285,6 +285,8 @@ def execute_run(run_id: int) -> SolverRun | None:
         if solving.error is not None:
             raise solving.error
         result = solving.result
+        if result is None:
+            raise RuntimeError("the engine stopped without a result")
         _record(run, solving)
         if run.cancel_requested:
             run.status = "cancelled"
@@ -310,7 +312,7 @@ def execute_run(run_id: int) -> SolverRun | None:
     except Exception as error:
         log.exception("solver run %s failed", run_id)
         db.session.rollback()
-        run = db.session.get(SolverRun, run_id)
+        run = db.session.get_one(SolverRun, run_id)
         run.status, run.finished_at = "failed", utcnow()
         run.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()

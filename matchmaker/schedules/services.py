@@ -168,7 +168,9 @@ def draft_changes(event: Event) -> list[dict]:
             changes.append(
                 {"meeting": m.id, "change": "added", "to": _place(m.slot_start, m.table_id, names)}
             )
-        elif placed and (pm.starts_at != m.slot_start or pm.table_id != m.table_id):
+        elif (
+            placed and pm is not None and (pm.starts_at, pm.table_id) != (m.slot_start, m.table_id)
+        ):
             changes.append(
                 {
                     "meeting": m.id,
@@ -213,17 +215,18 @@ def publish(event: Event, user) -> ScheduleRevision:
     db.session.flush()
     touched: set[int] = set()
     for change in changes:
-        meeting = db.session.get(Meeting, change["meeting"])
+        meeting = db.session.get_one(Meeting, change["meeting"])
         pm = db.session.get(PublishedMeeting, meeting.id)
-        if change["change"] == "cancelled":
-            pm.status = "cancelled"
-            pm.sequence += 1  # a change of status is a change for calendars too
-        elif pm is None:
+        if pm is None:
             pm = PublishedMeeting(meeting_id=meeting.id, event_id=event.id, sequence=0)
             db.session.add(pm)
         else:
-            pm.sequence += 1
-        if change["change"] != "cancelled":
+            pm.sequence += 1  # a change of status is a change for calendars too
+        if change["change"] == "cancelled":
+            pm.status = "cancelled"
+        else:
+            # Added or moved: a placed meeting (see ``draft_changes``).
+            assert meeting.slot_start is not None and meeting.slot_end is not None
             pm.status = "confirmed"
             pm.starts_at, pm.ends_at, pm.table_id = (
                 meeting.slot_start,
@@ -281,4 +284,5 @@ def publishers(revs: list[ScheduleRevision]) -> dict[int, str]:
     ids = {r.published_by_id for r in revs if r.published_by_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+    rows = db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    return dict(rows.tuples().all())
