@@ -125,9 +125,10 @@ def _unplaced_accepted(participant_id: int) -> int:
     )
 
 
-def _has_room(participant: Participant) -> bool:
+def _room(participant: Participant) -> int:
+    """How many more open requests ``participant`` may be part of (their meeting limit)."""
     limit = meeting_limit(participant)
-    return limit is None or open_request_count(participant.id) < limit
+    return MOST_PER_PARTNER if limit is None else limit - open_request_count(participant.id)
 
 
 def _reason(card) -> str:
@@ -180,12 +181,12 @@ def propose(
         partner = db.session.get(Participant, pid)
         if partner is None or partner.status != "approved":
             continue
-        wanted = min(MOST_PER_PARTNER, freed[pid] - _unplaced_accepted(pid))
+        wanted = min(MOST_PER_PARTNER, freed[pid] - _unplaced_accepted(pid), _room(partner))
         mine: list[ReplanProposal] = []
         for other, reason in _candidates(partner, {absent.id}):
-            if len(mine) >= wanted or not _has_room(partner):
+            if len(mine) >= wanted:
                 break
-            if not _has_room(other) or _offered_already(pid, other.id):
+            if _room(other) <= 0 or _offered_already(pid, other.id):
                 continue
             place = free.place_for([pid, other.id])
             if place is None:
@@ -229,7 +230,7 @@ def _tell_partner(event, partner, absent, mine: list[ReplanProposal]) -> None:
     )
     notify(
         partner.user,
-        f"{absent.label} cannot come: the organisers propose {what}. Accept or decline.",
+        f"The organisers propose {what} to you, as {absent.label} cannot come. Accept or decline.",
         kind="replan_proposal",
         link=proposals_link(event),
         event=event,

@@ -38,6 +38,7 @@ def test_a_freed_partner_is_offered_a_meeting_both_accept_and_it_is_placed_and_p
 ):
     from matchmaker.dbtypes import utcnow
     from matchmaker.desk.proposal_models import ReplanProposal
+    from matchmaker.mailings.models import OutboxMail
     from matchmaker.meetings.models import Meeting, MeetingRequest
     from matchmaker.schedules.models import PublishedMeeting
 
@@ -61,7 +62,12 @@ def test_a_freed_partner_is_offered_a_meeting_both_accept_and_it_is_placed_and_p
     )
     assert proposal.slot_start > utcnow() and "Hydraulic" in proposal.reason
     # Kadri is told (in the app, and by mail through the outbox); nobody else is.
-    assert any("the organisers propose a meeting with Lena Berg" in m for m in _messages(db, kadri))
+    assert any("The organisers propose a meeting with Lena Berg" in m for m in _messages(db, kadri))
+    assert db.scalar(
+        select(OutboxMail).where(
+            OutboxMail.to_address == kadri.user.email, OutboxMail.subject.contains("propose")
+        )
+    )
     assert {p.id: len(_messages(db, p)) for p in (thandi, jukka, lena)} == before
 
     # Kadri accepts: a request goes to Lena on her behalf, although the deadline passed.
@@ -93,6 +99,7 @@ def test_a_freed_partner_is_offered_a_meeting_both_accept_and_it_is_placed_and_p
     assert meeting.slot_start == db.get(ReplanProposal, proposal.id).slot_start
     assert meeting.table_id is not None and meeting.locked
     published = db.get(PublishedMeeting, meeting.id)
+    assert meeting.uid in client.get(f"/events/{day.event.slug}/agenda.ics").get_data(True)
     assert published.status == "confirmed" and published.starts_at == meeting.slot_start
     assert any("New meeting in your agenda" in m for m in _messages(db, kadri))
     assert any("New meeting in your agenda" in m for m in _messages(db, lena))
