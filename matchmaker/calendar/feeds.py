@@ -69,7 +69,7 @@ def participant_calendar(event, participant, now, issued_at=None) -> FeedCalenda
         _participant_entry(event, m, participant.id, people[m.meeting_id], wants) for m in meetings
     ]
     entries += _programme(event, participant.id)
-    entries += _visits(event, participant)
+    entries += _visits(event, participant, now)
     organisation = participant.organisation
     return FeedCalendar(
         name=f"{event.name} · {organisation.name}",
@@ -218,20 +218,25 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
     ]
 
 
-def _visits(event, participant) -> list[Entry]:
-    """The participant's places in trade visits: the span with travel, LOCATION the
-    address, the meeting point first in DESCRIPTION."""
-    from ..visits.services import places_of, span
+def _visits(event, participant, now: datetime) -> list[Entry]:
+    """The participant's places in trade visits, once published (``visible_places``):
+    the span with travel, LOCATION the address, the meeting point first in DESCRIPTION.
+    A place given up (or whose visit was deleted) stays until its end as cancelled, with
+    the same UID and a higher SEQUENCE, as a cancelled meeting does."""
+    from ..visits.services import span
+    from ..visits.visibility import cancellations_of, place_sequence, visible_places, visit_uid
 
     host = urlsplit(current_app.config.get("BASE_URL") or "http://localhost").hostname
+    at = f"@{host or 'matchmaker'}"
     out = []
-    for place in places_of(participant):
+    for place in visible_places(event, participant):
         option, visit = place.option, place.option.visit
         start, end = span(option)
+        uid = visit_uid(option.id, participant.id)
         out.append(
             Entry(
-                uid=f"visit-{option.id}-{participant.id}@{host or 'matchmaker'}",
-                sequence=0,
+                uid=uid + at,
+                sequence=place_sequence(participant.id, uid),
                 stamp=place.created_at,
                 starts_at=start,
                 ends_at=end,
@@ -246,6 +251,23 @@ def _visits(event, participant) -> list[Entry]:
                 url=absolute_url("visits.mine", slug=event.slug),
             )
         )
+    live = {e.uid for e in out}
+    latest = {c.uid: c for c in cancellations_of(participant)}  # (in order: the last wins)
+    out += [
+        Entry(
+            uid=c.uid + at,
+            sequence=c.sequence,
+            stamp=c.cancelled_at,
+            starts_at=c.starts_at,
+            ends_at=c.ends_at,
+            summary=c.summary,
+            location=c.location,
+            url=absolute_url("visits.mine", slug=event.slug),
+            cancelled=True,
+        )
+        for c in latest.values()
+        if c.uid + at not in live and c.ends_at > now
+    ]
     return out
 
 

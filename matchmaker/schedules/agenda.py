@@ -142,14 +142,16 @@ def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
 
 
 def visit_entries(event: Event, participant: Participant) -> list[Entry]:
-    """The participant's places in trade visits, as soon as a run (or the organiser) gave
-    them: the whole span the visit takes from the meetings, travel included; ``place``
-    the address, ``note`` the meeting point and the time on site."""
+    """The participant's places in trade visits, once published (``visible_places``: a
+    draft allocation is not shown): the whole span the visit takes from the meetings,
+    travel included; ``place`` the address, ``note`` the meeting point and the time on
+    site."""
     from ..templating import fmt_time
-    from ..visits.services import places_of, span
+    from ..visits.services import span
+    from ..visits.visibility import visible_places
 
     out = []
-    for place in places_of(participant):
+    for place in visible_places(event, participant):
         option, visit = place.option, place.option.visit
         start, end = span(option)
         tz = event.timezone

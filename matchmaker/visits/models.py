@@ -38,6 +38,8 @@ class Visit(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     eligibility: Mapped[str] = mapped_column(String(40), default="all")
     wishes_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the organiser last published the places (the schedule's publication does too).
+    places_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     options: Mapped[list[VisitOption]] = relationship(
@@ -105,6 +107,8 @@ class VisitPlace(Model):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Given by a run: a draft until the schedule is published after it (``visible``).
+    from_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     option: Mapped[VisitOption] = relationship()
@@ -122,3 +126,22 @@ class VisitWaitlist(Model):
         ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer)
+
+
+class VisitCancellation(Model):
+    """A place given up (or whose visit was deleted), as the participant's calendar saw
+    it: its feed shows it STATUS:CANCELLED under the same UID until its end."""
+
+    __tablename__ = "visit_cancellations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    summary: Mapped[str] = mapped_column(String(300))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=1)
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

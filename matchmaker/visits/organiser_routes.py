@@ -18,6 +18,7 @@ from ..templating import to_zone
 from ..web import get_or_404, render
 from . import bp, services
 from .models import VisitOption, VisitPlace, VisitWaitlist, VisitWish
+from .visibility import allocation_shown, publish_places
 
 
 def _page(event, status: int = 200, error: str = ""):
@@ -54,6 +55,7 @@ def _page(event, status: int = 200, error: str = ""):
         wish_count=wish_count,
         people=people,
         counts=services.allocation_counts(event),
+        shown=allocation_shown(event, visits),
         error=error,
     )
 
@@ -88,6 +90,13 @@ def _int(name: str, default: int) -> int:
 @role_required("organiser")
 def manage(slug: str):
     return _page(organised_event_or_404(slug))
+
+
+@bp.post("/events/<slug>/organiser/visits/publish")
+@role_required("organiser")
+def publish(slug: str):
+    event = organised_event_or_404(slug)
+    return _done(event, lambda: publish_places(event, services.event_visits(event)))
 
 
 def _visit_fields(event) -> dict:

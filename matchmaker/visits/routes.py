@@ -7,6 +7,7 @@ from flask import redirect, request, url_for
 from sqlalchemy import select
 
 from ..access import user_required
+from ..dbtypes import utcnow
 from ..errors import DomainError, Invalid
 from ..events.loaders import visible_event_or_404
 from ..extensions import db
@@ -14,17 +15,20 @@ from ..participants.loaders import my_participant
 from ..web import render
 from . import bp, services
 from .models import VisitWaitlist
+from .visibility import allocation_shown, visible_places
 
 
-def _page(event, me, status: int = 200, error: str = ""):
+def _page(event, me, status: int = 200, error: str = "", field: str | None = None):
     visits = [v for v in services.event_visits(event) if v.options]
     wishes = {w.visit_id: w for w in services.wishes_of(me)}
-    places = {p.visit_id: p for p in services.places_of(me)}
+    # Before the schedule is published the allocation is a draft: no places, no waitlist.
+    places = {p.visit_id: p for p in visible_places(event, me)}
     waiting = {
         w.option_id: w.position
         for w in db.session.scalars(
             select(VisitWaitlist).where(VisitWaitlist.participant_id == me.id)
         )
+        if allocation_shown(event, visits)
     }
     return render(
         "visits/mine.html",
@@ -37,6 +41,8 @@ def _page(event, me, status: int = 200, error: str = ""):
         waiting=waiting,
         may_apply={v.id: services.may_apply(v, me) for v in visits},
         error=error,
+        field=field,
+        now=utcnow(),
     )
 
 
@@ -75,7 +81,7 @@ def save(slug: str):
         services.set_wishes(event, me, _ranked(event))
     except DomainError as error:
         db.session.rollback()
-        return _page(event, me, error.status, error.message)
+        return _page(event, me, error.status, error.message, error.field)
     db.session.commit()
     return redirect(url_for("visits.mine", slug=event.slug))
 

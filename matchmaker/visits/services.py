@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from .. import changes
 from ..dbtypes import utcnow
@@ -16,10 +16,20 @@ from ..errors import Conflict, Invalid, NotFound
 from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Organisation, Participant
-from .models import ELIGIBILITY_KINDS, Visit, VisitOption, VisitPlace, VisitWaitlist, VisitWish
+from .models import (
+    ELIGIBILITY_KINDS,
+    Visit,
+    VisitCancellation,
+    VisitOption,
+    VisitPlace,
+    VisitWaitlist,
+    VisitWish,
+)
+from .visibility import is_visible, record_cancellation
 
-# A calendar feed shows the participant's places: its cache follows their changes.
-changes.watch("calendar", Visit, VisitOption, VisitPlace)  # calendar.cache.VERSION
+# A calendar feed shows the participant's places and cancelled ones: its cache follows
+# their changes (calendar.cache.VERSION).
+changes.watch("calendar", Visit, VisitOption, VisitPlace, VisitCancellation)
 
 
 def event_visits(event: Event) -> list[Visit]:
@@ -63,10 +73,78 @@ def create_visit(event: Event, **fields: Any) -> Visit:
         wishes_until=fields.get("wishes_until"),
     )
     if visit.map_url and not visit.map_url.startswith(("https://", "http://")):
-        raise Invalid("The map link must start with https://.")
+        raise Invalid("The map link must start with https://.", field="map_url")
     db.session.add(visit)
     db.session.flush()
     return visit
+
+
+#: The fields of a visit the organiser's form edits.
+VISIT_FIELDS = ("title", "host", "address", "meeting_point", "map_url", "description")
+
+
+def update_visit(visit: Visit, **fields: Any) -> Visit:
+    """The organiser edits a visit (the fields of ``create_visit``; ``wishes_until`` None:
+    no deadline)."""
+    title = (fields.get("title") or "").strip()
+    if not title:
+        raise Invalid("A visit needs a title.", field="title")
+    map_url = (fields.get("map_url") or "").strip()
+    if map_url and not map_url.startswith(("https://", "http://")):
+        raise Invalid("The map link must start with https://.", field="map_url")
+    for name in VISIT_FIELDS:
+        setattr(visit, name, (fields.get(name) or "").strip())
+    visit.eligibility = _eligibility(fields.get("eligibility") or "all")
+    visit.wishes_until = fields.get("wishes_until")
+    db.session.flush()
+    return visit
+
+
+def update_option(option: VisitOption, places: int, label: str = "") -> VisitOption:
+    """The organiser changes a group's places (and name).  Fewer places than are given
+    already is refused: the organiser cancels places first (the waitlist moves in)."""
+    if places < 0:
+        raise Invalid("Places cannot be negative.", field="places")
+    given = db.session.scalar(
+        select(func.count()).select_from(VisitPlace).where(VisitPlace.option_id == option.id)
+    )
+    if places < given:
+        raise Conflict(
+            f"{given} places of {option.label} are given: cancel some before lowering "
+            f"the places to {places}.",
+            field="places",
+        )
+    option.places = places
+    option.label = label.strip() or option.label
+    db.session.flush()
+    return option
+
+
+def delete_visit(event: Event, visit: Visit) -> int:
+    """Delete a visit with its groups, wishes, places and waitlists.  Each holder of a
+    place they could see is told, and their calendar shows it cancelled.  Returns how
+    many were told."""
+    told = 0
+    for place in db.session.scalars(select(VisitPlace).where(VisitPlace.visit_id == visit.id)):
+        participant = db.session.get(Participant, place.participant_id)
+        if participant is None or not is_visible(event, place):
+            continue
+        record_cancellation(participant, place)
+        if participant.user is not None:
+            _notify(
+                participant.user,
+                f"The visit {visit.title} ({place.option.label}) is cancelled by the organisers.",
+                event,
+            )
+        told += 1
+    # (Explicitly: the database's ON DELETE CASCADE is not enforced by every SQLite.)
+    option_ids = [o.id for o in visit.options]
+    db.session.execute(delete(VisitWaitlist).where(VisitWaitlist.option_id.in_(option_ids)))
+    db.session.execute(delete(VisitPlace).where(VisitPlace.visit_id == visit.id))
+    db.session.execute(delete(VisitWish).where(VisitWish.visit_id == visit.id))
+    db.session.delete(visit)
+    db.session.flush()
+    return told
 
 
 def add_option(
@@ -148,7 +226,10 @@ def set_wishes(
         if oid is not None and oid not in {o.id for o in visit.options}:
             raise Invalid(f"{visit.title}: no such group.")
         if not may_apply(visit, participant):
-            raise Invalid(f"{visit.title} is not open to your organisation.")
+            raise Invalid(
+                f"{visit.title} is not open to your organisation: you cannot rank it.",
+                field=f"rank_{vid}",
+            )
     for vid in set(old) | seen:
         visit = visits[vid]
         before = old.get(vid)
@@ -156,7 +237,10 @@ def set_wishes(
         changed = before is None or after is None or (before.rank, before.option_id) != after
         if changed and visit.wishes_until is not None and now > visit.wishes_until:
             closed = f"{visit.wishes_until:%d %b %H:%M} UTC"
-            raise Conflict(f"Wishes for {visit.title} closed on {closed}.")
+            raise Invalid(
+                f"Wishes for {visit.title} closed on {closed}: your choice can no longer change.",
+                field=f"rank_{vid}",
+            )
     db.session.execute(delete(VisitWish).where(VisitWish.participant_id == participant.id))
     out = []
     for rank, (vid, oid) in enumerate(ranked, start=1):
@@ -201,6 +285,16 @@ def add_to_problem(event: Event, problem: dict[str, Any], slots, blocked) -> Non
             VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked.is_(True)
         )
     ).all()
+    # Who may apply: a wish of a participant who may not (the rule changed after they
+    # wished, or the row came another way) is not the engine's to grant.
+    by_id = {v.id: v for v in visits}
+    asking = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Participant).where(Participant.id.in_({r[0] for r in rows}))
+        )
+    }
+    rows = [r for r in rows if may_apply(by_id[r[1]], asking[r[0]])]
     known = {p["id"] for p in problem["participants"]}
     key_of = {s.starts_at: s.key for s in slots}
     for pid in sorted({r[0] for r in rows} | {r[0] for r in locked_rows}):
@@ -245,20 +339,29 @@ def save_allocation(event: Event, visits: dict[str, Any] | None) -> None:
             select(VisitPlace).where(VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked)
         )
     }
-    db.session.execute(
-        delete(VisitPlace).where(VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked.is_(False))
-    )
+    # A place the run gives again is kept as it is (the participant may see it already);
+    # the others go, and new ones are drafts until the next publication.
+    given = {
+        (int(p["participant"]), int(p["visit"]), int(p["option"])) for p in visits.get("places", [])
+    }
+    kept = set()
+    for place in db.session.scalars(
+        select(VisitPlace).where(VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked.is_(False))
+    ):
+        key = (place.participant_id, place.visit_id, place.option_id)
+        if key in given:
+            kept.add(key)
+        else:
+            db.session.delete(place)
+    db.session.flush()
     option_ids = list(
         db.session.scalars(select(VisitOption.id).where(VisitOption.visit_id.in_(visit_ids)))
     )
     db.session.execute(delete(VisitWaitlist).where(VisitWaitlist.option_id.in_(option_ids)))
-    for place in visits.get("places", []):
-        key = (int(place["participant"]), int(place["visit"]))
-        if key in locked:
+    for pid, vid, oid in sorted(given - kept):
+        if (pid, vid) in locked:
             continue
-        db.session.add(
-            VisitPlace(participant_id=key[0], visit_id=key[1], option_id=int(place["option"]))
-        )
+        db.session.add(VisitPlace(participant_id=pid, visit_id=vid, option_id=oid, from_run=True))
     for oid, people in visits.get("waitlist", {}).items():
         for position, pid in enumerate(people, start=1):
             db.session.add(
@@ -274,6 +377,12 @@ def places_of(participant: Participant) -> list[VisitPlace]:
     return list(
         db.session.scalars(select(VisitPlace).where(VisitPlace.participant_id == participant.id))
     )
+
+
+def _notify(user, message: str, event: Event) -> None:
+    from ..notifications.services import notify
+
+    notify(user, message, kind="visit_place", link=f"/events/{event.slug}/visits/mine", event=event)
 
 
 def _overlaps(option: VisitOption, participant_id: int, ignore_visit: int) -> bool:
@@ -300,6 +409,8 @@ def cancel_place(event: Event, participant: Participant, visit: Visit) -> Partic
     if place is None:
         raise NotFound("No place to cancel.")
     option = place.option
+    if is_visible(event, place):
+        record_cancellation(participant, place)
     db.session.delete(place)
     db.session.flush()
     waiting = db.session.scalars(
@@ -326,16 +437,9 @@ def cancel_place(event: Event, participant: Participant, visit: Visit) -> Partic
         )
         db.session.flush()
         moved = db.session.get(Participant, entry.participant_id)
-        from ..notifications.services import notify
-
         if moved is not None and moved.user is not None:
-            notify(
-                moved.user,
-                f"A place freed up: you are in {visit.title}, {option.label}.",
-                kind="visit_place",
-                link=f"/events/{event.slug}/visits/mine",
-                event=event,
-            )
+            message = f"A place freed up: you are in {visit.title}, {option.label}."
+            _notify(moved.user, message, event)
         return moved
     return None
 

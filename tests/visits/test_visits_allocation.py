@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.dbtypes import utcnow
-from matchmaker.errors import Conflict, Invalid
+from matchmaker.errors import Invalid
 from matchmaker.meetings.models import Meeting
 from matchmaker.notifications.models import Notification
 from matchmaker.schedules import runs
@@ -96,8 +96,9 @@ def test_a_place_fixed_by_hand_stays_through_a_rerun(db, visit_event):
 def test_wishes_close_at_the_deadline_and_follow_who_may_apply(db, visit_event):
     s, visit, g1, _ = visit_event()
     visit.wishes_until = utcnow() - timedelta(hours=1)
-    with pytest.raises(Conflict):
+    with pytest.raises(Invalid, match="closed on") as closed:
         services.set_wishes(s.event, s.people[0], [(visit.id, None)])
+    assert closed.value.field == f"rank_{visit.id}"
     visit.wishes_until = None
     visit.eligibility = "country:ZA"  # the fixture's organisations are Finnish
     with pytest.raises(Invalid):
