@@ -178,6 +178,150 @@ def test_the_manage_page_answers_how_many_tables(page: Page, live_server) -> Non
     expect(page.locator("#capacity-bottlenecks")).to_be_visible()
 
 
+def _open_grid(page: Page) -> None:
+    """The organiser's schedule page with a schedule on it (run one if there is none)."""
+    _login(page, ORGANISER)
+    page.goto(f"/events/{SLUG}/schedule")
+    if not page.locator("#schedule-grid .meeting-cell").count():
+        _run_solver(page)
+
+
+def test_every_table_is_in_view_at_1280_px_and_the_slot_column_stays_on_a_phone(
+    page: Page, live_server
+) -> None:
+    """The demo's 12 tables side by side in a 1280 px window: no inner sideways scroll
+    bar, the page scrolls and the header stays; on a phone the grid scrolls sideways in
+    its box and the slot column stays."""
+    _seed(live_server.app)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _open_grid(page)
+    page.reload()
+    headers = page.locator("#schedule-grid thead th")
+    expect(headers).to_have_count(13)  # the slot column and Table 1-12
+    for i in range(13):
+        box = headers.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (i, box)
+    scroll, client = page.locator(".grid-scroll").evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll <= client, (scroll, client)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # A cell names both sides in full (cut short on screen, whole in its title).
+    cell = page.locator("#schedule-grid .meeting-cell").first
+    expect(cell).to_have_attribute("title", re.compile(r"^.+ \(.+\) – .+ \(.+\)$"))
+    expect(cell.locator(".meeting-who")).to_contain_text(") – ")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.getElementById('schedule-grid').scrollIntoView()")
+    page.screenshot(path=str(SHOTS / "issue18-grid-1280.png"))
+    # A long day: the page scrolls (not a box inside it) and the header stays on top.
+    page.evaluate(
+        "window.scrollBy(0, document.getElementById('schedule-grid')"
+        ".getBoundingClientRect().top + 600)"
+    )
+    assert abs(headers.first.bounding_box()["y"]) <= 1
+    page.screenshot(path=str(SHOTS / "issue18-grid-1280-scrolled.png"))
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    grid = page.locator(".grid-scroll")
+    scroll, client = grid.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert scroll > client  # a phone scrolls the grid sideways...
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # ...not the page
+    grid.evaluate("e => { e.scrollLeft = 600; }")
+    slot = page.locator("#schedule-grid tbody th[scope=row]").first
+    expect(slot).to_be_in_viewport()
+    assert abs(slot.bounding_box()["x"] - grid.bounding_box()["x"]) <= 2
+    grid.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "issue18-grid-390.png"))
+
+
+def _movable(app) -> tuple[int, str]:
+    """An unlocked meeting on the grid and the last cell it may go to."""
+    from matchmaker.events.models import Event
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+    from matchmaker.schedules.board import free_targets
+
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.slug == SLUG))
+        meetings = db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.event_id == event.id,
+                Meeting.status == "active",
+                Meeting.slot_start.is_not(None),
+                Meeting.locked.is_(False),
+            )
+            .order_by(Meeting.id)
+        )
+        for m in meetings:
+            cells = [f"{s.key}@{t.id}" for s, tables in free_targets(event, m) for t in tables]
+            if cells:
+                return m.id, cells[-1]
+    raise AssertionError("no meeting can move")
+
+
+def test_a_meeting_moves_by_drag_and_drop(page: Page, live_server) -> None:
+    """Dragging shows the cells the meeting may go to; a drop on one moves it there and
+    locks it, through the same request as a click (a change meanwhile: 409, the
+    reason on the page)."""
+    app = live_server.app
+    _seed(app)
+    # Tall enough for the whole grid: a drag here never has to scroll the page.
+    page.set_viewport_size({"width": 1280, "height": 4000})
+    _open_grid(page)
+    meeting_id, target = _movable(app)
+    page.reload()
+    source = page.locator(f"#meeting-{meeting_id}")
+    cell = page.locator(f'#schedule-grid td[data-cell="{target}"]')
+
+    # Picked up: the allowed cells light up; let go elsewhere, nothing moves.
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + 12, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
+    expect(cell).to_have_class(re.compile(r"\bdrop-target\b"))
+    page.screenshot(path=str(SHOTS / "issue18-grid-dragging.png"))
+    page.mouse.up()
+    expect(page.locator("#schedule-grid td.drop-target")).to_have_count(0)
+
+    before = _meeting(app, meeting_id)
+    source.drag_to(cell)
+    expect(page.locator("#move-done")).to_contain_text("locked it there")
+    after = _meeting(app, meeting_id)
+    assert after[:2] != before[:2] and after[2] is True
+    assert f"{after[0]:%Y-%m-%dT%H:%MZ}@{after[1]}" == target
+    expect(page.locator(f"#meeting-{meeting_id}")).to_contain_text("locked")
+    expect(page.locator(f'#schedule-grid td[data-cell="{target}"]')).to_have_count(0)
+    assert page.url.endswith(f"/events/{SLUG}/schedule")
+
+    # Changed by someone else while it is being dragged: the server says so.
+    meeting_id, target = _movable(app)
+    source = page.locator(f"#meeting-{meeting_id}")
+    cell = page.locator(f'#schedule-grid td[data-cell="{target}"]')
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + 12, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 40, box["y"] + 30, steps=5)
+    expect(cell).to_have_class(re.compile(r"\bdrop-target\b"))
+    _touch(app, meeting_id)
+    box = cell.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    expect(page.locator("#move-error")).to_contain_text("changed this meeting")
+    assert _meeting(app, meeting_id)[2] is False
+
+
+def _touch(app, meeting_id: int) -> None:
+    """Someone else changes the meeting (its version moves on)."""
+    from matchmaker.extensions import db
+    from matchmaker.meetings.models import Meeting
+
+    with app.app_context():
+        db.session.execute(
+            update(Meeting).where(Meeting.id == meeting_id).values(version=Meeting.version + 1)
+        )
+        db.session.commit()
+
+
 def _attendee_email(app, meeting_id: int) -> str:
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting
