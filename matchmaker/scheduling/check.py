@@ -56,7 +56,7 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
                 f"table {table} holds meetings {table_use[table, slot]} and {mid} in slot {slot}"
             )
         table_use[table, slot] = mid
-        own = {people[p].table for p in m.participants if people[p].table}
+        own = {t for p in m.participants if (t := people[p].table)}
         if own and table not in own:
             errors.append(
                 f"meeting {mid} at table {table}, not at its participants' stand {sorted(own)}"
@@ -77,10 +77,11 @@ def check_result(problem: Problem, result: Result | dict[str, Any]) -> list[str]
             errors.append(f"meeting {mid} in slot {slot}, not its fixed slot {m.fixed_slot}")
         if m.slots is not None and slot not in m.slots:
             errors.append(f"meeting {mid} in slot {slot}, not among its allowed slots")
-        for a in m.after:
-            if a in placed and order[placed[a][0]] >= order[slot]:
+        for before in m.after:
+            if before in placed and order[placed[before][0]] >= order[slot]:
                 errors.append(
-                    f"meeting {mid} in slot {slot} is not after meeting {a} (slot {placed[a][0]})"
+                    f"meeting {mid} in slot {slot} is not after meeting {before} "
+                    f"(slot {placed[before][0]})"
                 )
     previous = {pl.meeting: pl for pl in problem.previous}
     for mid in problem.locked:

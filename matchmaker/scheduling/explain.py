@@ -67,8 +67,8 @@ def domain_reason(inst: Instance, m: int) -> str:
             rules.append(f"fixed slot {meeting.fixed_slot}")
         if meeting.slots is not None:
             rules.append(f"allowed slots {', '.join(meeting.slots) or '(none)'}")
-        if inst.locked[m]:
-            rules.append(f"locked slot {inst.problem.slots[inst.previous_slot[m]].id}")
+        if inst.locked[m] and (previous := inst.previous_slot[m]) is not None:
+            rules.append(f"locked slot {inst.problem.slots[previous].id}")
         return f"{_m(inst, m)}: no slot satisfies {' and '.join(rules)} together"
     where = "the slots allowed for it" if len(base) < inst.n_slots else "every slot"
     mem = inst.members[m]

@@ -72,8 +72,8 @@ def build_instance(problem: Problem) -> Instance:
     for mi, m in enumerate(problem.meetings):
         mem = [pidx[p] for p in m.participants]
         members.append(mem)
-        for p in mem:
-            meetings_of[p].append(mi)
+        for pi in mem:
+            meetings_of[pi].append(mi)
         pl = prev.get(m.id)
         prev_slot.append(slot_index[pl.slot] if pl else None)
         prev_table.append(pl.table if pl else None)
@@ -91,7 +91,7 @@ def build_instance(problem: Problem) -> Instance:
         allowed = {s for s in allowed if all(available[p][s] for p in mem)}
         domain.append(sorted(allowed))
         after.append([midx[a] for a in m.after])
-        wanted = sorted({stand[p] for p in m.participants if stand[p] is not None})
+        wanted = sorted({t for p in m.participants if (t := stand[p]) is not None})
         if is_locked and pl is not None and pl.table is not None and pl.table not in wanted:
             wanted.append(pl.table)
         table_of.append(wanted[0] if wanted else None)

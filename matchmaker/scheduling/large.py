@@ -309,6 +309,7 @@ def first_schedule(
             best, best_q = g, q
         if should_stop() or time.monotonic() >= deadline:
             break
+    assert best is not None, "starts >= 1: one start at least ran"
     return best
 
 

@@ -27,11 +27,11 @@ CUMULATIVE = True
 class Built:
     model: cp_model.CpModel
     x: dict[tuple[int, int], cp_model.IntVar]
-    scheduled: dict[int, object]  # meeting -> linear expr (0/1)
-    breaks: object  # linear expr: total breaks
-    priority: object  # linear expr: scheduled priority
-    moved: object  # linear expr: meetings moved away from their previous slot
-    org_blocks: object  # linear expr
+    scheduled: dict[int, cp_model.LinearExprT]  # meeting -> linear expr (0/1)
+    breaks: cp_model.LinearExprT  # total breaks
+    priority: cp_model.LinearExprT  # scheduled priority
+    moved: cp_model.LinearExprT  # meetings moved away from their previous slot
+    org_blocks: cp_model.LinearExprT
     breaks_max: int = 0
     org_max: int = 0
     moves_max: int = 0
@@ -62,7 +62,7 @@ def build_model(
     for m in meetings:
         for s in inst.domain[m]:
             x[m, s] = model.new_bool_var(f"x{m}_{s}")
-    scheduled = {}
+    scheduled: dict[int, cp_model.LinearExprT] = {}
     for m in meetings:
         lits = [x[m, s] for s in inst.domain[m]]
         if inst.optional[m]:
@@ -81,8 +81,8 @@ def build_model(
             model.add(sum(x[m, s] for m in free) <= inst.n_free_tables)
         groups: dict[str, list[int]] = {}
         for m in by_slot[s]:
-            if inst.table_of[m] is not None:
-                groups.setdefault(inst.table_of[m], []).append(m)
+            if (table := inst.table_of[m]) is not None:
+                groups.setdefault(table, []).append(m)
         for ms in groups.values():
             if len(ms) > 1:
                 model.add_at_most_one(x[m, s] for m in ms)
@@ -96,7 +96,7 @@ def build_model(
                 if later:
                     model.add(x[m, s] + sum(later) <= 1)
     # Participants: one meeting a slot, blocks and breaks.
-    busy_of: list[dict[int, object]] = []
+    busy_of: list[dict[int, cp_model.LinearExprT]] = []
     total_breaks = []
     per_participant = []
     break_lits: list = []
@@ -106,7 +106,7 @@ def build_model(
     brk_of: dict[int, object] = {}
     for p in range(inst.n_participants):
         ms = [m for m in inst.meetings_of[p] if m in active]
-        busy: dict[int, object] = {}
+        busy: dict[int, cp_model.LinearExprT] = {}
         for s in range(S):
             lits = [x[m, s] for m in ms if (m, s) in x]
             if len(lits) > 1:
@@ -313,7 +313,7 @@ def _span(model: cp_model.CpModel, first: int, last: int, b, before, after, bits
     return fst, lst, none
 
 
-def main_objective(inst: Instance, built: Built) -> tuple[object, bool]:
+def main_objective(inst: Instance, built: Built) -> tuple[cp_model.LinearExprT, bool]:
     """Lexicographic objective as weights: moves, then breaks, then organisation blocks.
 
     Returns (expression, whether it is the plain number of breaks).  Expressions are

@@ -457,7 +457,7 @@ def _parse_visits(
         opts_raw = raw.get("options")
         if not isinstance(opts_raw, list) or not opts_raw:
             raise ProblemError(f'{where}: "options" must be a non-empty list')
-        options = []
+        options: list[VisitOption] = []
         for i, o in enumerate(opts_raw):
             if not isinstance(o, dict) or "id" not in o:
                 raise ProblemError(f'{where}: options[{i}] must be an object with an "id"')
@@ -504,13 +504,13 @@ def _parse_visits(
             if not opts:
                 raise ProblemError(f'{where}: "options" is empty (omit it for any option)')
         wishes.append(VisitWish(pid, vid, rank, opts))
-    places = {}
+    placed: dict[str, tuple[VisitPlace, ...]] = {}
     for key in ("visit_locked", "visit_previous"):
-        found = []
-        raw = data.get(key) or []
-        if not isinstance(raw, list):
+        found: list[VisitPlace] = []
+        items = data.get(key) or []
+        if not isinstance(items, list):
             raise ProblemError(f'problem: "{key}" must be a list')
-        for i, item in enumerate(raw):
+        for i, item in enumerate(items):
             where = f"{key}[{i}]"
             if not isinstance(item, dict):
                 raise ProblemError(f"{where}: must be an object")
@@ -520,5 +520,5 @@ def _parse_visits(
             if pid not in pids or vid not in option_of or oid not in option_of[vid]:
                 raise ProblemError(f"{where}: unknown participant, visit or option")
             found.append(VisitPlace(pid, vid, oid))
-        places[key] = tuple(found)
-    return tuple(visits), tuple(wishes), places["visit_locked"], places["visit_previous"]
+        placed[key] = tuple(found)
+    return tuple(visits), tuple(wishes), placed["visit_locked"], placed["visit_previous"]

@@ -55,7 +55,7 @@ class Result:
     visits: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "status": self.status,
             "breaks": self.breaks,
             "bound": self.bound,

@@ -91,7 +91,7 @@ def figures(inst: Instance, slot_of: dict[int, int], rule: str, usable=None) -> 
     return out
 
 
-def day_spans(inst: Instance, slot_of: dict[int, int]) -> list[tuple[int, int, int] | None]:
+def day_spans(inst: Instance, slot_of: dict[int, int]) -> list[tuple[int | None, int, int] | None]:
     """Per day: (first usable slot, first busy slot, last busy slot) as positions within
     the day (0 = its first slot), or None for a day without meetings (the bench)."""
     day = days_of(inst)
@@ -241,8 +241,11 @@ def _exact(engine, slot_of: dict[int, int], rule: str, deadline: float):
             u = model.new_bool_var("")
             model.add_max_equality(u, by_slot[s])
             used[s] = u
+    first: cp_model.LinearExprT
+    second: cp_model.LinearExprT
     if rule == "early":
-        idle, later_next = [], {}
+        idle: list[cp_model.IntVar] = []
+        later_next: dict[int, cp_model.IntVar] = {}
         for s in range(inst.n_slots - 1, -1, -1):
             nxt = later_next.get(day[s])
             if s in usable and nxt is not None:
@@ -255,7 +258,7 @@ def _exact(engine, slot_of: dict[int, int], rule: str, deadline: float):
             if nxt is not None:
                 model.add(cur >= nxt)
             later_next[day[s]] = cur
-        on: dict[tuple[int, int], object] = {}
+        on: dict[tuple[int, int], cp_model.IntVar] = {}
         for (p, s), v in built.busy.items():
             d = on.get((p, day[s]))
             if d is None:
