@@ -136,8 +136,11 @@ def _reason(card) -> str:
     parts = []
     for r in card.reasons:
         if r.shared:
-            side = "they offer" if r.they_offer else "they seek"
-            parts.append(f"{side} “{r.theirs}” ({', '.join(r.shared)})")
+            theirs, mine = ("offer", "seek") if r.they_offer else ("seek", "offer")
+            parts.append(
+                f"they {theirs} “{r.theirs}”, you {mine} “{r.mine}” "
+                f"(both name {', '.join(r.shared)})"
+            )
     return "; ".join(parts)
 
 

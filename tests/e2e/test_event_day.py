@@ -245,6 +245,7 @@ def test_the_event_day(page: Page, live_server, tmp_path):
     expect(proposal).to_have_count(1)
     expect(proposal).to_contain_text("Mechatronics Cluster")
     expect(proposal).to_contain_text("Hydraulic")
+    page.screenshot(path=str(SHOTS / "proposal-390.png"), full_page=True)
     page.get_by_role("button", name="Accept the meeting with Jukka Laine").click()
     expect(proposal).to_contain_text("the meeting is set once they accept too")
     page.get_by_role("button", name="Log out").click()
