@@ -22,11 +22,14 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 from matchmaker.scheduling import check_result, parse_problem, solve  # noqa: E402
 
 
-def generate(n_people: int, n_meetings: int, n_slots: int, n_tables: int, seed: int) -> dict:
+def generate(
+    n_people: int, n_meetings: int, n_slots: int, n_tables: int, seed: int, sessions: int = 3
+) -> dict:
     rng = random.Random(seed)
-    per_session = max(1, n_slots // 3)
+    per_session = max(1, n_slots // sessions)
     slots = [
-        {"id": str(i + 1), "session": f"s{min(i // per_session, 2) + 1}"} for i in range(n_slots)
+        {"id": str(i + 1), "session": f"s{min(i // per_session, sessions - 1) + 1}"}
+        for i in range(n_slots)
     ]
     participants = []
     for i in range(n_people):
@@ -44,7 +47,7 @@ def generate(n_people: int, n_meetings: int, n_slots: int, n_tables: int, seed: 
         pairs.add((min(a, b), max(a, b)))
         m = {"id": str(len(meetings) + 1), "participants": [str(a + 1), str(b + 1)]}
         if rng.random() < 0.1:
-            m["session"] = rng.choice(["s1", "s2", "s3"])
+            m["session"] = f"s{rng.randrange(sessions) + 1}"
         meetings.append(m)
     return {
         "format": "matchmaker.scheduling/1",

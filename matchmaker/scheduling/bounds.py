@@ -10,6 +10,7 @@ own meetings cannot all be placed is reported (``None``) — see ``explain.py``.
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 from dataclasses import dataclass, field
@@ -41,9 +42,13 @@ def participant_min_breaks(
         run = run + 1 if s in common else 0
         if run >= len(ms) and not any(inst.after[m] for m in ms):
             return 0
-    if not any(a in mset for m in ms for a in inst.after[m]) and _fits_one_block(inst, ms):
-        return 0
     fillers = [m for m in meetings if inst.optional[m]]
+    fits = _fits_one_block(inst, ms)
+    if fits and not any(a in mset for m in ms for a in inst.after[m]):
+        return 0
+    # Without optional meetings to fill a gap, meetings that fit no window of their
+    # count (whatever their order) need a break: CP-SAT has only to go beyond it.
+    floor = 0 if fits or fillers else 1
     every = ms + fillers
     slots = sorted({s for m in every for s in inst.domain[m]})
     model = cp_model.CpModel()
@@ -80,6 +85,7 @@ def participant_min_breaks(
         when = [sum(s * x[m, s] for s in dom) for m in group]
         for a, b in zip(when, when[1:], strict=False):
             model.add(a < b)
+    model.add(sum(starts) >= floor + 1)
     model.minimize(sum(starts))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -88,8 +94,19 @@ def participant_min_breaks(
     if status == cp_model.INFEASIBLE:
         return None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
-    return max(0, int(solver.best_objective_bound + 0.999) - 1)
+        return floor
+    return max(floor, int(solver.best_objective_bound + 0.999) - 1)
+
+
+def block_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
+    """Cheap bound for large events (no CP-SAT): ``interval_lower_bound``, and at least
+    one break when the participant's required meetings fit no window of their count
+    and no optional meeting could fill a gap."""
+    lb = interval_lower_bound(inst, p, meetings)
+    ms = [m for m in meetings if not inst.optional[m]]
+    if lb or len(ms) <= 1 or len(ms) < len(meetings):
+        return lb
+    return 0 if _fits_one_block(inst, ms) else 1
 
 
 def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
@@ -116,19 +133,33 @@ def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
 
 def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
     """Whether the meetings ``ms`` can fill some window of ``len(ms)`` consecutive slots
-    (a perfect bipartite matching meetings -> window slots, by augmenting paths)."""
+    (a perfect bipartite matching meetings -> window slots, by augmenting paths).
+
+    A meeting allowed in every slot of a window takes whichever slot is left, so only
+    the meetings the window restricts are matched: on large events most meetings are
+    allowed everywhere and the check costs little per window."""
     n = len(ms)
-    doms = tuple(tuple(inst.domain[m]) for m in ms)
+    doms = [inst.domain[m] for m in ms]
     if not all(doms):
         return False
     lo = min(d[0] for d in doms)
     hi = max(d[-1] for d in doms)
+    sets = [set(d) for d in doms]
+    # Per meeting, the slots of lo..hi outside its domain, sorted.
+    gaps = [[s for s in range(lo, hi + 1) if s not in ds] for ds in sets]
     for start in range(lo, hi - n + 2):
-        window = range(start, start + n)
-        if any(not any(s in window for s in d) for d in doms):
-            continue
-        if _holds(doms, list(window)):
-            return True
+        end = start + n
+        restricted = []
+        for ds, gap in zip(sets, gaps, strict=True):
+            i = bisect.bisect_left(gap, start)
+            if i < len(gap) and gap[i] < end:
+                inside = tuple(s for s in range(start, end) if s in ds)
+                if not inside:
+                    break
+                restricted.append(inside)
+        else:
+            if len(restricted) <= 1 or _holds(tuple(restricted), list(range(start, end))):
+                return True
     return False
 
 

@@ -111,7 +111,11 @@ class Engine:
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         if pairs > EXACT_LIMIT:
-            slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, self.progress)
+
+            def progress(breaks: int | None, _bound: int | None, placed: int) -> None:
+                self.progress(breaks, self.static_bound, placed)
+
+            slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, progress)
             if all(m in slot_of for m in meetings if not inst.optional[m]):
                 return self.finish(Result("feasible", bound=self.static_bound), slot_of, dropped)
         return self.exact(meetings, lower, dropped)
@@ -136,7 +140,7 @@ class Engine:
         active = set(meetings)
         mine = [[m for m in inst.meetings_of[p] if m in active] for p in range(inst.n_participants)]
         if not exact:
-            lower = [bounds.interval_lower_bound(inst, p, ms) for p, ms in enumerate(mine)]
+            lower = [bounds.block_lower_bound(inst, p, ms) for p, ms in enumerate(mine)]
         else:
             limit = min(0.3, self.remaining() / 8)
 

@@ -121,3 +121,73 @@ def test_global_bounds_never_exceed_the_optimum(data):
     lower, capacity, relaxed = _bounds(data)
     assert sum(lower) <= capacity <= expected[1]
     assert sum(lower) <= relaxed <= expected[1]
+
+
+def _sessions_apart(optional_filler: bool = False) -> dict:
+    """A meets B in the morning (slots 1-2), C in the afternoon (slots 5-6) and D at any
+    time: no three consecutive slots can hold all three, so A has a break, though A's
+    meetings can use every slot (the runs of A's possible slots show nothing).  With
+    ``optional_filler`` B is in slot 1, C in slot 3 and the optional D in slot 2."""
+    meetings = [
+        {"id": "ab", "participants": ["A", "B"], "session": "am"},
+        {"id": "ac", "participants": ["A", "C"], "session": "pm"},
+        {"id": "ad", "participants": ["A", "D"]},
+    ]
+    if optional_filler:
+        meetings[0]["slots"] = ["1"]
+        meetings[1].update({"session": "mid", "slots": ["3"]})
+        meetings[2].update({"slots": ["2"], "optional": True})
+    return {
+        "format": "matchmaker.scheduling/1",
+        "slots": [
+            {"id": str(i), "session": ("am", "mid", "pm")[(i - 1) // 2]} for i in range(1, 7)
+        ],
+        "tables": ["1", "2"],
+        "participants": [{"id": x, "unavailable": []} for x in "ABCD"],
+        "meetings": meetings,
+        "fairness": None,
+    }
+
+
+def test_large_events_count_a_break_for_meetings_that_fit_no_unbroken_run():
+    # Events above the exact model's size take the cheap per-participant bound; it must
+    # see A's break (it was 0: every slot is possible for some meeting of A's).
+    data = _sessions_apart()
+    engine = Engine(parse_problem(data), 5, 1, None, None)
+    lower, fatal = engine.lower_bounds(list(range(engine.inst.n_meetings)), exact=False)
+    assert not fatal
+    assert sum(lower) == 1
+    assert brute_force(data) == (3, 1)
+
+
+def test_an_optional_meeting_that_can_fill_the_gap_keeps_the_bound_at_zero():
+    data = _sessions_apart(optional_filler=True)
+    engine = Engine(parse_problem(data), 5, 1, None, None)
+    meetings = list(range(engine.inst.n_meetings))
+    for exact in (False, True):
+        lower, fatal = engine.lower_bounds(meetings, exact=exact)
+        assert not fatal and sum(lower) == 0
+    assert brute_force(data)[1] == 0
+
+
+@settings(
+    deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(problems(max_slots=6, max_meetings=7, max_people=4))
+def test_per_participant_bounds_never_exceed_the_optimum(data):
+    # Both: the cheap one of large events and the exact one given almost no time (its
+    # floor from the windows, then whatever CP-SAT proves).
+    expected = brute_force(data)
+    if expected is None:
+        return
+    engine = Engine(parse_problem(data), 5, 1, None, None)
+    inst = engine.inst
+    cheap = sum(
+        bounds.block_lower_bound(inst, p, inst.meetings_of[p]) for p in range(inst.n_participants)
+    )
+    assert cheap <= expected[1]
+    hurried = [
+        bounds.participant_min_breaks(inst, p, inst.meetings_of[p], time_limit=0.001)
+        for p in range(inst.n_participants)
+    ]
+    assert sum(b or 0 for b in hurried) <= expected[1]
