@@ -1,7 +1,8 @@
 """Trade visits in the browser: a participant ranks three visits; the organiser runs the
 engine and publishes; the participant's agenda shows their visit group and no meeting in
 its span; their feed has the visit with its address; giving the place up moves the first
-on the waitlist in."""
+on the waitlist in and leaves it cancelled in the feed; the organiser edits a group's
+places."""
 
 from __future__ import annotations
 
@@ -199,3 +200,22 @@ def test_trade_visits(page: Page, browser, live_server) -> None:
             db.select(VisitPlace.participant_id).where(VisitPlace.visit_id == ids["line"])
         ).all()
     assert holders == [ids["quinn"]]
+
+    # Her calendar keeps the given-up visit, cancelled (same UID), so her client removes it.
+    body = page.request.get(live_server.url + path).text().replace("\r\n ", "")
+    line_event = next(e for e in body.split("BEGIN:VEVENT")[1:] if "Bell ADT assembly line" in e)
+    assert "STATUS:CANCELLED" in line_event
+
+    # The organiser edits the port's places.
+    org = browser.new_context(base_url=live_server.url, locale="en-GB")
+    try:
+        o = org.new_page()
+        _login(o, "olga@visits.example")
+        o.goto(f"/events/{SLUG}/organiser/visits")
+        port = o.locator(f"#visit-{ids['port']}")
+        port.locator("summary", has_text="Change the places").click()
+        port.locator("input[id^=option-places-]").fill("8")
+        port.locator("button:text('Save group')").click()
+        expect(o.locator(f"#visit-{ids['port']}")).to_contain_text("of 8 places")
+    finally:
+        org.close()
