@@ -71,16 +71,14 @@ class User(UserMixin, Model):
         return f"<User {self.email}>"
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the id carries the auth version, so old sessions die."""
+def parse_user_id(user_id: str) -> tuple[int, int] | None:
+    """The (user id, auth version) a session's ``"<id>.<version>"`` names, or None: the
+    id carries the auth version, so a password change ends the older sessions."""
     try:
         ident, version = (int(part) for part in user_id.split("."))
     except ValueError:
         return None
-    user = db.session.get(User, ident)
-    if user is None or user.auth_version != version:
-        return None
-    return user
+    return ident, version
 
 
 def user_by_email(email: str) -> User | None:

@@ -105,3 +105,32 @@ def test_someone_elses_etag_gets_no_304_and_nobody_unregistered_gets_one(
     auth.logout()
     auth.login(make_user())
     assert _poll(client, event, etag).status_code == 403
+
+
+def test_a_poll_that_finds_nothing_new_reads_the_log_in_and_the_versions_and_writes_nothing(
+    client, db, make_event, make_participant, auth
+):
+    """Two thousand phones poll every 10 s: the 304 is one statement for the log-in (the
+    user and this browser's session row together) and one for the data versions."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import Engine
+
+    event = make_event()
+    anna = make_participant(event)
+    db.commit()
+    auth.login(anna.user)
+    etag = _poll(client, event).headers["ETag"]
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    sa_event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert _poll(client, event, etag).status_code == 304
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", record)
+    assert len(statements) == 2, statements
+    assert all(s.lstrip().upper().startswith("SELECT") for s in statements), statements
+    assert "user_sessions" in statements[0] and "users" in statements[0]
