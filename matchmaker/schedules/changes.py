@@ -149,9 +149,10 @@ def since_last_seen(event: Event, participant: Participant) -> tuple[dict[int, s
         ]
     else:
         lines = []
+    # Written only when a newer revision is seen: most views change nothing, and the
+    # caller commits only then (a commit would expire every row the page still reads).
     if view is None:
         db.session.add(AgendaView(participant_id=participant.id, revision=latest))
-    else:
+    elif view.revision != latest:
         view.revision = latest
-    db.session.flush()
     return marks, lines

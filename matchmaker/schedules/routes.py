@@ -395,7 +395,8 @@ def agenda(slug: str):
     if published:
         # Marks what changed since the revision they last saw, and records this one.
         changed, cancelled = revision_changes.since_last_seen(event, participant)
-        db.session.commit()
+        if db.session.new or db.session.dirty:
+            db.session.commit()
     return render(
         "schedules/agenda.html",
         event=event,
