@@ -7,8 +7,9 @@ The event is bench/load/seed.py's (a throwaway SQLite file, or the database in
 BENCH_DATABASE_URL, which is wiped). Each request kind of bench/load/locustfile.py goes
 through the Flask test client (routing, log-in check, queries, rendering: the server's
 share, no network) as participant p0 (the desk as the organiser), ``--rounds`` times
-after two warm-ups. Printed: CPU ms per request (process time: the figure hardly moves
-with the machine's load, unlike wall time) and wall ms beside it. ``--profile KIND``
+after two warm-ups. Printed: the median CPU ms per request (process time: it moves less
+with the machine's load than wall time, though a busy machine still inflates it) and
+the median wall ms beside it. ``--profile KIND``
 (e.g. ``agenda``) prints cProfile's top functions (cumulative) for that kind.
 """
 
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="a request kind to profile")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--queries", default="", help="a request kind whose SQL to print")
+    parser.add_argument("--only", default="", help="only the kinds whose names hold this")
     args = parser.parse_args()
 
     from bench.fresh_app import fresh_app
@@ -88,8 +90,22 @@ def main() -> None:
         f"{args.participants} participants, {plan['meetings']} published meetings, "
         f"{args.rounds} rounds, database {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}"
     )
-    print(f"{'request':26} {'CPU ms':>7} {'wall ms':>8} {'bytes':>7}")
+    from sqlalchemy import event
+
+    from matchmaker.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counted = [0]
+
+    def count(*_args, counted=counted):
+        counted[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    print(f"{'request':26} {'CPU ms':>7} {'wall ms':>8} {'bytes':>7} {'SQL':>4}")
     for name, (method, path, headers, expect) in kinds(plan).items():
+        if args.only and args.only not in name and "(200)" not in name:
+            continue
         client = desk if name.startswith("desk") else participant
 
         def one(client=client, name=name, method=method, path=path, headers=headers,
@@ -99,12 +115,6 @@ def main() -> None:
         for _ in range(2):
             size = len(one().data)
         if args.queries in (name, re.sub(r" \(\d+\)$", "", name)):
-            from sqlalchemy import event
-
-            from matchmaker.extensions import db
-
-            with app.app_context():
-                engine = db.engine
             statements: list[str] = []
 
             def log(_conn, _cursor, statement, *_args, statements=statements):
@@ -122,6 +132,7 @@ def main() -> None:
         else:
             profiler = None
         cpu, wall = [], []
+        counted[0] = 0
         for _ in range(args.rounds):
             c0, w0 = time.process_time(), time.perf_counter()
             one()
@@ -130,7 +141,8 @@ def main() -> None:
         if profiler:
             profiler.disable()
         print(
-            f"{name:26} {statistics.mean(cpu):7.2f} {statistics.median(wall):8.2f} {size:7}",
+            f"{name:26} {statistics.median(cpu):7.2f} {statistics.median(wall):8.2f} {size:7} "
+            f"{counted[0] / args.rounds:4.1f}",
             flush=True,
         )
         if profiler:
