@@ -107,7 +107,8 @@ def seed(env: dict, size: int, tmp: str) -> Path:
 def serve(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--keep-alive", "10", "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--keep-alive", "30",
+         "--worker-connections", "4000", "wsgi:app"],
         cwd=REPO, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
