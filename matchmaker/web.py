@@ -6,7 +6,7 @@ import csv
 import io
 import os
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -14,6 +14,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     has_request_context,
     make_response,
     render_template,
@@ -22,6 +23,7 @@ from flask import (
 )
 from werkzeug.routing import IntegerConverter
 
+from .errors import DomainError
 from .extensions import db
 
 
@@ -35,9 +37,15 @@ def init_web(app) -> None:
 
 
 def wants_fragment() -> bool:
-    """A fragment for htmx requests, a whole page otherwise (boosted links get pages)."""
+    """A fragment for htmx requests, a whole page otherwise (boosted links get pages).
+
+    The one test of "is this htmx?" in the app: views ask it rather than reading
+    ``request.htmx`` or the ``HX-Request`` header themselves.
+    """
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def render(
@@ -126,7 +134,7 @@ COUNTS_CHANGED = "counts-changed"
 
 def counts_changed(response: Response) -> Response:
     """Tell the page that counts changed, on a successful htmx response (see COUNTS_CHANGED)."""
-    if response.status_code < 300 and getattr(request, "htmx", None):
+    if response.status_code < 300 and wants_fragment():
         raised = response.headers.get("HX-Trigger", "").split(",")
         events = [e.strip() for e in raised if e.strip()]
         response.headers["HX-Trigger"] = ", ".join([*events, COUNTS_CHANGED])
@@ -172,32 +180,52 @@ def absolute_url(endpoint: str, base_url: str | None = None, **values) -> str:
 
 
 class Submitted(NamedTuple):
+    """What an action (``act``) or a form (``submit``) came to."""
+
     saved: bool
     status: int
     value: Any = None  # what the action returned, once saved
-    refusal: Any = None  # the service's DomainError, when it refused
+    refusal: DomainError | None = None  # the service's refusal, when it refused
+
+    @property
+    def message(self) -> str | None:
+        """The refusal's message, for the fragment or the flash that shows it."""
+        return self.refusal.message if self.refusal else None
 
 
-def submit(form, action) -> Submitted:
-    """Validate ``form``, run ``action()`` and commit: one place for the form rule.
+def act(action: Callable[[], Any], done: str | None = None) -> Submitted:
+    """Run ``action()`` and commit: one place for the rule of actions without a form.
+
+    Done: committed, ``(True, 200, result)``, and ``done`` (if given) flashed when a
+    whole page follows rather than a fragment. The service refuses (a ``DomainError``):
+    rolled back so nothing of it is saved, ``(False, error.status, refusal=error)``;
+    the caller shows the refusal (in its fragment, by a flash, or by raising it).
+    """
+    try:
+        value = action()
+    except DomainError as error:
+        db.session.rollback()
+        return Submitted(False, error.status, refusal=error)
+    db.session.commit()
+    if done and not wants_fragment():
+        flash(done, "success")
+    return Submitted(True, 200, value)
+
+
+def submit(form, action: Callable[[], Any]) -> Submitted:
+    """Validate ``form``, then ``act(action)``: one place for the form rule.
 
     Saved: ``(True, 200, result)``. Nothing submitted: ``(False, 200)``. The form itself
     invalid: ``(False, 422)``. The service refuses: its message goes to the field it
     names, nothing is saved, the status is the domain error's (409, 422...), and the
     error itself is kept as ``refusal`` (for details beyond one field's message).
     """
-    from .errors import DomainError
-
     if not form.validate_on_submit():
         return Submitted(False, 422 if form.is_submitted() else 200)
-    try:
-        value = action()
-    except DomainError as error:
-        db.session.rollback()
-        error.apply_to(form)
-        return Submitted(False, error.status, refusal=error)
-    db.session.commit()
-    return Submitted(True, 200, value)
+    outcome = act(action)
+    if outcome.refusal is not None:
+        outcome.refusal.apply_to(form)
+    return outcome
 
 
 # --- CSV downloads ------------------------------------------------------------------------

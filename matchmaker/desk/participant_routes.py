@@ -17,7 +17,7 @@ from ..extensions import db
 from ..participants.loaders import my_participant
 from ..schedules.agenda import participant_of
 from ..templating import to_zone
-from ..web import render
+from ..web import render, wants_fragment
 from . import attendance, bp, checkin, codes, live, proposals
 
 # A check-in code checks the person in for the event's whole team but its viewers.
@@ -119,7 +119,7 @@ def report(slug: str, meeting_id: int):
         abort(404)
     attendance.report(event, participant, meeting_id, request.form.get("outcome", ""), current_user)
     db.session.commit()
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(url_for("schedules.agenda", slug=slug), 303)
     cell = attendance.cell(event, meeting_id)
     return render(
@@ -159,7 +159,7 @@ def answer_proposal(slug: str, proposal_id: int, action: str):
     else:
         proposals.decline_proposal(proposal)
     db.session.commit()
-    if not request.htmx:
+    if not wants_fragment():
         flash(ANSWERED[action], "success")
         return redirect(url_for("desk.my_proposals", slug=slug), 303)
     return render("desk/_proposal.html", event=event, proposal=proposal, note=ANSWERED[action])

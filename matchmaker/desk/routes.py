@@ -11,7 +11,7 @@ from ..dbtypes import utcnow
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
 from ..templating import to_zone
-from ..web import counts_changed, parse_id, render
+from ..web import counts_changed, parse_id, render, wants_fragment
 from . import attendance, bp, checkin, codes, live, printing, proposals, replan
 
 # The desk scans badges with the device's camera: allowed for this page alone.
@@ -57,7 +57,7 @@ def counts(slug: str):
 
 
 def _row_response(event, participant, day, status=200, message=""):
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(
             url_for(
                 "desk.checkin_page",
@@ -161,7 +161,7 @@ def mark(slug: str, meeting_id: int):
     event = organised_event_or_404(slug)
     attendance.organiser_mark(event, meeting_id, request.form.get("mark", ""), current_user)
     db.session.commit()
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(
             url_for("desk.attendance_page", slug=slug, day=request.form.get("day")), 303
         )

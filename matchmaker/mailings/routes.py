@@ -12,7 +12,7 @@ from ..access import role_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
-from ..web import get_or_404, render, submit
+from ..web import get_or_404, render, submit, wants_fragment
 from . import bp, mailings, reminders
 from .forms import MailingForm, ReminderSettingsForm
 from .mailings import CALENDAR_TEMPLATE, countries
@@ -59,7 +59,7 @@ def index(slug: str):
     if not done.saved:
         return _compose(event, form, done.status)
     target = url_for("mailings.show", slug=event.slug, mailing_id=done.value.id)
-    if request.htmx:
+    if wants_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target, 303)
 
@@ -97,7 +97,7 @@ def show(slug: str, mailing_id: int):
         mailing=mailing,
         progress=progress,
     )
-    if request.htmx and mailing.status == "done":
+    if wants_fragment() and mailing.status == "done":
         response.status_code = 286  # htmx stops polling
     return response
 

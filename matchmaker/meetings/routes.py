@@ -11,7 +11,7 @@ from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
 from ..participants.loaders import my_participant, visible_participant
 from ..participants.services import approved_participants, participant_in_event
-from ..web import counts_changed, render, submit, wants_fragment
+from ..web import act, counts_changed, render, submit, wants_fragment
 from . import bp, poll
 from . import requests as reqs
 from .forms import OnBehalfForm, ReasonForm, RequestForm
@@ -58,30 +58,23 @@ def ask(slug: str, participant_id: int):
     me = my_participant(event, approved=True)
     other = visible_participant(event, participant_id)
     form = RequestForm()
-    status, error_message, refusal = 200, None, None
-    if form.validate_on_submit():
-        try:
-            reqs.request_meeting(me, other, form.message.data or "", created_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status, error_message, refusal = error.status, error.message, error
-        else:
-            db.session.commit()
-            form = None
-    else:
-        status = 422
+    sent = submit(
+        form,
+        lambda: reqs.request_meeting(me, other, form.message.data or "", created_by=current_user),
+    )
     if not wants_fragment():
-        if status == 200:
+        if sent.saved:
             flash(f"Your request to {other.label} is sent.", "success")
             return redirect(url_for("participants.show", slug=slug, participant_id=other.id))
-        raise refusal or _error(status, "; ".join(form.message.errors))
+        raise sent.refusal or _error(sent.status, "; ".join(form.message.errors))
     return render(
         "meetings/_request_box.html",
-        status=status,
-        headers=refusal.headers if refusal else None,  # a 429's Retry-After
+        status=sent.status,
+        headers=sent.refusal.headers if sent.refusal else None,  # a 429's Retry-After
         event=event,
-        **request_box_context(event, me, other, request_form=form, box_error=error_message),
+        **request_box_context(
+            event, me, other, request_form=None if sent.saved else form, box_error=sent.message
+        ),
     )
 
 
@@ -115,26 +108,22 @@ def answer(slug: str, request_id: int, action: str):
     form = ReasonForm()
     if not form.validate_on_submit():
         raise _error(422, "The reason is limited to 1000 characters.")
-    try:
-        ACTIONS[action](req, me, form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        if not wants_fragment():
-            raise
+    outcome = act(lambda: ACTIONS[action](req, me, form.reason.data or ""), done=DONE[action])
+    if not wants_fragment():
+        if outcome.refusal:
+            raise outcome.refusal
+        return redirect(request.referrer or url_for("meetings.mine", slug=slug))
+    if outcome.refusal:
         db.session.refresh(req)
         return render(
             "meetings/_request.html",
-            status=error.status,
+            status=outcome.status,
             event=event,
             me=me,
             req=req,
-            row_error=error.message,
+            row_error=outcome.message,
             reason_form=form,
         )
-    db.session.commit()
-    if not wants_fragment():
-        flash(DONE[action], "success")
-        return redirect(request.referrer or url_for("meetings.mine", slug=slug))
     response = render(
         "meetings/_request.html",
         event=event,

@@ -6,10 +6,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required
-from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
-from ..web import counts_changed, csv_response, render, submit
+from ..web import act, counts_changed, csv_response, render, submit, wants_fragment
 from . import bp, import_jobs, imports, invitations, organiser, services
 from .forms import AddParticipantForm, ImportForm
 
@@ -114,7 +113,7 @@ def organiser_import_status(slug: str, job_id: str):
     job = import_jobs.job_state(event, job_id)
     if job is None:
         abort(404)
-    if not request.headers.get("HX-Request"):
+    if not wants_fragment():
         return redirect(url_for("participants.organiser_list", slug=slug, import_job=job_id))
     response = render("participants/_import_progress.html", event=event, job=job, job_id=job_id)
     if job["state"] not in ("queued", "checking"):
@@ -139,7 +138,7 @@ def organiser_set_status(slug: str, participant_id: int):
     participant = services.participant_in_event(event, participant_id)
     services.set_participant_status(participant, request.form.get("status", ""))
     db.session.commit()
-    if not request.headers.get("HX-Request"):
+    if not wants_fragment():
         return redirect(url_for("participants.organiser_list", slug=slug))
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
     return counts_changed(render("participants/_organiser_row.html", event=event, row=row))
@@ -151,24 +150,21 @@ def organiser_invite(slug: str, participant_id: int):
     """Send (again) the invitation to take the place; refusals stay in the row."""
     event = organised_event_or_404(slug)
     participant = services.participant_in_event(event, participant_id)
-    status, error = 200, None
-    try:
-        invitations.invite(participant)
-        db.session.commit()
-    except DomainError as refusal:
-        db.session.rollback()
-        status, error = refusal.status, refusal.message
-    if not request.headers.get("HX-Request"):
-        flash(error or f"Invitation sent to {participant.email}.", "error" if error else "success")
+    sent = act(
+        lambda: invitations.invite(participant), done=f"Invitation sent to {participant.email}."
+    )
+    if not wants_fragment():
+        if sent.message:
+            flash(sent.message, "error")
         return redirect(url_for("participants.organiser_list", slug=slug), 303)
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
     return render(
         "participants/_organiser_row.html",
         event=event,
         row=row,
-        invite_error=error,
-        invite_sent=error is None,
-        status=status,
+        invite_error=sent.message,
+        invite_sent=sent.saved,
+        status=sent.status,
     )
 
 
@@ -179,23 +175,17 @@ def organiser_set_limit(slug: str, participant_id: int):
     event = organised_event_or_404(slug)
     participant = services.participant_in_event(event, participant_id)
     raw = request.form.get("limit", "")
-    status, error = 200, None
-    try:
-        services.set_meeting_limit(participant, raw)
-        db.session.commit()
-    except DomainError as refusal:
-        db.session.rollback()
-        status, error = refusal.status, refusal.message
-    if not request.headers.get("HX-Request"):
-        if error:
-            flash(error, "error")
+    limited = act(lambda: services.set_meeting_limit(participant, raw))
+    if not wants_fragment():
+        if limited.message:
+            flash(limited.message, "error")
         return redirect(url_for("participants.organiser_list", slug=slug), 303)
     row = organiser.participant_rows(event, participant_ids=[participant.id])[0]
     return render(
         "participants/_organiser_row.html",
         event=event,
         row=row,
-        limit_error=error,
-        limit_typed=raw if error else None,
-        status=status,
+        limit_error=limited.message,
+        limit_typed=None if limited.saved else raw,
+        status=limited.status,
     )

@@ -6,12 +6,12 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import user_required
-from ..errors import DomainError, Invalid
+from ..errors import Invalid
 from ..events.loaders import visible_event_or_404
 from ..events.services import event_slots, slots_by_day
 from ..extensions import db
 from ..privacy import consent
-from ..web import Submitted, parse_id, render, submit
+from ..web import Submitted, act, parse_id, render, submit, wants_fragment
 from . import bp, directory, opportunities, services
 from .forms import OpportunityForm, ProfileForm, RegistrationForm
 from .loaders import directory_viewer, my_participant, visible_participant
@@ -269,7 +269,7 @@ def favourite(slug: str, participant_id: int):
     other = visible_participant(event, participant_id)
     on = services.set_favourite(me, other, request.form.get("on") == "1")
     db.session.commit()
-    if request.headers.get("HX-Request"):
+    if wants_fragment():
         return render("participants/_favourite.html", event=event, other=other, favourite=on)
     return redirect(url_for("participants.show", slug=slug, participant_id=other.id))
 
@@ -324,21 +324,18 @@ def set_stand(slug: str):
     event = visible_event_or_404(slug)
     participant = my_participant(event)
     table = request.form.get("fixed_table_id", "").strip()
-    status, error_message = 200, None
-    try:
+
+    def choose():
         if table and parse_id(table) is None:  # "²", a sign, a number no table has
             raise Invalid("Choose one of this event's tables.", "fixed_table_id")
         services.set_fixed_table(participant, parse_id(table))
-    except DomainError as error:
-        db.session.rollback()
-        status, error_message = error.status, error.message
-    else:
-        db.session.commit()
+
+    outcome = act(choose)
     db.session.refresh(participant)
     return render(
         "participants/availability.html",
         "participants/_stand.html",
-        status=status,
-        stand_error=error_message,
+        status=outcome.status,
+        stand_error=outcome.message,
         **_availability_context(event, participant),
     )
