@@ -1,16 +1,18 @@
 """Serve Matchmaker and run its job workers together, as `make run` does.
 
-The web server is gunicorn (2 sync workers, as in production, so the demo behaves
-like the real thing); the job workers are `python -m matchmaker.worker jobs` (e-mail)
-and `python -m matchmaker.worker solver` (solver runs), one Huey queue each, so a
-solver run never holds up an e-mail. All are children of this script: Ctrl-C (or
-SIGTERM) stops them all, and if one dies the others are stopped too, so nothing is
-left running.
+The web server is gunicorn with 2 workers of 8 threads each (gthread), as the README's
+deployment says, so the demo behaves like the real thing (a log-in's password hash or a
+slow page holds one thread, not a whole worker); the job workers are
+`python -m matchmaker.worker jobs` (e-mail) and `python -m matchmaker.worker solver`
+(solver runs), one Huey queue each, so a solver run never holds up an e-mail. All are
+children of this script: Ctrl-C (or SIGTERM) stops them all, and if one dies the others
+are stopped too, so nothing is left running.
 
-Environment: HOST (default 127.0.0.1), PORT (default 5000), WEB_CONCURRENCY
-(gunicorn workers, default 2). Everything else (DATABASE_URL, REDIS_URL, ...) is
-read by the app itself. HOST and PORT are passed on to both children: without
-BASE_URL, links in e-mails and feeds made outside a request (the worker) point there.
+Environment: HOST (default 127.0.0.1), PORT (default 5000), WEB_CONCURRENCY (gunicorn
+workers, default 2), WEB_THREADS (threads per worker, default 8). Everything else
+(DATABASE_URL, REDIS_URL, ...) is read by the app itself. HOST and PORT are passed on to
+both children: without BASE_URL, links in e-mails and feeds made outside a request (the
+worker) point there.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def main() -> int:
     web_cmd = [
         str(BIN / "gunicorn"),
         "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
+        "--threads", os.environ.get("WEB_THREADS", "8"),
+        "--worker-class", "gthread",
         "--bind", f"{host}:{port}",
         "wsgi:app",
     ]  # fmt: skip
