@@ -192,14 +192,14 @@ def _settle(req: MeetingRequest) -> None:
 def _transition(req: MeetingRequest, from_status: str, to_status: str, **values) -> None:
     """Change the status only if it is still ``from_status``; else the other tab won."""
     if req.event.state.read_only:
-        raise Conflict(requests_problem(req.event))
+        raise Conflict(requests_problem(req.event) or "The event is closed to changes.")
     result = db.session.execute(
         update(MeetingRequest)
         .where(MeetingRequest.id == req.id, MeetingRequest.status == from_status)
         .values(status=to_status, updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML gives a CursorResult
         db.session.refresh(req)
         raise Conflict(f"This request is {req.status} already.")
     db.session.refresh(req)
@@ -315,7 +315,7 @@ def call_off_for(participant: Participant) -> None:
             .execution_options(synchronize_session=False)
         )
         db.session.refresh(req)
-        if result.rowcount == 1:
+        if result.rowcount == 1:  # type: ignore[attr-defined]  # DML gives a CursorResult
             other = req.recipient if req.requester_id == participant.id else req.requester
             partners[other.id] = (other, was == "accepted")
     meetings = db.session.scalars(
@@ -411,7 +411,8 @@ def counts_for(participant: Participant) -> MeetingCounts:
             )
         )
     ).one()
-    *numbers, last_change = row
+    incoming, outgoing, accepted, declined, closed, last_change = row
+    numbers = (incoming, outgoing, accepted, declined, closed)
     stamp = f"{sum(numbers)}-{last_change.timestamp() if last_change else 0}"
     return MeetingCounts(*numbers, limit=meeting_limit(participant), stamp=stamp)
 
