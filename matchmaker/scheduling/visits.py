@@ -134,10 +134,13 @@ def _fixed_busy(problem: Problem) -> dict[str, set[int]]:
     return busy
 
 
-def _visit_model(model: cp_model.CpModel, problem: Problem) -> tuple[dict, dict]:
+def _visit_model(
+    model: cp_model.CpModel, problem: Problem, overflow_stage: bool = True
+) -> tuple[dict, dict, dict]:
     """The allocation's variables ``y[participant, visit, option]`` and constraints
     (capacity, one group a visit, no two overlapping visits, places fixed by hand), added
-    to ``model``; and the expression of each of ``OBJECTIVES``."""
+    to ``model``; the expression of each of ``OBJECTIVES`` (``meeting_overflow`` only
+    with ``overflow_stage``); and the literal "has a visit" of each participant."""
     spans = _spans(problem)
     busy = _fixed_busy(problem)
     all_options = {v.id: [o.id for o in v.options] for v in problem.visits}
@@ -183,7 +186,7 @@ def _visit_model(model: cp_model.CpModel, problem: Problem) -> tuple[dict, dict]
         has_visit[p] = b
     need, free = _need_and_free(problem)
     overflow = []
-    for p, n in need.items():
+    for p, n in need.items() if overflow_stage else ():
         blocked = [len(spans[o] & free[p]) * var for (q, _, o), var in y.items() if q == p]
         if not blocked or n == 0:
             continue
@@ -208,7 +211,7 @@ def _visit_model(model: cp_model.CpModel, problem: Problem) -> tuple[dict, dict]
         ),
         "meeting_overflow": sum(overflow),
     }
-    return y, exprs
+    return y, exprs, has_visit
 
 
 def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> Allocation:
@@ -216,7 +219,7 @@ def allocate(problem: Problem, time_limit: float = 5.0, workers: int = 2) -> All
     deadline = time.monotonic() + time_limit
     locked = {(pl.participant, pl.visit) for pl in problem.visit_locked}
     model = cp_model.CpModel()
-    y, exprs = _visit_model(model, problem)
+    y, exprs, _ = _visit_model(model, problem)
     proven = True
     chosen: dict[tuple[str, str, str], int] = {k: 0 for k in y}
     for name, maximise in OBJECTIVES:
@@ -292,68 +295,140 @@ def joint(
 ) -> Allocation:
     """Visits and meetings together: among the allocations as good as ``allocation`` on
     every visit figure (each held at its value: the optimum when ``allocation`` is
-    proven), the one that lets the meetings of highest priority be placed, in one CP-SAT
-    model: the meeting model of ``model.py`` (nothing blocked) and the allocation's
-    variables, coupled per participant and slot by "a meeting or a visit group whose span
-    covers the slot, not both" (a meeting is kept out of a slot only where a group over it
-    is given).  The allocation returned is then fixed and blocked (``with_blocked``) and
-    the engine schedules the meetings as without visits: its priority stage reaches this
-    stage's figure at least, since this stage's meetings fit the blocked problem.
+    proven), one that lets the meetings of highest priority be placed.  One CP-SAT model
+    holds the allocation's variables and the meetings' placement (``_placement_model``:
+    slots, tables, precedences; nothing blocked), coupled per participant and slot by
+    "one meeting there, or one visit group whose span covers it" (a meeting is kept out
+    of a slot only where a group over it is given).  The allocation returned is then
+    fixed and blocked (``with_blocked``), and the engine schedules the meetings on it
+    with every objective as without visits; its priority stage reaches this stage's
+    figure at least, since this stage's placement fits the blocked problem (fairness, a
+    rule on breaks, is left to the engine).
 
-    Returns ``allocation`` itself when there is nothing to gain (no meetings, every
-    meeting fits already) or no better answer in time."""
+    First the meetings are placed greedily on ``allocation`` (``large.py``): when that
+    places them all, nothing is to gain and ``allocation`` is returned as it is (its
+    ``joint`` says so); also when the model finds no better answer in time."""
+    from . import large
     from .instance import build_instance
-    from .model import build_model
 
     if not problem.meetings or not allocation.places:
         return allocation
+    t0 = time.monotonic()
     inst = build_instance(_without_visits(problem))
     if any(not inst.domain[m] and not inst.optional[m] for m in range(inst.n_meetings)):
         return allocation  # (infeasible whatever the visits: the engine explains it)
     meetings = [m for m in range(inst.n_meetings) if inst.domain[m]]
-    built = build_model(inst, meetings)
-    model = built.model
-    y, exprs = _visit_model(model, problem)
+    top = sum(inst.priority[m] for m in meetings)
+    blocked = build_instance(with_blocked(problem, allocation))
+    fits = [m for m in meetings if blocked.domain[m]]
+    greedy = large.first_schedule(
+        blocked, fits, t0 + min(1.0, time_limit / 4), lambda: False, settle=True
+    )
+    reached = sum(inst.priority[m] for m in greedy.slot_of)
+    if reached == top:
+        allocation.joint = {"priority": top, "proven": True, "seconds": _since(t0)}
+        return allocation
+    model = cp_model.CpModel()
+    x, priority = _placement_model(model, inst, meetings)
+    y, exprs, has_visit = _visit_model(model, problem, overflow_stage=False)
     for name, maximise in VISIT_FIGURES:
         if isinstance(exprs[name], int):
             continue
         value = allocation.figures[name]
         model.add(exprs[name] >= value if maximise else exprs[name] <= value)
-    couple(model, inst, built.x, y, _spans(problem))
-    model.maximize(built.priority)
+    couple(model, inst, x, y, _spans(problem))
+    model.add(priority >= reached)
+    model.maximize(priority)
+    # A complete hint: the allocation and the greedy placement on it.
     given = {(pl.participant, pl.visit, pl.option) for pl in allocation.places}
     locked = {(pl.participant, pl.visit) for pl in problem.visit_locked}
     for k, var in y.items():
         if k[:2] not in locked:
             model.add_hint(var, k in given)
+    for p, var in has_visit.items():
+        model.add_hint(var, any(pl.participant == p for pl in allocation.places))
+    for (m, s), var in x.items():
+        model.add_hint(var, greedy.slot_of.get(m) == s)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.monotonic() - t0))
     solver.parameters.num_workers = max(1, workers)
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # (No answer in time: the allocation stands, with the greedy placement's figure.)
+        allocation.joint = {
+            "priority": reached,
+            "proven": False,
+            "seconds": _since(t0),
+            "greedy": reached,
+        }
         return allocation
     chosen = {k: int(solver.value(var)) for k, var in y.items()}
     out = _allocation(problem, chosen, allocation.proven)
     out.joint = {
-        "priority": int(solver.value(built.priority)),
+        "priority": int(solver.value(priority)),
         "proven": status == cp_model.OPTIMAL,
-        "seconds": round(solver.wall_time, 3),
+        "seconds": _since(t0),
+        "greedy": reached,  # (the greedy placement on the visit stages' allocation)
     }
     return out
 
 
+def _since(t0: float) -> float:
+    return round(time.monotonic() - t0, 3)
+
+
+def _placement_model(model: cp_model.CpModel, inst, meetings: list[int]) -> tuple[dict, object]:
+    """The meetings' placement alone (no breaks): ``x[m, s]`` over each meeting's domain,
+    required ones placed, at most ``#tables`` meetings a slot and one a stand table, the
+    precedences; the scheduled priority.  (A participant's one meeting a slot is in
+    ``couple``.)"""
+    x = {(m, s): model.new_bool_var("") for m in meetings for s in inst.domain[m]}
+    lits = {m: [x[m, s] for s in inst.domain[m]] for m in meetings}
+    for m in meetings:
+        if inst.optional[m]:
+            model.add_at_most_one(lits[m])
+        else:
+            model.add_exactly_one(lits[m])
+    by_slot: dict[int, list[int]] = {}
+    for m, s in x:
+        by_slot.setdefault(s, []).append(m)
+    for s, ms in by_slot.items():
+        free = [m for m in ms if inst.uses_free_table(m)]
+        if len(free) > inst.n_free_tables:
+            model.add(sum(x[m, s] for m in free) <= inst.n_free_tables)
+        stands: dict[str, list[int]] = {}
+        for m in ms:
+            if inst.table_of[m] is not None:
+                stands.setdefault(inst.table_of[m], []).append(m)
+        for group in stands.values():
+            if len(group) > 1:
+                model.add_at_most_one(x[m, s] for m in group)
+    active = set(meetings)
+    for m in meetings:
+        for a in inst.after[m]:
+            if a in active:
+                for s in inst.domain[m]:
+                    later = [x[a, t] for t in inst.domain[a] if t >= s]
+                    if later:
+                        model.add(x[m, s] + sum(later) <= 1)
+    priority = sum(inst.priority[m] * sum(lits[m]) for m in meetings)
+    return x, priority
+
+
 def couple(model: cp_model.CpModel, inst, x: dict, y: dict, spans: dict[str, set[int]]) -> None:
-    """Per participant and slot: at most one of their meetings there or one of their
+    """Per participant and slot: at most one of their meetings there, or one of their
     visit groups whose span covers it."""
     index = {pid: i for i, pid in enumerate(inst.participant_ids)}
     covering: dict[tuple[int, int], list] = {}
     for (p, _, o), var in y.items():
         for s in spans[o]:
             covering.setdefault((index[p], s), []).append(var)
-    for (p, s), ys in covering.items():
-        lits = [x[m, s] for m in inst.meetings_of[p] if (m, s) in x]
-        if lits:
-            model.add(sum(lits) + sum(ys) <= 1)
+    for p in range(inst.n_participants):
+        for s in range(inst.n_slots):
+            lits = [x[m, s] for m in inst.meetings_of[p] if (m, s) in x]
+            ys = covering.get((p, s), [])
+            if len(lits) + len(ys) > 1:
+                model.add(sum(lits) + sum(ys) <= 1)
 
 
 def with_blocked(problem: Problem, allocation: Allocation) -> Problem:
