@@ -4,9 +4,12 @@ The allocation comes first: CP-SAT maximises, lexicographically, each of ``OBJEC
 in turn, holding the optimum of each one as a constraint for the next (a stage per
 figure, each proven before the next unless time runs out).  The last figure looks at the
 meetings: the fewest meetings that can no longer fit the slots left to a participant
-(``meeting_overflow``), so that among the visit-optimal allocations the one that leaves
-the meetings most room is taken.  Then the allocation is fixed and its slots are blocked
-(made unavailable) for the meetings, which the engine schedules as without visits.
+(``meeting_overflow``), an estimate that gives the next stage a good start.  Then the
+joint stage (``joint``): with every visit figure held at its optimum and the allocation's
+variables free, one model places the meetings, so that among the visit-optimal
+allocations one that places the most meetings (by priority) is taken.  That allocation
+is fixed and its slots are blocked (made unavailable) for the meetings, which the engine
+schedules with its objectives as without visits.
 
 Choices where the issue is silent: a person takes at most one group of a visit, any
 number of visits that do not overlap; the waitlist of an option lists the people who
