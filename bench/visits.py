@@ -9,6 +9,7 @@ the result with ``check_result``.  ``--compare`` also solves the meetings withou
 Figures only; nothing is asserted.  The load average is printed: the machine is shared.
 
     .venv/bin/python bench/visits.py [--time-limit 60] [--workers 2] [--seed 26] [--compare]
+                                     [--meetings 600]
 """
 
 from __future__ import annotations
@@ -101,9 +102,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=26)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--meetings", type=int, default=600)
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    data = mission(args.seed)
+    data = mission(args.seed, meetings=args.meetings)
     problem = parse_problem(data)
     places = sum(o["places"] for v in data["visits"] for o in v["options"])
     print(
@@ -124,6 +126,16 @@ def main() -> None:
     v = result.visits
     print(f"joint run: {seconds:.1f} s (limit {args.time_limit:.0f} s)")
     print(f"  visits: proven={v['proven']} figures={v['figures']}")
+    joint = v.get("joint")
+    print(
+        "  joint stage (visit figures held, meetings' priority maximised): "
+        + (
+            f"priority={joint['priority']} proven={joint['proven']} {joint['seconds']:.2f} s"
+            + (f" (greedy on the first allocation: {joint['greedy']})" if "greedy" in joint else "")
+            if joint
+            else "not run (nothing to gain or no answer in time)"
+        )
+    )
     waiting = sum(len(w) for w in v["waitlist"].values())
     print(f"  waitlist entries: {waiting}")
     print(
