@@ -27,6 +27,19 @@ def _start_session(user) -> None:
     db.session.commit()
 
 
+def log_in(user, next_url: str, code: int = 303):
+    """The redirect after ``user`` proved their password (or their address by a mailed
+    link): to ``next_url`` logged in, or first to the code from the phone when two-factor
+    is on. A mailed link is only one factor: it must not skip the second."""
+    if user.totp_enabled_at:
+        from ..twofactor.routes import begin_challenge
+
+        begin_challenge(user, next_url)
+        return redirect(url_for("twofactor.challenge"), code)
+    _start_session(user)
+    return redirect(next_url, code)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
@@ -156,9 +169,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     result = submit(form, lambda: _reset_and_confirm(user, form.password.data))
     if result.saved:
-        _start_session(user)
-        flash("Your password is changed.", "success")
-        return redirect(url_for("events.home"))
+        response = log_in(user, url_for("events.home"), 302)
+        flash("Your password is changed.", "success")  # after the new session began
+        return response
     return render("accounts/reset.html", form=form, status=result.status)
 
 

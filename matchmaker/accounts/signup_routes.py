@@ -41,15 +41,18 @@ def confirm_email(token: str):
         )
     linked = signup.confirm_email(user)
     db.session.commit()
-    if not current_user.is_authenticated:
-        from .routes import _start_session
+    if current_user.is_authenticated:
+        response = redirect(_after_confirmation(), 303)
+    else:
+        from .routes import log_in
 
-        _start_session(user)  # the password and the address are both proven
-    flash("Thank you: your e-mail address is confirmed.", "success")
+        # The password and the address are both proven (two-factor still asks its code).
+        response = log_in(user, url_for("events.home"))
+    flash("Thank you: your e-mail address is confirmed.", "success")  # in the new session
     if linked:
         events = ", ".join(sorted({p.event.name for p in linked}))
         flash(f"Your places organisers made for you are in your account: {events}.", "info")
-    return redirect(_after_confirmation(), 303)
+    return response
 
 
 def _after_confirmation() -> str:

@@ -95,3 +95,47 @@ def test_an_owner_may_require_it_of_the_team(client, db, make_event, add_member,
     )
     _turn_on(client, db, member)
     assert client.get(f"/events/{event.slug}/manage").status_code == 200
+
+
+def _with_two_factor(db, user) -> str:
+    from datetime import UTC, datetime
+
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enabled_at = datetime.now(UTC)
+    db.flush()
+    return user.totp_secret
+
+
+def test_a_password_reset_link_still_asks_for_the_code(app, client, db, make_user):
+    """The reset link only proves the mailbox: whoever reads it (a stolen mailbox) must
+    not be logged in past the second factor."""
+    from matchmaker.accounts import services
+
+    user = make_user("organiser")
+    secret = _with_two_factor(db, user)
+    with app.test_request_context("/"):
+        path = re.sub(r"^https?://[^/]+", "", services.reset_link(user))
+    done = client.post(path, data={"password": "new-password-1", "confirm": "new-password-1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/login/two-factor")
+    assert client.get("/account").status_code == 302  # not logged in without the code
+    db.expire_all()
+    assert db.get(User, user.id).check_password("new-password-1")  # the password changed
+    assert client.post("/login/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code
+    assert client.get("/account").status_code == 200
+
+
+def test_confirming_the_address_still_asks_for_the_code(app, client, db, make_user):
+    from matchmaker.accounts import signup
+
+    user = make_user("participant", email_confirmed_at=None)
+    secret = _with_two_factor(db, user)
+    with app.test_request_context("/"):
+        path = re.sub(r"^https?://[^/]+", "", signup.confirmation_link(user))
+    done = client.post(path, data={"password": PASSWORD})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/login/two-factor")
+    assert client.get("/account").status_code == 302
+    db.expire_all()
+    assert db.get(User, user.id).email_confirmed_at is not None
+    client.post("/login/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    page = client.get("/account")
+    assert page.status_code == 200
