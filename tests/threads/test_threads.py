@@ -136,3 +136,33 @@ def test_the_organiser_writes_to_one_participant_from_the_list(
         as_text=True
     )
     assert client.get(url).status_code in (403, 404)
+
+
+def test_a_direct_message_reaches_owners_and_organisers_not_the_desk_or_viewers(
+    client, db, auth, make_event, make_participant, make_user
+):
+    """The desk and viewers cannot open the organisers' side of a thread: they are neither
+    notified of a participant's message nor mailed its text."""
+    from sqlalchemy import insert
+
+    from matchmaker.events.models import event_organisers
+    from matchmaker.mailings.models import OutboxMail
+
+    event = make_event()
+    owner = event.organisers[0]
+    team = {role: make_user("participant") for role in ("organiser", "desk", "viewer")}
+    for role, user in team.items():
+        db.execute(insert(event_organisers).values(event_id=event.id, user_id=user.id, role=role))
+    anna = make_participant(event)
+    auth.login(anna.user)
+    client.post(f"/events/{event.slug}/messages", data={"body": "My badge is lost, phone 555"})
+
+    def told(user):
+        notices = db.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+        mails = db.scalars(select(OutboxMail).where(OutboxMail.to_address == user.email)).all()
+        return bool(notices), any("555" in (m.text_body or "") for m in mails)
+
+    assert told(owner) == (True, True)
+    assert told(team["organiser"]) == (True, True)
+    assert told(team["desk"]) == (False, False)
+    assert told(team["viewer"]) == (False, False)
