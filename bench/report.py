@@ -4,17 +4,24 @@ outcomes for every meeting (both sides answered, second stage included).
 Builds the event in a throwaway SQLite file (or the database in BENCH_DATABASE_URL,
 which is wiped), then times whole requests through the Flask test client - the report
 page and the XLSX download - and ``figures.build`` alone; prints the median of the
-rounds and the peak of Python's allocations (tracemalloc) during one request, at the
-full size and at half of it (memory should not grow faster than the event).
+rounds (wall-clock, and the process's CPU time, which is steadier on a shared machine:
+the load average is printed beside them) and the peak of Python's allocations
+(tracemalloc) during one request, at the full size and at half of it (memory should not
+grow faster than the event). ``--profile`` prints cProfile's top functions of one XLSX
+download of the full event (the query, the rows' assembly or the writer?).
 
     .venv/bin/python bench/report.py [--participants 2000] [--meetings 10000] [--rounds 3]
+        [--only page,xlsx,meetings] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import os
 import pathlib
+import pstats
 import random
 import statistics
 import sys
@@ -204,21 +211,26 @@ def build(app, participants: int, meetings: int, slug: str, rng: random.Random) 
         print(f"built {slug}: {participants} participants, {n} meetings, {len(rows_ans)} answers")
 
 
-def measure(client, url: str, rounds: int) -> tuple[float, float, int]:
-    """Median seconds, peak MiB allocated during one request, response size."""
+def measure(client, url: str, rounds: int) -> tuple[float, float, float, int]:
+    """Median seconds (wall, CPU), peak MiB allocated during one request, response size."""
     response = client.get(url)  # warm templates and caches
     assert response.status_code == 200, (url, response.status_code)
-    times = []
+    times, cpu = [], []
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     gc.collect()
     tracemalloc.start()
     client.get(url)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return statistics.median(times), peak / 2**20, len(response.data)
+    return statistics.median(times), statistics.median(cpu), peak / 2**20, len(response.data)
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
@@ -226,6 +238,8 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--meetings", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="page,xlsx,meetings", help="what to time")
+    parser.add_argument("--profile", action="store_true", help="profile one full XLSX")
     args = parser.parse_args()
     from matchmaker.extensions import db
     from matchmaker.reports import figures
@@ -244,23 +258,35 @@ def main() -> None:
         "/login", data={"email": "org@bench.example", "password": "bench-password-1"}
     )
     assert response.status_code == 302
-    print(f"{'event':28} {'what':22} {'seconds':>8} {'peak MiB':>9} {'bytes':>9}")
+    print(f"load average before timing: {os.getloadavg()} (2 cores)")
+    print(
+        f"{'event':28} {'what':22} {'seconds':>8} {'CPU s':>6} {'peak MiB':>9} {'bytes':>9}"
+        "  load (1 min)"
+    )
+    only = set(args.only.split(","))
     for p, m, slug in sizes:
         label = f"{p} part. / {m} meetings"
         with app.app_context():
             from matchmaker.events.models import Event
 
             event = db.session.scalar(db.select(Event).where(Event.slug == slug))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             figures.build(event)
-            print(f"{label:28} {'figures.build':22} {time.perf_counter() - t0:8.2f}")
-        for what, path in (
-            ("report page", f"/events/{slug}/report"),
-            ("XLSX download", f"/events/{slug}/report.xlsx"),
-            ("meetings page (50)", f"/events/{slug}/report/meetings"),
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+            print(f"{label:28} {'figures.build':22} {seconds:8.2f} {cpu:6.2f} {'':19}  {load()}")
+        for key, what, path in (
+            ("page", "report page", f"/events/{slug}/report"),
+            ("xlsx", "XLSX download", f"/events/{slug}/report.xlsx"),
+            ("meetings", "meetings page (50)", f"/events/{slug}/report/meetings"),
         ):
-            seconds, peak, size = measure(client, path, args.rounds)
-            print(f"{label:28} {what:22} {seconds:8.2f} {peak:9.1f} {size:9d}")
+            if key not in only:
+                continue
+            seconds, cpu, peak, size = measure(client, path, args.rounds)
+            print(f"{label:28} {what:22} {seconds:8.2f} {cpu:6.2f} {peak:9.1f} {size:9d}  {load()}")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(client.get, f"/events/{sizes[-1][2]}/report.xlsx")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":

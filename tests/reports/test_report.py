@@ -142,6 +142,7 @@ def test_xlsx_has_the_pages_figures_and_the_raw_meetings(db, client, auth, past_
     assert dict(sheets["Meetings per participant"][1:]) == {0: 0, 1: 2, 2: 2}
     raw = sheets["Meetings and outcomes"]
     assert len(raw) == 4 and "A: Person" in raw[0]
+    assert isinstance(raw[1][1], datetime)  # the day is a date cell, not a number
     flat = [v for row in raw for v in row]
     assert "Anna Virtanen" in flat and "PRIVATE NOTE" not in flat
     anonymised = _sheets(client.get(f"/events/{past.event.slug}/report.xlsx?anonymise=1").data)
