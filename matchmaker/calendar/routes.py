@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Response, abort, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from .. import changes
 from ..access import public, role_required, user_required
 from ..dbtypes import utcnow
 from ..errors import NotFound
-from ..events.loaders import my_participation, organised_event_or_404, visible_event_or_404
+from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
+from ..participants.services import participant_for
 from ..web import get_or_404, render, safe_next, wants_fragment
 from . import bp, cache, feeds, services
 from .models import CalendarFeed
@@ -39,7 +41,7 @@ def _calendar_response(rendered: cache.RenderedFeed, filename: str | None = None
 
 
 def _approved_participant_or_404(event):
-    participant = my_participation(event)
+    participant = participant_for(event, current_user)
     if participant is None or participant.status != "approved":
         abort(404)
     return participant

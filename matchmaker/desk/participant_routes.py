@@ -15,7 +15,7 @@ from ..events.loaders import visible_event_or_404
 from ..events.models import FULL_ORGANISERS
 from ..extensions import db
 from ..participants.loaders import my_participant
-from ..schedules.agenda import participant_of
+from ..participants.services import participant_for
 from ..templating import to_zone
 from ..web import render, wants_fragment
 from . import attendance, bp, checkin, codes, live, proposals
@@ -114,7 +114,7 @@ def code_check_in(token: str):
 @user_required
 def report(slug: str, meeting_id: int):
     event = visible_event_or_404(slug)
-    participant = participant_of(event, current_user)
+    participant = participant_for(event, current_user, approved=True)
     if participant is None:
         abort(404)
     attendance.report(event, participant, meeting_id, request.form.get("outcome", ""), current_user)

@@ -73,16 +73,3 @@ def organised_event_or_404(slug: str, allow: tuple[str, ...] | None = None) -> E
         flash(f"The team of {event.name} requires two-factor log-in: turn it on first.", "info")
         abort(redirect(url_for("twofactor.setup")))
     return event
-
-
-def my_participation(event: Event):
-    """The current user's participation in ``event`` (any status), or None."""
-    from ..participants.models import Participant
-
-    if not current_user.is_authenticated:
-        return None
-    return db.session.scalar(
-        select(Participant).where(
-            Participant.event_id == event.id, Participant.user_id == current_user.id
-        )
-    )

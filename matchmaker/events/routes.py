@@ -3,10 +3,11 @@ from flask_login import current_user
 
 from ..access import public, role_required, user_required
 from ..extensions import db
+from ..participants.services import participant_for
 from ..web import counts_changed, render, submit, wants_fragment
 from . import bp, services, states
 from .forms import EventForm, ProgrammeForm, SessionForm, StatusForm, TablesForm
-from .loaders import my_participation, organised_event_or_404, visible_event_or_404
+from .loaders import organised_event_or_404, visible_event_or_404
 from .models import ProgrammeItem
 from .stats import event_stats
 
@@ -22,7 +23,7 @@ def home():
 def show(slug: str):
     event = visible_event_or_404(slug)
     slots = services.event_slots(event)
-    participant = my_participation(event)
+    participant = participant_for(event, current_user)
     return render(
         "events/show.html",
         event=event,
@@ -39,7 +40,7 @@ def programme_attendance(slug: str, item_id: int):
     """An approved participant signs up for (or withdraws from) an opt-in item."""
     event = visible_event_or_404(slug)
     item = db.session.get(ProgrammeItem, item_id)
-    participant = my_participation(event)
+    participant = participant_for(event, current_user)
     if item is None or item.event_id != event.id or participant is None:
         abort(404)
     services.set_programme_attendance(item, participant, request.form.get("attend") == "yes")

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from ..access import user_required
 from ..events.loaders import visible_event_or_404
-from ..schedules.agenda import participant_of
+from ..participants.services import participant_for
 from ..web import csv_response, render, submit
 from . import bp, followups
 from . import survey as surveys
@@ -20,7 +20,7 @@ from .models import AGREEMENT_KINDS, EXPECTED_RESULTS, VALUE_BANDS
 
 def _participant(slug: str):
     event = visible_event_or_404(slug)
-    participant = participant_of(event, current_user)
+    participant = participant_for(event, current_user, approved=True)
     if participant is None:
         abort(404)
     return event, participant

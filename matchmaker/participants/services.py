@@ -78,12 +78,18 @@ def checked_tags(text: str, field: str) -> str:
 # --- registration ----------------------------------------------------------------------
 
 
-def participant_for(event: Event, user) -> Participant | None:
+def participant_for(event: Event, user, approved: bool = False) -> Participant | None:
+    """``user``'s participant record in ``event`` (any status; only an approved one with
+    ``approved``), or None: the one loader of "my participation" (views, templates' global
+    ``my_participation``, and ``loaders.my_participant`` for a 403 instead of None)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(
-        select(Participant).where(Participant.event_id == event.id, Participant.user_id == user.id)
+    query = select(Participant).where(
+        Participant.event_id == event.id, Participant.user_id == user.id
     )
+    if approved:
+        query = query.where(Participant.status == "approved")
+    return db.session.scalar(query)
 
 
 def registration_problem(event: Event, now: datetime | None = None) -> str | None:

@@ -43,17 +43,6 @@ class Day:
         return sum(1 for e in self.entries if e.kind == "meeting")
 
 
-def participant_of(event: Event, user) -> Participant | None:
-    """The logged-in user's approved participation in ``event``, if any."""
-    return db.session.scalar(
-        select(Participant).where(
-            Participant.event_id == event.id,
-            Participant.user_id == user.id,
-            Participant.status == "approved",
-        )
-    )
-
-
 def is_published(event: Event) -> bool:
     """Whether participants have a schedule to see (at least one revision)."""
     return (

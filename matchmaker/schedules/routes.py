@@ -9,12 +9,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import role_required, user_required
-from ..errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE, DomainError
+from ..errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE
 from ..events.loaders import organised_event_or_404, visible_event_or_404
 from ..extensions import db
+from ..participants.services import participant_for
 from ..scheduling import ProblemError, parse_problem
 from ..scheduling.capacity import plan
-from ..web import counts_changed, csv_response, parse_id, render, submit
+from ..web import act, counts_changed, csv_response, parse_id, render, submit, wants_fragment
 from . import agenda as agendas
 from . import board as boards
 from . import bp, runs, services
@@ -39,7 +40,7 @@ def schedule_helpers() -> dict:
         return (
             current_user.is_authenticated
             and agendas.is_published(event)
-            and agendas.participant_of(event, current_user) is not None
+            and participant_for(event, current_user, approved=True) is not None
         )
 
     return {
@@ -76,7 +77,7 @@ def _board_context(event) -> dict:
         for s in board.slots
         if filters["day"] in ("", "all") or s.local_start.date().isoformat() == filters["day"]
     ]
-    picked, targets = None, set()
+    picked, targets = None, {}
     if filters["pick"]:
         # Moving a meeting on the grid: the cells it may go to (free for both sides, and
         # a free table) become buttons.
@@ -186,19 +187,17 @@ def start_run(slug: str):
             status=422,
             **_run_context(event, runs.latest_run(event), form),
         )
-    try:
-        run = runs.start_run(event, current_user, form.time_limit.data)
-    except DomainError as error:
-        db.session.rollback()
-        error.apply_to(form)
+    # The run's id, read before the commit: reading it after would begin a transaction
+    # that stays open while the job runs (inline in tests' immediate mode).
+    started = submit(form, lambda: runs.start_run(event, current_user, form.time_limit.data).id)
+    if not started.saved:
         return render(
             "schedules/run_page.html",
             "schedules/_run.html",
-            status=error.status,
+            status=started.status,
             **_run_context(event, runs.latest_run(event), form),
         )
-    run_id = run.id
-    db.session.commit()
+    run_id = started.value
     try:
         run_solver(run_id)  # the worker's job; runs inline only in HUEY_IMMEDIATE mode
     except JOB_QUEUE_ERRORS:
@@ -207,8 +206,8 @@ def start_run(slug: str):
         runs.not_started(run_id, JOBS_UNAVAILABLE)
         db.session.commit()
         raise
-    run = db.session.get(SolverRun, run_id)
-    if request.htmx:
+    run = db.session.get_one(SolverRun, run_id)
+    if wants_fragment():
         return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
     flash("The solver is running.", "success")
     return redirect(url_for("schedules.show", slug=event.slug))
@@ -224,7 +223,7 @@ def run_status(slug: str, run_id: int):
         runs.expire_stale_runs(event)
         db.session.commit()
     response = render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
-    if request.htmx and run.status not in ("queued", "running"):
+    if wants_fragment() and run.status not in ("queued", "running"):
         response.status_code = FINISHED
         if was_active or request.args.get("polling"):
             response.headers["HX-Trigger"] = "schedule-updated"
@@ -239,7 +238,7 @@ def cancel_run(slug: str, run_id: int):
     run = runs.run_of(event, run_id)
     runs.cancel_run(run)
     db.session.commit()
-    if request.htmx:
+    if wants_fragment():
         return render("schedules/run_page.html", "schedules/_run.html", **_run_context(event, run))
     flash("The run will stop in a moment.", "info")
     return redirect(url_for("schedules.show", slug=event.slug))
@@ -247,7 +246,7 @@ def cancel_run(slug: str, run_id: int):
 
 def _back_to_board(event, moved=None):
     filters = {k: v for k, v in _filters().items() if v and v != "grid" and k != "pick"}
-    if request.htmx:
+    if wants_fragment():
         context = _board_context(event)
         context.update(picked=None, targets={})
         return render(
@@ -281,26 +280,23 @@ def place(slug: str, meeting_id: int):
     A meeting moved by hand is locked, so that a re-run keeps it there."""
     event = organised_event_or_404(slug)
     meeting = services.meeting_of(event, meeting_id)
-    try:
+
+    def move_there():
         slot_key, table_id = services.parse_target(request.form.get("target", ""))
-        services.move_meeting(
-            event, meeting, slot_key, table_id, request.form.get("version", type=int)
-        )
-    except DomainError as error:
-        db.session.rollback()
-        context = _board_context(event)
+        version = request.form.get("version", type=int)
+        services.move_meeting(event, meeting, slot_key, table_id, version)
+
+    moved = act(move_there, done="Meeting moved and locked.")
+    if moved.refusal:
         return render(
             "schedules/show.html",
             "schedules/_board.html",
-            status=error.status,
-            move_error=error.message,
+            status=moved.status,
+            move_error=moved.message,
             **_publication_context(event),
             **_run_context(event, runs.latest_run(event)),
-            **context,
+            **_board_context(event),
         )
-    db.session.commit()
-    if not request.htmx:
-        flash("Meeting moved and locked.", "success")
     return _back_to_board(event, moved=meeting)
 
 
@@ -318,25 +314,21 @@ def move(slug: str, meeting_id: int):
     event = organised_event_or_404(slug)
     meeting = services.meeting_of(event, meeting_id)
     form = MoveForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            slot_key, table_id = services.parse_target(form.target.data)
-            services.move_meeting(event, meeting, slot_key, table_id, form.version.data)
-        except DomainError as error:
-            db.session.rollback()
-            error.apply_to(form)
-            status = error.status
-            meeting = services.meeting_of(event, meeting_id)
-        else:
-            db.session.commit()
-            flash("Meeting moved.", "success")
-            target = url_for("schedules.show", slug=event.slug)
-            if request.htmx:  # a redirect would be followed inside the XHR
-                return "", 200, {"HX-Redirect": target}
-            return redirect(target)
-    elif form.is_submitted():
-        status = 422
+
+    def move_there():
+        slot_key, table_id = services.parse_target(form.target.data)
+        services.move_meeting(event, meeting, slot_key, table_id, form.version.data)
+
+    moved = submit(form, move_there)
+    if moved.saved:
+        flash("Meeting moved.", "success")
+        target = url_for("schedules.show", slug=event.slug)
+        if wants_fragment():  # a redirect would be followed inside the XHR
+            return "", 200, {"HX-Redirect": target}
+        return redirect(target)
+    if moved.refusal:
+        meeting = services.meeting_of(event, meeting_id)
+    status = moved.status
     if status == 200 or form.version.data is None:
         form.version.data = meeting.version
     form.target.choices = _move_choices(event, meeting)
@@ -387,11 +379,12 @@ def publish(slug: str):
 @user_required
 def agenda(slug: str):
     event = visible_event_or_404(slug)
-    participant = agendas.participant_of(event, current_user)
+    participant = participant_for(event, current_user, approved=True)
     if participant is None:
         abort(404)
     published = agendas.is_published(event)
-    changed, cancelled = {}, []
+    changed: dict[int, str] = {}
+    cancelled: list[str] = []
     if published:
         # Marks what changed since the revision they last saw, and records this one.
         changed, cancelled = revision_changes.since_last_seen(event, participant)
