@@ -64,22 +64,25 @@ class Relevance:
 # the sum is their union), then joined to the event's approved people and summed per
 # organisation. Only one row per organisation comes back to Python.
 
+# Only the people the directory lists (approved, and listed by their own choice): a
+# search must not find an organisation by the name or the opportunities of someone who
+# asked not to be listed (privacy.consent), which would tell that they are there.
 _OWNER = {
     "organisations": (
         "JOIN organisations t ON t.id = h.id",
         "t.id",
         "t.id IN (SELECT organisation_id FROM participants "
-        "WHERE event_id = :event AND status = 'approved')",
+        "WHERE event_id = :event AND status = 'approved' AND listed)",
     ),
     "participants": (
         "JOIN participants t ON t.id = h.id",
         "t.organisation_id",
-        "t.event_id = :event AND t.status = 'approved'",
+        "t.event_id = :event AND t.status = 'approved' AND t.listed",
     ),
     "opportunities": (
         "JOIN opportunities t ON t.id = h.id JOIN participants p ON p.id = t.participant_id",
         "p.organisation_id",
-        "p.event_id = :event AND p.status = 'approved'",
+        "p.event_id = :event AND p.status = 'approved' AND p.listed",
     ),
 }
 HEAVY_BIT = 8

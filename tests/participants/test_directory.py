@@ -256,3 +256,24 @@ def test_one_card_per_organisation_with_its_people_and_opportunities_once(
         assert "Aino Virtanen</a>, Sales" in html and "speaks fi, en" in html and "Ben Oja" in html
         assert f'id="org-request-{org.id}"' in html  # a request button on the card
     assert "1 organisation" in html
+
+
+def test_search_never_finds_anyone_by_an_unlisted_persons_name_or_offers(
+    client, db, make_event, make_participant, auth
+):
+    """Mart said no to the directory: searching his name or his offer must not bring up
+    his organisation (whose listed colleague is in the directory), which would tell
+    everyone he is there and with whom."""
+    event = make_event()
+    me = _company(make_participant, event, "Bell Equipment", "ZA")
+    colleague = make_participant(event, organisation=Organisation(name="Kivi OÜ"), name="Liisa")
+    mart = make_participant(
+        event, organisation=colleague.organisation, name="Mart Quietman", listed=False
+    )
+    mart.opportunities.append(Opportunity(kind="offer", title="Granite quarry machines"))
+    db.flush()
+    auth.login(me.user)
+    url = f"/events/{event.slug}/directory?q="
+    assert _ids(client.get(url + "Liisa").get_data(as_text=True)) == {colleague.id}
+    assert _orgs(client.get(url + "Quietman").get_data(as_text=True)) == []
+    assert _orgs(client.get(url + "granite").get_data(as_text=True)) == []
