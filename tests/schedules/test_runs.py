@@ -324,7 +324,7 @@ def test_grid_of_a_big_event_opens_on_its_first_day(client, auth, db, scheduled_
     from datetime import date, time
 
     from matchmaker.events.services import add_session
-    from matchmaker.schedules import routes
+    from matchmaker.schedules import organiser_routes as routes
 
     s = scheduled_event()
     add_session(
