@@ -111,14 +111,36 @@ class Engine:
         if fatal:
             return self.finish(Result("infeasible", explanation=fatal), {}, dropped)
         if pairs > EXACT_LIMIT:
-
-            def progress(breaks: int | None, _bound: int | None, placed: int) -> None:
-                self.progress(breaks, self.static_bound, placed)
-
-            slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, progress)
-            if all(m in slot_of for m in meetings if not inst.optional[m]):
-                return self.finish(Result("feasible", bound=self.static_bound), slot_of, dropped)
+            done = self.local_only(meetings, dropped)
+            if done is not None:
+                return done
         return self.exact(meetings, lower, dropped)
+
+    def local_only(self, meetings: list[int], dropped: dict[int, str]) -> Result | None:
+        """Above ``EXACT_LIMIT``: local search alone (``large.schedule``); None when it
+        leaves a required meeting out.  The bound is the participants' cheap bounds;
+        once every meeting is placed, with the optional meetings of positive priority
+        counted as required: every schedule of top priority places them (as in
+        ``all_placed``; the app marks every meeting optional)."""
+        inst = self.inst
+        if_all = self.static_bound
+        if any(inst.optional[m] and inst.priority[m] > 0 for m in meetings):
+            required, active = self.requiring(set()), set(meetings)
+            if_all = sum(
+                bounds.block_lower_bound(required, p, [m for m in ms if m in active])
+                for p, ms in enumerate(required.meetings_of)
+            )
+
+        def progress(breaks: int | None, _bound: int | None, placed: int) -> None:
+            bound = if_all if placed == len(meetings) else self.static_bound
+            self.progress(breaks, bound, placed)
+
+        slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, progress)
+        if not all(m in slot_of for m in meetings if not inst.optional[m]):
+            return None
+        bound = if_all if len(slot_of) == len(meetings) else self.static_bound
+        status = "optimal" if total_breaks(inst, slot_of) <= bound else "feasible"
+        return self.finish(Result(status, bound=bound), slot_of, dropped)
 
     def static_bounds(self, meetings: list[int]) -> tuple[list[int], list[str]]:
         """Each participant's own lower bound, and ``static_bound``: their sum, raised by

@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from sched_gen import brute_force, partners, problems
 
-from matchmaker.scheduling import bounds, parse_problem, solve
+from matchmaker.scheduling import bounds, parse_problem, solve, solver
 from matchmaker.scheduling.solver import Engine
 
 #: A safety net, not a measurement: the runs below end by themselves once they have
@@ -191,3 +191,17 @@ def test_per_participant_bounds_never_exceed_the_optimum(data):
         for p in range(inst.n_participants)
     ]
     assert sum(b or 0 for b in hurried) <= expected[1]
+
+
+def test_events_above_the_exact_model_with_every_meeting_optional_keep_the_bound(monkeypatch):
+    # The app marks every meeting optional.  Once local search places them all, every
+    # schedule of top priority places them, so A's break counts in the bound (it was 0).
+    monkeypatch.setattr(solver, "EXACT_LIMIT", 0)
+    data = _sessions_apart()
+    for m in data["meetings"]:
+        m["optional"] = True
+    # (Local search runs to the time limit; the greedy start places all three.)
+    result = solve(parse_problem(data), time_limit=2, workers=1)
+    assert len(result.assignments) == 3
+    assert result.bound == 1 == result.breaks
+    assert result.status == "optimal"
