@@ -9,7 +9,7 @@ from ..access import public, role_required, user_required
 from ..errors import DomainError
 from ..extensions import db
 from ..web import get_or_404, render, safe_next
-from . import bp, signup
+from . import bp, services, signup
 from .models import User
 
 
@@ -30,6 +30,18 @@ def confirm_email(token: str):
     own = current_user.is_authenticated and current_user.id == user.id
     if request.method == "GET":
         return render("accounts/confirm.html", user=user, ask_password=not own)
+    if not own:
+        try:  # a password guess as at log-in: counted first, limited per address and IP
+            services.count_login_attempt(user.email, request.remote_addr)
+        except DomainError as refusal:
+            return render(
+                "accounts/confirm.html",
+                user=user,
+                ask_password=True,
+                password_error=refusal.message,
+                status=refusal.status,
+                headers=refusal.headers,
+            )
     if not own and not user.check_password(request.form.get("password", "")[:200]):
         return render(
             "accounts/confirm.html",

@@ -326,3 +326,25 @@ def test_open_organiser_sign_up_in_development_approval_in_production(tmp_path, 
     monkeypatch.setenv("ORGANISER_SIGNUP", "anyone")
     with pytest.raises(RuntimeError, match="ORGANISER_SIGNUP"):
         load_config(tmp_path)
+
+
+def test_the_confirmation_page_limits_password_guesses_as_the_log_in_does(
+    app, client, db, make_user
+):
+    """The confirmation form checks the account's password and then logs in: guessing
+    there is counted against the same limit as the log-in form, or it would be a way
+    around it."""
+    from matchmaker.accounts import signup
+    from tests.conftest import PASSWORD
+
+    user = make_user("participant", email_confirmed_at=None)
+    with app.test_request_context("/"):
+        path = re.sub(r"^https?://[^/]+", "", signup.confirmation_link(user))
+    guesses = [client.post(path, data={"password": f"guess-{n}"}).status_code for n in range(10)]
+    assert guesses == [422] * 10
+    refused = client.post(path, data={"password": PASSWORD})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert "Too many attempts" in refused.get_data(as_text=True)
+    db.refresh(user)
+    assert user.email_confirmed_at is None
+    assert client.get("/account").status_code == 302  # not logged in
