@@ -28,6 +28,10 @@ from .extensions import db
 
 
 def init_web(app) -> None:
+    from .static_files import init_static_files
+
+    init_static_files(app)  # versioned links, a year's max-age
+
     @app.before_request
     def refuse_nul_characters():
         """No text anyone types holds a NUL character, and PostgreSQL refuses to store or
