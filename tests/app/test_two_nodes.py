@@ -4,7 +4,8 @@ database (PostgreSQL on the PostgreSQL pass, one SQLite file on the SQLite pass)
 Redis. What a second machine must not break: sessions, caches, solver runs, periodic
 tasks, and a Redis that goes away for a while.
 
-The cluster is started once for the module (about 15 s); the tests run in file order.
+The cluster is started once for the module (about 15 s; the two nodes boot at once); the
+tests run in file order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,17 +163,17 @@ def cluster(tmp_path_factory):
         )  # fmt: skip
         assert seeded.returncode == 0, seeded.stderr[-3000:]
         plan = json.loads(seeded.stdout.strip().splitlines()[-1])
-        nodes = {k: v for k, v in env.items() if k != "DATABASE_URL"}
-        a = stack.enter_context(
-            start_gunicorn(tmp, "node-a", workers=1, env=nodes, database_url=database_url)
-        )
-        b = stack.enter_context(
-            start_gunicorn(tmp, "node-b", workers=1, env=nodes, database_url=database_url)
-        )
         workers = [Worker(env, tmp / f"worker-{n}.log") for n in ("a", "b")]
-        for worker in workers:
+        for worker in workers:  # they import the app while the nodes boot
             worker.start()
             stack.callback(worker.stop)
+        nodes = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+        servers = [
+            start_gunicorn(tmp, f"node-{n}", workers=1, env=nodes, database_url=database_url)
+            for n in ("a", "b")
+        ]
+        with ThreadPoolExecutor(2) as pool:  # the two nodes boot at once, as two machines
+            a, b = pool.map(stack.enter_context, servers)
         engine = create_engine(_psycopg(database_url), poolclass=NullPool)
         stack.callback(engine.dispose)
         yield Cluster(a, b, workers, redis, database_url, plan, engine)
