@@ -11,6 +11,8 @@ start-of-day log-in burst). Then each, on their own clock:
 - "My meetings" poll every 10 s and the menu's badge poll every 20 s, each revalidated
   with the ETag of its last answer, as a browser's cache does (If-None-Match);
 - the agenda every 60-180 s and the directory every 90-240 s;
+- the stylesheets and scripts of each page as a browser's cache gets them (kept,
+  revalidated or fetched, as the server's Cache-Control says);
 - their calendar feed about once in the run (a calendar app polls hourly; at 2,000
   subscribers that is one feed request every two seconds), revalidated;
 - at PUBLISH_AT (a fraction of the run), everybody opens the agenda within
@@ -28,6 +30,7 @@ import os
 import random
 import re
 import time
+from email.utils import formatdate
 from http.cookiejar import Cookie
 
 from locust import FastHttpUser, constant, events, task
@@ -38,11 +41,13 @@ PUBLISH_AT = float(os.environ.get("LOAD_PUBLISH_AT", "0.4"))  # of the run
 BURST_SECONDS = float(os.environ.get("LOAD_BURST_SECONDS", min(60.0, 0.55 * RUN_SECONDS)))
 LOGIN_EVERY = int(os.environ.get("LOAD_LOGIN_EVERY", "1"))  # 1: everybody logs in
 POLL_SECONDS = 10.0
+KEPT = "kept"  # a static file the browser keeps without asking again
 BADGE_SECONDS = 20.0
 
 _accounts = itertools.count()
 _desk_targets = itertools.count(1)
 _started = {"at": None}
+STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 
@@ -75,6 +80,8 @@ class Participant(FastHttpUser):
         self.etag = None
         self.badge_etag = None
         self.feed_etag = None
+        self.assets: dict[str, str] = {}  # the browser's cache: static URL -> ETag or KEPT
+        self.returning = False
         self.rng = random.Random(n)
         now = _elapsed()
         self.due = {
@@ -87,11 +94,13 @@ class Participant(FastHttpUser):
         }
         if n % LOGIN_EVERY == 0 or not PLAN.get("cookies"):
             self._login(PLAN["emails"][n])
-        else:  # the phone kept its log-in from before
+        else:  # the phone kept its log-in from before, and its cache
             self.client.cookiejar.set_cookie(_cookie("session", PLAN["cookies"][n]))
+            self.returning = True
 
     def _login(self, email: str):
         page = self.client.get("/login", name="login page")
+        self._static(page.text)
         with self.client.post(
             "/login",
             data={"csrf_token": csrf(page.text), "email": email,
@@ -132,8 +141,39 @@ class Participant(FastHttpUser):
                 if etag:
                     setattr(self, etag, response.headers.get("ETag") or getattr(self, etag))
                 response.success()
-            else:
-                response.failure(f"HTTP {response.status_code}")
+                return response.text or ""
+            response.failure(f"HTTP {response.status_code}")
+            return ""
+
+    def _static(self, html: str) -> None:
+        """The page's stylesheets and scripts, as a browser's cache gets them: not at all
+        when an earlier answer said to keep them (max-age), else revalidated (a 304), or
+        fetched. A returning phone has them from before: a versioned link (``?v=``) was
+        kept, another is revalidated."""
+        for url in dict.fromkeys(STATIC.findall(html or "")):
+            known = self.assets.get(url)
+            if known == KEPT:
+                continue
+            headers = {}
+            if known:
+                headers["If-None-Match"] = known
+            elif self.returning and "?v=" in url:
+                self.assets[url] = KEPT
+                continue
+            elif self.returning:
+                headers["If-Modified-Since"] = formatdate(usegmt=True)
+            with self.client.get(
+                url, headers=headers, name="static file", catch_response=True
+            ) as response:
+                if response.status_code not in (200, 304):
+                    response.failure(f"HTTP {response.status_code}")
+                    continue
+                response.success()
+                cache = response.headers.get("Cache-Control") or ""
+                if "max-age" in cache and "no-cache" not in cache:
+                    self.assets[url] = KEPT
+                elif response.headers.get("ETag"):
+                    self.assets[url] = response.headers["ETag"]
 
     def poll(self):
         self._get(f"/events/{self.slug}/meetings/counts", "my meetings poll", "etag", True)
@@ -145,13 +185,13 @@ class Participant(FastHttpUser):
         )  # fmt: skip
 
     def agenda(self):
-        self._get(f"/events/{self.slug}/agenda", "agenda")
+        self._static(self._get(f"/events/{self.slug}/agenda", "agenda"))
 
     def directory(self):
-        self._get(f"/events/{self.slug}/directory", "directory")
+        self._static(self._get(f"/events/{self.slug}/directory", "directory"))
 
     def burst(self):
-        self._get(f"/events/{self.slug}/agenda", "agenda (publish burst)")
+        self._static(self._get(f"/events/{self.slug}/agenda", "agenda (publish burst)"))
 
     def feed(self):
         self._get(self.feed, "calendar feed", "feed_etag")
