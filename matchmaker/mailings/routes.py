@@ -21,7 +21,9 @@ from .models import Mailing, OutboxMail
 OUTBOX_PAGE = 100
 
 
-def _compose(event, form, status=200, preview=None):
+def _compose(event, form, status=200, preview=None, settings_form=None):
+    if settings_form is None:
+        settings_form = ReminderSettingsForm(obj=reminders.settings_for(event), formdata=None)
     return render(
         "mailings/index.html",
         "mailings/_compose.html",
@@ -31,7 +33,7 @@ def _compose(event, form, status=200, preview=None):
         preview=preview,
         countries=countries(event),
         mailings=mailings.history(event),
-        settings_form=ReminderSettingsForm(obj=reminders.settings_for(event), formdata=None),
+        settings_form=settings_form,
     )
 
 
@@ -140,6 +142,6 @@ def reminder_settings(slug: str):
     event = organised_event_or_404(slug)
     form = ReminderSettingsForm()
     done = submit(form, lambda: reminders.save_settings(event, form))
-    if not done.saved:
-        return _compose(event, MailingForm(formdata=None), done.status)
+    if not done.saved:  # the settings as typed, with the error beside the field
+        return _compose(event, MailingForm(formdata=None), done.status, settings_form=form)
     return redirect(url_for("mailings.index", slug=event.slug) + "#reminders", 303)

@@ -115,3 +115,19 @@ def test_the_account_page_leads_to_the_mail_choices(client, db, auth, make_user)
     auth.login(make_user())
     page = client.get("/account").get_data(as_text=True)
     assert 'href="/account/mail"' in page and "/admin/outbox" not in page
+
+
+def test_refused_reminder_settings_keep_what_was_typed_and_say_why(client, db, auth, make_event):
+    from matchmaker.mailings.models import ReminderSettings
+
+    event = make_event()
+    auth.login(event.organisers[0])
+    refused = client.post(
+        f"/events/{event.slug}/mailings/reminders",
+        data={"pending_requests": "y", "pending_days": "90"},  # deadlines, day before: off
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'value="90"' in html and "between 1 and 60" in html
+    assert '<input id="deadlines" name="deadlines" type="checkbox" value="y">' in html  # off
+    assert db.get(ReminderSettings, event.id) is None  # nothing saved
