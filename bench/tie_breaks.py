@@ -8,7 +8,9 @@ the first day, one on the second, 300 tables): per run, status, breaks (and boun
 placed, idle slots (free slots before a busy one of the same day), the first and last
 busy slot of each day (positions within the day, 0 = its first slot), mean days on site
 per participant, the peak (most meetings in one slot), seconds, and the checker's
-verdict.  Only prints.
+verdict; with a tie-break, the breaks of the schedule the break stage handed to it
+("from N"), which the tie-break may not raise; and the machine's load average
+(1 min) when the run ended.  Only prints.
 
     .venv/bin/python bench/tie_breaks.py [--only demo,een,large] [--scale 1]
 """
@@ -17,14 +19,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
 from bench.scheduler_scale import generate  # noqa: E402
-from matchmaker.scheduling import check_result, parse_problem, solve  # noqa: E402
-from matchmaker.scheduling.instance import build_instance  # noqa: E402
+from matchmaker.scheduling import check_result, parse_problem, shape, solve  # noqa: E402
+from matchmaker.scheduling.instance import build_instance, total_breaks  # noqa: E402
 from matchmaker.scheduling.shape import day_spans, figures  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -58,7 +61,18 @@ def instances(only: set[str], scale: float):
         yield "10,000 meetings (2,000 companies, 51 slots)", with_days(data, days), 60 * scale
 
 
+#: The breaks of each schedule handed to the tie-break stage (the break stage's best).
+HANDED: list[int] = []
+_improve = shape.improve
+
+
+def _watched_improve(engine, slot_of, deadline):
+    HANDED.append(total_breaks(engine.inst, slot_of))
+    return _improve(engine, slot_of, deadline)
+
+
 def measure(name: str, data: dict, limit: float, rule: str | None) -> None:
+    HANDED.clear()
     data = dict(data)
     data.pop("tie_break", None)
     if rule:
@@ -76,11 +90,13 @@ def measure(name: str, data: dict, limit: float, rule: str | None) -> None:
     bounds = {k: v for k, v in shown.items() if k.endswith("_bound")}
     print(
         f"{name:52s} {rule or 'none':6s} {result.status:8s} breaks {result.breaks} "
+        f"{f'(from {HANDED[0]}) ' if HANDED else ''}"
         f"(bound {result.bound}) placed {len(result.assignments)}/{len(problem.meetings)} "
         f"idle {early['idle_slots']} busy per day {' '.join(spans)} "
         f"days/participant {early['participant_days'] / people:.2f} peak {spread['peak']} "
         f"{bounds or ''} {result.seconds:.1f} s "
-        f"violations {len(check_result(problem, result))}",
+        f"violations {len(check_result(problem, result))} "
+        f"load {os.getloadavg()[0]:.1f}",
         flush=True,
     )
 
@@ -90,6 +106,7 @@ def main() -> None:
     parser.add_argument("--only", default="demo,een,large")
     parser.add_argument("--scale", type=float, default=1.0, help="times the time limits")
     args = parser.parse_args()
+    shape.improve = _watched_improve  # the solver calls it through the module
     for name, data, limit in instances(set(args.only.split(",")), args.scale):
         rules = [None, "early", "spread"] if "demo" in name else [None, "early"]
         for rule in rules:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tests.e2e.test_schedule_journey import ORGANISER, SLUG, _login, _run_solver, _seed
 
@@ -17,10 +17,12 @@ SHOTS = Path("/work/notes/shots")
 def _unlock_all(app) -> None:
     """Other journeys place, lock and publish meetings of the same demo: this one starts
     from a first run (nothing placed, so no previous schedule to keep - a re-plan keeps
-    meetings where they are before any tie-break)."""
+    meetings where they are before any tie-break - and no trade-visit places an earlier
+    run gave: a re-run keeps those too, before the meetings)."""
     from matchmaker.events.models import Event
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting
+    from matchmaker.visits.models import Visit, VisitPlace
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == SLUG))
@@ -28,6 +30,10 @@ def _unlock_all(app) -> None:
             update(Meeting)
             .where(Meeting.event_id == event.id)
             .values(locked=False, slot_start=None, table_id=None)
+        )
+        visits = select(Visit.id).where(Visit.event_id == event.id)
+        db.session.execute(
+            delete(VisitPlace).where(VisitPlace.visit_id.in_(visits), VisitPlace.from_run)
         )
         db.session.commit()
 
