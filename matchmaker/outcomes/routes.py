@@ -92,6 +92,8 @@ def agreements(slug: str):
         event=event,
         form=form,
         items=[i for i in surveys.items(event, participant) if not i.answer or i.answer.held],
+        # A refused form shows what was typed, not the stored answers.
+        posted=request.form if request.method == "POST" else None,
         kinds=AGREEMENT_KINDS,
         bands=VALUE_BANDS,
     )

@@ -144,7 +144,8 @@ def _score(value: str, what: str) -> int | None:
 
 
 def _text(value: str, what: str) -> str:
-    value = (value or "").strip()
+    # A browser sends each line break as CR LF but counts it once against maxlength.
+    value = (value or "").replace("\r\n", "\n").strip()
     if len(value) > MAX_TEXT:
         raise Invalid(f"Keep {what} under {MAX_TEXT} characters.")
     return value

@@ -91,3 +91,51 @@ def test_second_stage_opens_when_the_organiser_said_and_records_agreements(
     assert answer.promising == 5 and answer.follow_up_on == date(2027, 2, 1)  # kept
     refused = client.post(url, data={f"agreement-{m1.id}": "bribe"})
     assert refused.status_code == 422
+
+
+def test_a_refused_agreement_keeps_what_was_typed(db, client, auth, past_event):
+    from matchmaker.dbtypes import utcnow
+
+    past = past_event()
+    m1 = past.meetings[0]
+    _answer_anna(client, auth, past)
+    db.add(
+        OutcomeSettings(
+            event_id=past.event.id,
+            survey_time=past.slots[0].starts_at.time(),
+            reminder_hours=48,
+            second_stage_at=utcnow() - timedelta(hours=1),
+        )
+    )
+    db.flush()
+    url = f"/events/{past.event.slug}/survey/agreements"
+    refused = client.post(
+        url,
+        data={
+            f"agreement-{m1.id}": "distribution",
+            f"value-{m1.id}": "a-billion",
+            f"agreement-note-{m1.id}": "Agency for Finland and the Baltics",
+        },
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Choose the value from the list" in html
+    assert "Agency for Finland and the Baltics</textarea>" in html
+    assert '<option value="distribution" selected>' in html
+
+
+def test_a_note_as_long_as_the_field_allows_is_taken_whatever_its_line_breaks(
+    db, client, auth, past_event
+):
+    """The browser counts a line break as one character against maxlength="2000" but
+    sends it as two (CR LF): a note the field accepted must not be refused."""
+    past = past_event()
+    anna, m1 = past.people[0], past.meetings[0]
+    auth.login(anna.user)
+    note = "\r\n".join(["x" * 399] * 5) + "x"  # 2,000 characters in the field
+    response = client.post(
+        f"/events/{past.event.slug}/survey?day={past.day.isoformat()}",
+        data={f"held-{m1.id}": "yes", f"note-{m1.id}": note},
+    )
+    assert response.status_code == 303
+    saved = db.get(SurveyAnswer, (m1.id, anna.id))
+    assert saved.note == note.replace("\r\n", "\n") and len(saved.note) == 2000
