@@ -52,6 +52,7 @@ def _handle(thread: services.Thread):
 def request_thread(slug: str, request_id: int):
     event = visible_event_or_404(slug)
     if event.is_organised_by(current_user):
+        organised_event_or_404(slug)  # the team's rules too (two-factor when required)
         req = reqs.request_in_event(event, request_id)
     else:
         me = participant_for(event, current_user)

@@ -166,3 +166,25 @@ def test_a_direct_message_reaches_owners_and_organisers_not_the_desk_or_viewers(
     assert told(team["organiser"]) == (True, True)
     assert told(team["desk"]) == (False, False)
     assert told(team["viewer"]) == (False, False)
+
+
+def test_a_team_that_requires_two_factor_reads_request_threads_only_with_it(
+    client, db, auth, make_event, make_participant, make_user
+):
+    from sqlalchemy import insert
+
+    from matchmaker.events.models import event_organisers
+
+    event = make_event()
+    anna, thandi = make_participant(event), make_participant(event)
+    req = _ask(client, auth, event, anna, thandi, message="Private terms: 12% off")
+    member = make_user("participant")
+    db.execute(
+        insert(event_organisers).values(event_id=event.id, user_id=member.id, role="organiser")
+    )
+    event.require_two_factor = True
+    db.flush()
+    auth.login(member)
+    response = client.get(f"/events/{event.slug}/requests/{req.id}/messages")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/two-factor")
