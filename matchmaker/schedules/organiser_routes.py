@@ -41,6 +41,11 @@ def _filters() -> dict:
     }
 
 
+def _kept(filters: dict) -> dict:
+    """The filters a link back to the board keeps (not the default view, not a pick)."""
+    return {k: v for k, v in filters.items() if v and v != "grid" and k != "pick"}
+
+
 def _board_context(event) -> dict:
     filters = _filters()
     board = boards.load_board(event)
@@ -63,7 +68,7 @@ def _board_context(event) -> dict:
             for slot, tables in boards.free_targets(event, picked)
             for t in tables
         }
-    kept = {k: v for k, v in filters.items() if v and v != "grid" and k != "pick"}
+    kept = _kept(filters)
     return {
         "picked": picked,
         "targets": targets,
@@ -221,7 +226,7 @@ def cancel_run(slug: str, run_id: int):
 
 
 def _back_to_board(event, moved=None):
-    filters = {k: v for k, v in _filters().items() if v and v != "grid" and k != "pick"}
+    filters = _kept(_filters())
     if wants_fragment():
         context = _board_context(event)
         context.update(picked=None, targets={})
@@ -245,7 +250,21 @@ def lock(slug: str, meeting_id: int):
         meeting, request.form.get("locked") == "1", request.form.get("version", type=int)
     )
     db.session.commit()
-    return _back_to_board(event)
+    if not wants_fragment():
+        return _back_to_board(event)
+    # The meeting's cell and the quality card (out of band), not the whole board: at
+    # 10,000 meetings the board is megabytes of HTML for one changed cell.
+    filters = _filters()
+    board = boards.load_board(event)
+    return render(
+        "schedules/_locked.html",
+        event=event,
+        m=meeting,
+        quality=boards.quality(board),
+        shown=board.matching(filters["participant"], filters["organisation"]),
+        picked=None,
+        board_filters=_kept(filters),
+    )
 
 
 @bp.post("/events/<slug>/schedule/meetings/<int:meeting_id>/place")

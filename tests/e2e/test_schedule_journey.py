@@ -125,8 +125,18 @@ def test_schedule_journey(page: Page, context, browser, live_server) -> None:
     cells = page.locator("#schedule-grid .meeting-cell")
     locked_id = int(cells.nth(0).get_attribute("data-meeting"))
     moved_id = int(cells.nth(1).get_attribute("data-meeting"))
+    # Marks on the board and the quality card tell which of them the lock replaced.
+    page.evaluate(
+        "document.getElementById('schedule-board').dataset.before = 'lock';"
+        "document.getElementById('schedule-quality').dataset.before = 'lock'"
+    )
     page.click(f"button[aria-label='Lock meeting {locked_id}']")
     expect(page.locator(f"#meeting-{locked_id}")).to_contain_text("locked")
+    expect(page.locator(f"button[aria-label='Unlock meeting {locked_id}']")).to_be_visible()
+    # Only the cell and the quality card (out of band) were swapped, not the board.
+    expect(page.locator("#schedule-quality")).to_have_count(1)
+    expect(page.locator("#schedule-quality[data-before]")).to_have_count(0)
+    expect(page.locator("#schedule-board[data-before='lock']")).to_have_count(1)
     locked_at = _placement(app, locked_id)
     assert locked_at[2] is True
     before_move = _placement(app, moved_id)

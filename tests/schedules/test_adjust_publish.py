@@ -87,7 +87,10 @@ def test_rerun_keeps_locked_meetings_and_moves_few(client, auth, db, scheduled_e
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="schedule-board"' in html and "<html" not in html and "Unlock" in html
+    assert "<html" not in html and "Unlock" in html
+    # The meeting's cell and the quality card (out of band), not the whole board.
+    assert f'<td id="meeting-{locked.id}"' in html and 'id="schedule-quality"' in html
+    assert 'hx-swap-oob="true"' in html and 'id="schedule-board"' not in html
     db.expire_all()
     locked = db.get(Meeting, locked.id)
     assert locked.locked
