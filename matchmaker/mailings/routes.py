@@ -12,7 +12,7 @@ from ..access import role_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
-from ..web import get_or_404, render, submit, wants_fragment
+from ..web import get_or_404, parse_id, render, submit, wants_fragment
 from . import bp, mailings, reminders
 from .forms import MailingForm, ReminderSettingsForm
 from .mailings import CALENDAR_TEMPLATE, countries
@@ -126,11 +126,8 @@ def _outbox_page(event, condition):
     if status := request.args.get("status"):
         query = query.where(OutboxMail.status == status)
     rows = list(db.session.scalars(query))
-    shown = (
-        db.session.get(OutboxMail, int(request.args["mail"]))
-        if request.args.get("mail", "").isdigit()
-        else None
-    )
+    mail_id = parse_id(request.args.get("mail"))  # not every string of digits is an id
+    shown = db.session.get(OutboxMail, mail_id) if mail_id else None
     if shown is not None and event is not None and shown.event_id != event.id:
         shown = None
     return render("mailings/outbox.html", event=event, rows=rows, shown=shown)

@@ -131,3 +131,10 @@ def test_refused_reminder_settings_keep_what_was_typed_and_say_why(client, db, a
     assert 'value="90"' in html and "between 1 and 60" in html
     assert '<input id="deadlines" name="deadlines" type="checkbox" value="y">' in html  # off
     assert db.get(ReminderSettings, event.id) is None  # nothing saved
+
+
+def test_the_outbox_page_ignores_a_mail_number_no_row_can_have(client, db, auth, make_event):
+    event = make_event()
+    auth.login(event.organisers[0])
+    for mail in ("99999999999999999999", "²", "-1"):
+        assert client.get(f"/events/{event.slug}/outbox?mail={mail}").status_code == 200
