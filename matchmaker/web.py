@@ -174,13 +174,18 @@ def site_url() -> str:
     return f"http://{host}:{os.environ.get('PORT') or 5000}"
 
 
+def path_for(endpoint: str, **values) -> str:
+    """``url_for``'s path, inside a request or not (a job, the command line): the links
+    notifications store, and the path of ``absolute_url``."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context("/"):
+        return url_for(endpoint, **values)
+
+
 def absolute_url(endpoint: str, base_url: str | None = None, **values) -> str:
     """An absolute link for e-mails, feeds and the command line (``site_url()`` + path)."""
-    base = (base_url or site_url()).rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
-    with current_app.test_request_context("/"):
-        return base + url_for(endpoint, **values)
+    return (base_url or site_url()).rstrip("/") + path_for(endpoint, **values)
 
 
 class Submitted(NamedTuple):

@@ -39,6 +39,7 @@ from ..schedules.models import PublishedMeeting, ScheduleRevision
 from ..schedules.problem import blocked_slots
 from ..templating import to_zone
 from ..visits.services import visit_blocked
+from ..web import path_for
 from .proposal_models import ReplanProposal
 
 #: At most this many proposals to one freed partner after one absence.
@@ -216,7 +217,7 @@ def propose(
 
 
 def proposals_link(event: Event) -> str:
-    return f"/events/{event.slug}/proposals"
+    return path_for("desk.my_proposals", slug=event.slug)
 
 
 def when(event: Event, start: datetime) -> str:
@@ -366,6 +367,6 @@ def _publish_one(event: Event, meeting: Meeting, user, now: datetime) -> None:
             f"New meeting in your agenda: {when(event, meeting.slot_start)}, {table.name}, "
             f"with {others}.",
             kind="schedule",
-            link=f"/events/{event.slug}/agenda",
+            link=path_for("schedules.agenda", slug=event.slug),
             event=event,
         )

@@ -23,6 +23,7 @@ from ..events.states import requests_problem
 from ..extensions import db
 from ..notifications.services import mark_read_about, notify
 from ..participants.models import Participant
+from ..web import path_for
 from .models import Meeting, MeetingParticipant, MeetingRequest
 from .services import cancel_meeting, create_meeting
 
@@ -181,7 +182,9 @@ def request_link(event_slug: str, request_id: int) -> str:
     Also what ties the notification to its request: answered or withdrawn, the request
     asks nothing any more, and its notification is marked read (``_settle``).
     """
-    return f"/events/{event_slug}/meetings?show=incoming#request-{request_id}"
+    return path_for(
+        "meetings.mine", slug=event_slug, show="incoming", _anchor=f"request-{request_id}"
+    )
 
 
 def _settle(req: MeetingRequest) -> None:
@@ -335,7 +338,7 @@ def call_off_for(participant: Participant) -> None:
             f"{what} with {participant.label} is cancelled: "
             f"they no longer take part in {event.name}.",
             kind="meeting_cancelled",
-            link=f"/events/{event.slug}/meetings?show=closed",
+            link=path_for("meetings.mine", slug=event.slug, show="closed"),
             event=event,
         )
 
@@ -353,7 +356,9 @@ def _tell(req: MeetingRequest, whom: Participant, message: str, kind: str) -> No
         whom.user,
         message,
         kind=f"meeting_{kind}",
-        link=f"/events/{event.slug}/meetings?show={'accepted' if kind == 'accepted' else 'all'}",
+        link=path_for(
+            "meetings.mine", slug=event.slug, show="accepted" if kind == "accepted" else "all"
+        ),
         event=event,
     )
 

@@ -107,7 +107,7 @@ def answer(slug: str, request_id: int, action: str):
     req = reqs.request_for(me, request_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise _error(422, "The reason is limited to 1000 characters.")
+        raise _error(422, f"The reason is limited to {reqs.MESSAGE_LIMIT} characters.")
     outcome = act(lambda: ACTIONS[action](req, me, form.reason.data or ""), done=DONE[action])
     if not wants_fragment():
         if outcome.refusal:

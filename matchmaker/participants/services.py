@@ -18,6 +18,7 @@ from ..events import states
 from ..events.models import Event, Table, event_organisers
 from ..events.services import event_slots
 from ..extensions import db
+from ..web import path_for
 from .models import (
     ORGANISATION_KINDS,
     ORGANISATION_SIZES,
@@ -242,7 +243,7 @@ def register_participant(
                 organiser,
                 f"{participant.label} asks to take part in {event.name}.",
                 kind="registration",
-                link=f"/events/{event.slug}/organiser/participants",
+                link=path_for("participants.organiser_list", slug=event.slug),
                 event=event,
             )
     return participant
@@ -283,7 +284,7 @@ def set_participant_status(participant: Participant, status: str) -> None:
         participant.user,
         f"Your registration for {event.name} was {words[status]}.",
         kind="registration",
-        link=f"/events/{event.slug}",
+        link=path_for("events.show", slug=event.slug),
         event=event,
     )
 

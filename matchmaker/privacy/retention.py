@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .. import audit
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..web import path_for
 from .erase import anonymise_participant
 
 DEFAULT_KEEP = timedelta(days=365)
@@ -82,7 +83,7 @@ def _warn(event, when: date) -> None:
             f"{when.isoformat()}. Download what you need to keep before then, or change the "
             "date on the event's team page.",
             kind="retention",
-            link=f"/events/{event.slug}/team",
+            link=path_for("teams.team", slug=event.slug),
             event=event,
         )
     event.retention_warned_at = utcnow()

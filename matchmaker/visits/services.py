@@ -16,6 +16,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Organisation, Participant
+from ..web import path_for
 from .models import (
     ELIGIBILITY_KINDS,
     Visit,
@@ -382,7 +383,13 @@ def places_of(participant: Participant) -> list[VisitPlace]:
 def _notify(user, message: str, event: Event) -> None:
     from ..notifications.services import notify
 
-    notify(user, message, kind="visit_place", link=f"/events/{event.slug}/visits/mine", event=event)
+    notify(
+        user,
+        message,
+        kind="visit_place",
+        link=path_for("visits.mine", slug=event.slug),
+        event=event,
+    )
 
 
 def _overlaps(option: VisitOption, participant_id: int, ignore_visit: int) -> bool:

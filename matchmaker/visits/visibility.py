@@ -12,6 +12,7 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..participants.models import Participant
+from ..web import path_for
 from .models import Visit, VisitCancellation, VisitPlace
 
 
@@ -76,7 +77,7 @@ def publish_places(event: Event, visits: list[Visit]) -> int:
                 participant.user,
                 f"Your trade visit places for {event.name} are published.",
                 kind="visit_place",
-                link=f"/events/{event.slug}/visits/mine",
+                link=path_for("visits.mine", slug=event.slug),
                 event=event,
             )
     db.session.flush()
