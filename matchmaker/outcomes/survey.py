@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..dbtypes import utcnow
 from ..errors import Conflict, Invalid
@@ -75,11 +76,14 @@ def items(event: Event, participant: Participant, day: date | None = None) -> li
     by_id = {i.meeting_id: i for i in found}
     if not by_id:
         return []
+    # The partners and their organisations in the same query: the page names each.
     for mp in db.session.scalars(
-        select(MeetingParticipant).where(
+        select(MeetingParticipant)
+        .where(
             MeetingParticipant.meeting_id.in_(list(by_id)),
             MeetingParticipant.participant_id != participant.id,
         )
+        .options(joinedload(MeetingParticipant.participant).joinedload(Participant.organisation))
     ):
         by_id[mp.meeting_id].partners.append(mp.participant)
     for answer in db.session.scalars(

@@ -139,3 +139,34 @@ def test_a_note_as_long_as_the_field_allows_is_taken_whatever_its_line_breaks(
     assert response.status_code == 303
     saved = db.get(SurveyAnswer, (m1.id, anna.id))
     assert saved.note == note.replace("\r\n", "\n") and len(saved.note) == 2000
+
+
+def test_the_contacts_page_reads_the_partners_in_one_query_however_many(
+    db, client, auth, past_event
+):
+    """Anna met two partners, Thandi one: their pages take as many statements (each
+    partner and organisation used to be loaded on its own)."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import Engine
+
+    past = past_event()
+
+    def statements_for(person) -> int:
+        auth.login(person.user)
+        seen: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                seen.append(statement)
+
+        sa_event.listen(Engine, "before_cursor_execute", record)
+        try:
+            page = client.get(f"/events/{past.event.slug}/follow-ups")
+        finally:
+            sa_event.remove(Engine, "before_cursor_execute", record)
+        auth.logout()
+        assert page.status_code == 200
+        return len(seen)
+
+    anna, thandi = past.people[0], past.people[1]
+    assert statements_for(anna) == statements_for(thandi)
