@@ -146,7 +146,12 @@ def accept(invitation: TeamInvitation, user) -> Event:
         )
     invitation.accepted_at = utcnow()
     if user.email_confirmed_at is None:
+        # The link proved the address: the places organisers made for it are theirs now
+        # (as after a confirmation link; confirming later would find it proven already).
+        from ..participants.invitations import link_proven_address
+
         user.email_confirmed_at = utcnow()
+        link_proven_address(user)
     db.session.expire(event, ["organisers"])
     audit.record(event, user, "team.joined", {"role": current or invitation.role})
     return event

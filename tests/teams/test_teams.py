@@ -167,3 +167,28 @@ def test_the_team_page_has_a_plain_title_and_its_rules_once(client, db, make_eve
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert title.startswith("Team · ") and "<" not in title  # once, a whole form was in it
     assert html.count('id="team-settings"') == 1
+
+
+def test_joining_by_the_link_proves_the_address_and_brings_the_places_made_for_it(
+    db, make_event, make_user
+):
+    from matchmaker.participants.models import Organisation, Participant
+    from matchmaker.teams import services
+    from matchmaker.teams.models import TeamInvitation
+
+    event, other_event = make_event(), make_event()
+    liis = make_user("participant", email="liis@desk.example", email_confirmed_at=None)
+    place = Participant(
+        event=other_event,
+        organisation=Organisation(name="Desk OÜ", country="EE"),
+        status="approved",
+        name="Liis",
+        email="liis@desk.example",
+    )
+    invitation = TeamInvitation(event_id=event.id, email="liis@desk.example", role="desk")
+    db.add_all([place, invitation])
+    db.flush()
+    services.accept(invitation, liis)
+    db.flush()
+    assert liis.email_confirmed_at is not None
+    assert place.user_id == liis.id
