@@ -83,8 +83,8 @@ def participant_min_breaks(
             same.setdefault(tuple(inst.domain[m]), []).append(m)
     for dom, group in same.items():
         when = [sum(s * x[m, s] for s in dom) for m in group]
-        for a, b in zip(when, when[1:], strict=False):
-            model.add(a < b)
+        for earlier, next_one in zip(when, when[1:], strict=False):
+            model.add(earlier < next_one)
     model.add(sum(starts) >= floor + 1)
     model.minimize(sum(starts))
     solver = cp_model.CpSolver()

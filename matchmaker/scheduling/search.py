@@ -287,7 +287,9 @@ class Solving:
         if not self.state.register(solver, budget):
             return solver, cp_model.UNKNOWN
         try:
-            return solver, solver.solve(model, sink or _Sink(self.state, self.built))
+            # An int at run time; the stubs say the enum's wrapper class.
+            status = solver.solve(model, sink or _Sink(self.state, self.built))
+            return solver, status  # type: ignore[return-value]
         finally:
             self.state.unregister(solver)
 

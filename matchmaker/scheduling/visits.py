@@ -65,7 +65,7 @@ def figures_of(problem: Problem, places: list[VisitPlace]) -> dict[str, int]:
     """The figures of ``OBJECTIVES`` for an allocation (used by the checker's twin in
     tests and by brute force): measured, not reported."""
     wishes = {(w.participant, w.visit): w for w in problem.visit_wishes}
-    first = {}
+    first: dict[str, str] = {}
     for w in problem.visit_wishes:
         if w.participant not in first or w.rank < wishes[w.participant, first[w.participant]].rank:
             first[w.participant] = w.visit
@@ -74,9 +74,9 @@ def figures_of(problem: Problem, places: list[VisitPlace]) -> dict[str, int]:
     other = sum(
         1
         for p in places
-        if (w := wishes.get((p.participant, p.visit))) is not None
-        and w.options is not None
-        and w.options[0] != p.option
+        if (wanted := wishes.get((p.participant, p.visit))) is not None
+        and wanted.options is not None
+        and wanted.options[0] != p.option
     )
     return {
         "first_choices": sum(1 for p, v in first.items() if (p, v) in got),
@@ -183,9 +183,9 @@ def _visit_model(
     for (p, _), expr in got.items():
         people.setdefault(p, []).append(expr)
     has_visit = {}
-    for p, exprs in people.items():
+    for p, held in people.items():
         b = model.new_bool_var(f"h{p}")
-        model.add(b <= sum(exprs))
+        model.add(b <= sum(held))
         has_visit[p] = b
     need, free = _need_and_free(problem)
     overflow = []
@@ -204,7 +204,9 @@ def _visit_model(
         "other_option": sum(
             var
             for (p, v, o), var in y.items()
-            if (w := wish.get((p, v))) is not None and w.options is not None and w.options[0] != o
+            if (wanted := wish.get((p, v))) is not None
+            and wanted.options is not None
+            and wanted.options[0] != o
         ),
         "moved": len(problem.visit_previous)
         - sum(
@@ -380,7 +382,9 @@ def _since(t0: float) -> float:
     return round(time.monotonic() - t0, 3)
 
 
-def _placement_model(model: cp_model.CpModel, inst, meetings: list[int]) -> tuple[dict, object]:
+def _placement_model(
+    model: cp_model.CpModel, inst, meetings: list[int]
+) -> tuple[dict, cp_model.LinearExprT]:
     """The meetings' placement alone (no breaks): ``x[m, s]`` over each meeting's domain,
     required ones placed, at most ``#tables`` meetings a slot and one a stand table, the
     precedences; the scheduled priority.  (A participant's one meeting a slot is in
