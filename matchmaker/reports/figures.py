@@ -222,10 +222,12 @@ def _meetings(event: Event, report: Report) -> None:
                 select(MeetingRequest.status, func.count())
                 .where(MeetingRequest.event_id == event.id)
                 .group_by(MeetingRequest.status)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     )
-    states = dict(db.session.execute(_state_counts(event)).all())
+    states = dict(db.session.execute(_state_counts(event)).tuples().all())
     report.meetings["scheduled"] = sum(states.values())
     report.meetings.update({k: n for k, n in states.items() if n})
     counts = Counter(
@@ -237,7 +239,9 @@ def _meetings(event: Event, report: Report) -> None:
                 )
                 .where(_confirmed(event))
                 .group_by(MeetingParticipant.participant_id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     )
     report.per_participant = Counter(counts.values())
@@ -262,9 +266,9 @@ def _outcomes(event: Event, report: Report) -> None:
 
     def grouped(column, *conditions) -> dict:
         query = select(column, func.count()).where(mine, column.is_not(None), *conditions)
-        return dict(db.session.execute(query.group_by(column)).all())
+        return dict(db.session.execute(query.group_by(column)).tuples().all())
 
-    report.sides_answered = db.session.scalar(select(func.count()).where(mine))
+    report.sides_answered = db.session.scalar(select(func.count()).where(mine)) or 0
     report.promising.update(grouped(SurveyAnswer.promising, SurveyAnswer.held))
     for key, n in grouped(SurveyAnswer.expected_result, SurveyAnswer.held).items():
         report.expected[EXPECTED_RESULTS[key]] += n
@@ -272,28 +276,33 @@ def _outcomes(event: Event, report: Report) -> None:
     report.agreement_answers = sum(report.agreements.values())
     for key, n in grouped(SurveyAnswer.agreement_value, SurveyAnswer.agreement != "none").items():
         report.values[VALUE_BANDS[key]] += n
-    report.agreement_contacts = db.session.scalar(
-        select(func.count(func.distinct(SurveyAnswer.meeting_id))).where(
-            mine, SurveyAnswer.agreement.is_not(None), SurveyAnswer.agreement != "none"
+    report.agreement_contacts = (
+        db.session.scalar(
+            select(func.count(func.distinct(SurveyAnswer.meeting_id))).where(
+                mine, SurveyAnswer.agreement.is_not(None), SurveyAnswer.agreement != "none"
+            )
         )
+        or 0
     )
     responses = SurveyResponse.event_id == event.id
     people = union(
         select(SurveyAnswer.participant_id).where(mine),
         select(SurveyResponse.participant_id).where(responses),
     ).subquery()
-    report.responded = db.session.scalar(select(func.count()).select_from(people))
+    report.responded = db.session.scalar(select(func.count()).select_from(people)) or 0
     report.satisfaction.update(
         dict(
             db.session.execute(
                 select(SurveyResponse.satisfaction, func.count())
                 .where(responses, SurveyResponse.satisfaction.is_not(None))
                 .group_by(SurveyResponse.satisfaction)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
     )
     said = (SurveyResponse.comment != "") & responses
-    report.comment_count = db.session.scalar(select(func.count()).where(said))
+    report.comment_count = db.session.scalar(select(func.count()).where(said)) or 0
     report.comments = list(
         db.session.scalars(
             select(SurveyResponse.comment)
@@ -311,8 +320,8 @@ def _quality(event: Event, report: Report) -> None:
         .order_by(SolverRun.finished_at.desc(), SolverRun.id.desc())
         .limit(1)
     )
-    report.revisions = db.session.scalar(
-        select(func.count()).where(ScheduleRevision.event_id == event.id)
+    report.revisions = (
+        db.session.scalar(select(func.count()).where(ScheduleRevision.event_id == event.id)) or 0
     )
     report.changes = sum(
         len(c or [])
