@@ -45,7 +45,7 @@ def _one_line(text: str) -> str:
 def invitation_mail(participant: Participant, link: str) -> tuple[str, str]:
     event = participant.event
     subject = _one_line(f"Your place at {event.name}")
-    organiser = event.organisers[0].name if event.organisers else "The organiser"
+    organiser = _organiser_name(event)
     body = (
         f"Hello {_one_line(participant.name)},\n\n"
         f"{_one_line(organiser)} has registered you for {_one_line(event.name)} as a "
@@ -57,6 +57,25 @@ def invitation_mail(participant: Participant, link: str) -> tuple[str, str]:
         "nothing happens unless you open the link.\n"
     )
     return subject, body
+
+
+def _organiser_name(event) -> str:
+    """Who the invitation names as registering the person: an owner or organiser of the
+    event (never a desk or viewer member of its team), owners first."""
+    from ..accounts.models import User
+    from ..events.models import event_organisers
+
+    name = db.session.scalar(
+        select(User.name)
+        .join(event_organisers, event_organisers.c.user_id == User.id)
+        .where(
+            event_organisers.c.event_id == event.id,
+            event_organisers.c.role.in_(("owner", "organiser")),
+        )
+        .order_by(event_organisers.c.role != "owner", User.id)
+        .limit(1)
+    )
+    return name or "The organiser"
 
 
 def invite(participant: Participant) -> None:

@@ -254,3 +254,30 @@ def test_the_organiser_resends_an_invitation_a_few_times(
     assert no_mail.status_code == 303
     db.refresh(liis)
     assert liis.invitations_sent == 0
+
+
+def test_the_invitation_names_an_owner_never_a_desk_volunteer(db, make_event, make_user):
+    from sqlalchemy import insert
+
+    from matchmaker.events.models import event_organisers
+    from matchmaker.participants.invitations import invitation_mail
+    from matchmaker.participants.models import Organisation, Participant
+
+    volunteer = make_user("participant", name="Liis at the desk")  # the lower id
+    owner = make_user("organiser", name="Olga Owner")
+    event = make_event(organiser=owner)
+    db.execute(
+        insert(event_organisers).values(event_id=event.id, user_id=volunteer.id, role="desk")
+    )
+    place = Participant(
+        event=event,
+        organisation=Organisation(name="Kivi OÜ", country="EE"),
+        status="approved",
+        name="Mart Kivi",
+        email="mart@kivi.example",
+    )
+    db.add(place)
+    db.flush()
+    db.expire(event, ["organisers"])
+    _subject, body = invitation_mail(place, "https://link")
+    assert "Olga Owner has registered you" in body and "Liis" not in body
