@@ -18,8 +18,10 @@ others hold the session cookie of an earlier log-in), so keep ``--seconds`` abov
 
 Printed per size: p50/p95/p99 (ms) and the count and failures per request kind, the
 request rate, the server's CPU per request (gunicorn's processes, user + system, over
-the run, divided by the requests) and the load average beside them (the machine may
-be shared: figures from a busy machine are upper bounds). Everything stays on 127.0.0.1.
+the run, divided by the requests; on PostgreSQL the database server's beside it, all
+of its processes, when they can be read) and the load average beside them (the machine may be
+shared: figures from a busy machine are upper bounds); at the end a summary, one line
+per run. Everything stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -146,7 +148,25 @@ def load(env: dict, port: int, users: int, seconds: int, prefix: str) -> None:
     )  # fmt: skip
 
 
-def report(prefix: str, cpu: float, seconds: float, before: tuple, after: tuple) -> None:
+def postmaster_pid(url: str) -> int | None:
+    """The PostgreSQL server's main process on this machine (its backends are its
+    children), to count the database's CPU too; None when it cannot be read."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            folder = conn.execute(text("SHOW data_directory")).scalar()
+        return int(Path(folder, "postmaster.pid").read_text().split()[0])
+    except Exception:  # not a superuser, another machine: no figure
+        return None
+    finally:
+        engine.dispose()
+
+
+def report(
+    prefix: str, cpu: float, seconds: float, before: tuple, after: tuple, db_cpu: float | None
+) -> dict:
     with open(f"{prefix}_stats.csv") as f:
         rows = list(csv.DictReader(f))
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
@@ -161,6 +181,11 @@ def report(prefix: str, cpu: float, seconds: float, before: tuple, after: tuple)
         print(
             f"{requests / seconds:.0f} requests/s; server CPU {1000 * cpu / requests:.2f} ms "
             f"per request ({cpu:.1f} s in {seconds:.0f} s)"
+            + (
+                f"; database server CPU {1000 * db_cpu / requests:.2f} ms per request"
+                if db_cpu is not None
+                else ""
+            )
         )
     print(
         f"load average (1, 5, 15 min) before {before[0]:.2f} {before[1]:.2f} {before[2]:.2f}, "
@@ -170,6 +195,17 @@ def report(prefix: str, cpu: float, seconds: float, before: tuple, after: tuple)
         failures = list(csv.DictReader(f))
     for r in failures[:5]:
         print(f"  failure: {r['Name']}: {r['Error'][:100]} x{r['Occurrences']}")
+    kinds = [r for r in rows if r["Name"] != "Aggregated" and r["95%"] not in ("", "N/A")]
+    worst = max(kinds, key=lambda r: float(r["95%"]), default=None)
+    return {
+        "rate": requests / seconds,
+        "p95": f"{worst['95%']} ({worst['Name']})" if worst else "-",
+        "failures": int(total["Failure Count"]) if total else 0,
+        "requests": requests,
+        "cpu": 1000 * cpu / requests if requests else 0.0,
+        "db_cpu": 1000 * db_cpu / requests if requests and db_cpu is not None else None,
+        "load": after[0],
+    }
 
 
 def main() -> None:
@@ -179,7 +215,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=90)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=8, help="threads per gunicorn worker (>1: gthread)"
+        "--threads", type=int, default=8, help="threads per gunicorn worker (gthread; make run: 8)"
     )
     parser.add_argument(
         "--logins", type=int, default=300, help="participants who log in during the run"
@@ -187,6 +223,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.monotonic()
+    summary = []
     for backend in args.backends.split(","):
         tmp = tempfile.mkdtemp(prefix="matchmaker-load-")
         url = database_url(backend, tmp)
@@ -202,6 +239,7 @@ def main() -> None:
         print(f"\n=== {backend}: seeding {max(sizes)} participants", flush=True)
         plan = seed(env, max(sizes), tmp)
         env["LOAD_PLAN"] = str(plan)
+        db_pid = postmaster_pid(url) if backend == "postgresql" else None
         meetings = json.loads(plan.read_text())["meetings"]
         for size in sizes:
             port = free_port()
@@ -218,12 +256,29 @@ def main() -> None:
                     flush=True,
                 )
                 before, cpu0, t0 = os.getloadavg(), cpu_seconds(server.pid), time.monotonic()
+                db0 = cpu_seconds(db_pid) if db_pid else None
                 load(env, port, size, args.seconds, f"{tmp}/locust-{size}")
                 cpu, elapsed = cpu_seconds(server.pid) - cpu0, time.monotonic() - t0
-                report(f"{tmp}/locust-{size}", cpu, elapsed, before, os.getloadavg())
+                db_cpu = cpu_seconds(db_pid) - db0 if db_pid and db0 is not None else None
+                figures = report(
+                    f"{tmp}/locust-{size}", cpu, elapsed, before, os.getloadavg(), db_cpu
+                )
+                summary.append((backend, size, figures))
             finally:
                 stop(server)
-    print(f"\n(all measurements took {(time.monotonic() - began) / 60:.1f} min)")
+    print(
+        f"\n=== summary ({args.web_workers} gunicorn workers x {args.threads} threads, "
+        f"{args.seconds} s each)\n{'backend':10} {'online':>6} {'req/s':>6} {'fail':>5} "
+        f"{'app CPU':>8} {'db CPU':>7} {'load':>5}  worst p95 ms (request)"
+    )
+    for backend, size, f in summary:
+        db = f"{f['db_cpu']:7.2f}" if f["db_cpu"] is not None else f"{'-':>7}"
+        print(
+            f"{backend:10} {size:6} {f['rate']:6.0f} {f['failures']:5} {f['cpu']:8.2f} {db} "
+            f"{f['load']:5.1f}  {f['p95']}"
+        )
+    print("(CPU in ms per request; load: the 1-minute load average at the end of the run)")
+    print(f"(all measurements took {(time.monotonic() - began) / 60:.1f} min)")
 
 
 if __name__ == "__main__":
