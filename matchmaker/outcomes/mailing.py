@@ -185,6 +185,7 @@ def _follow_up_mails(now: datetime, sent: Counter) -> None:
             continue
         participant = db.session.get_one(Participant, answer.participant_id)
         link = _link("outcomes.follow_ups", slug=event.slug)
+        planned = f"{answer.follow_up_on:%d %B %Y}"
         _queue(
             event,
             participant,
@@ -192,9 +193,10 @@ def _follow_up_mails(now: datetime, sent: Counter) -> None:
             "follow_up",
             key,
             f"Follow up your contact from {event.name}",
-            f"You planned to follow up a contact from {event.name} today "
-            f"({answer.follow_up_on:%d %B %Y}). Your contacts, notes and their details:"
-            f"\n\n{link}",
+            # Sent on the day, or up to two days late (the task was down): say which day.
+            f"You planned to follow up a contact from {event.name} "
+            + (f"today ({planned})" if answer.follow_up_on == today else f"on {planned}")
+            + f". Your contacts, notes and their details:\n\n{link}",
         )
         done[event.id].add((answer.participant_id, key))
         sent["follow_up"] += 1

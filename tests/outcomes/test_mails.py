@@ -119,3 +119,26 @@ def test_a_follow_up_date_brings_one_reminder_on_that_day(db, past_event, sent):
     assert _run(db, _at(past, follow, 8)) == {"follow_up": 1}
     assert sent[-1][0] == anna.user.email and f"/events/{past.event.slug}/follow-ups" in sent[-1][2]
     assert _run(db, _at(past, follow, 9)) == {}
+
+
+def test_a_follow_up_reminder_sent_late_names_the_day_not_today(db, past_event, sent):
+    """The worker was down on the day: the reminder goes the next day and says which day
+    was planned, not "today"."""
+    past = past_event()
+    anna, meeting = past.people[0], past.meetings[0]
+    follow = date.today() + timedelta(days=30)
+    db.add(
+        SurveyAnswer(
+            meeting_id=meeting.id,
+            participant_id=anna.id,
+            event_id=past.event.id,
+            held=True,
+            follow_up_on=follow,
+            note="",
+            agreement_note="",
+        )
+    )
+    db.flush()
+    assert _run(db, _at(past, follow + timedelta(days=1), 9)) == {"follow_up": 1}
+    text = sent[-1][2]
+    assert f"on {follow:%d %B %Y}." in text and "today" not in text
