@@ -14,7 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..meetings.models import MeetingRequest
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PROPOSAL_STATUSES = ("offered", "asked", "declined")
 
 
-class ReplanProposal(db.Model):
+class ReplanProposal(Model):
     """``participant`` (freed by ``absent``'s absence) is offered a meeting with ``other``
     at ``slot_start``, a time both are free, because they name the same things (``reason``).
 

@@ -79,13 +79,12 @@ class FreeTime:
         for pid, start, table_id in placed:
             free.busy[pid].add(start)
             free.taken.add((start, table_id))
-        free.stands = dict(
-            db.session.execute(
-                select(Participant.fixed_table_id, Participant.id).where(
-                    Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
-                )
-            ).all()
+        stands = db.session.execute(
+            select(Participant.fixed_table_id, Participant.id).where(
+                Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
+            )
         )
+        free.stands = {table: pid for table, pid in stands if table is not None}
         return free
 
     def place_for(self, pids: list[int], prefer: datetime | None = None):
@@ -271,7 +270,7 @@ def _answer(proposal: ReplanProposal, to_status: str) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(proposal)
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML gives a CursorResult
         raise Conflict(f"This proposal is {proposal.status} already.")
 
 
@@ -327,7 +326,8 @@ def place_agreed(meeting: Meeting, proposal: ReplanProposal, user=None) -> bool:
 def _publish_one(event: Event, meeting: Meeting, user, now: datetime) -> None:
     """Publish this one meeting as a revision of its own: the rest of the draft (a
     re-plan the organiser has not looked at yet) stays a draft."""
-    table = db.session.get(Table, meeting.table_id)
+    assert meeting.slot_start and meeting.slot_end, "a proposal's meeting is placed"
+    table = db.session.get_one(Table, meeting.table_id)
     last = db.session.scalar(
         select(func.max(ScheduleRevision.number)).where(ScheduleRevision.event_id == event.id)
     )

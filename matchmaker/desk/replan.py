@@ -66,9 +66,10 @@ def mark_absent(
             Meeting.slot_start >= now,
         )
     ).all()
-    cancelled, partners = [], Counter()
+    cancelled, partners = [], Counter[int]()
     for meeting in meetings:
-        if to_zone(meeting.slot_start, event.timezone).date() not in days:
+        local = to_zone(meeting.slot_start, event.timezone)  # placed: slot_start >= now
+        if local is None or local.date() not in days:
             continue
         partners.update(p for p in meeting.participant_ids if p != participant.id)
         cancel_meeting(meeting)

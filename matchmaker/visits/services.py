@@ -106,8 +106,11 @@ def update_option(option: VisitOption, places: int, label: str = "") -> VisitOpt
     already is refused: the organiser cancels places first (the waitlist moves in)."""
     if places < 0:
         raise Invalid("Places cannot be negative.", field="places")
-    given = db.session.scalar(
-        select(func.count()).select_from(VisitPlace).where(VisitPlace.option_id == option.id)
+    given = (
+        db.session.scalar(
+            select(func.count()).select_from(VisitPlace).where(VisitPlace.option_id == option.id)
+        )
+        or 0
     )
     if places < given:
         raise Conflict(
