@@ -22,10 +22,11 @@ run: install
 test: install node chromium redis
 	@scripts/test.sh $(PYTEST_ARGS)
 
-## make lint: ruff (lint rules and formatting)
+## make lint: ruff (lint rules and formatting) and mypy (types of the matchmaker package)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .
