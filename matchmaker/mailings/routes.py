@@ -4,6 +4,8 @@ event's outbox and its reminder switches. Every route loads the event as its org
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +21,19 @@ from .mailings import CALENDAR_TEMPLATE, countries
 from .models import Mailing, OutboxMail
 
 OUTBOX_PAGE = 100
+#: Links in a mail that act as its recipient (take a place, join a team, set a password,
+#: confirm an address, read their calendar, change their mail choices). The event's
+#: organisers see the mail without them: a place's invitation link opened by an
+#: organiser would make an account for the invited address, proven, and with it every
+#: place made for that address at other organisers' events too.
+PERSONAL_LINK = re.compile(
+    r"https?://\S+?/(?:invitations|team/join|password/reset|confirm|feeds|mail/preferences"
+    r"|mail/unsubscribe)/\S+"
+)
+
+
+def _without_personal_links(text: str | None) -> str | None:
+    return PERSONAL_LINK.sub("(the recipient's personal link, not shown)", text) if text else text
 
 
 def _compose(event, form, status=200, preview=None, settings_form=None):
@@ -130,7 +145,10 @@ def _outbox_page(event, condition):
     shown = db.session.get(OutboxMail, mail_id) if mail_id else None
     if shown is not None and event is not None and shown.event_id != event.id:
         shown = None
-    return render("mailings/outbox.html", event=event, rows=rows, shown=shown)
+    text = shown.text_body if shown is not None else None
+    if event is not None:  # the organisers' page; site admins see the mail as it went
+        text = _without_personal_links(text)
+    return render("mailings/outbox.html", event=event, rows=rows, shown=shown, shown_text=text)
 
 
 @bp.post("/events/<slug>/mailings/reminders")

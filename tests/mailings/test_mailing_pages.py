@@ -138,3 +138,38 @@ def test_the_outbox_page_ignores_a_mail_number_no_row_can_have(client, db, auth,
     auth.login(event.organisers[0])
     for mail in ("99999999999999999999", "²", "-1"):
         assert client.get(f"/events/{event.slug}/outbox?mail={mail}").status_code == 200
+
+
+def test_the_events_outbox_shows_no_link_that_acts_as_its_recipient(
+    client, db, auth, make_event, make_user
+):
+    """An organiser reading the invitation mail in the outbox must not get its link: opened,
+    it would make an account for the invited address (proven) and hand it the places made
+    for that address at other organisers' events too."""
+    from matchmaker.mailings.models import OutboxMail
+    from matchmaker.participants.models import Organisation, Participant
+
+    event = make_event()
+    place = Participant(
+        event=event,
+        organisation=Organisation(name="Kivi OÜ", country="EE"),
+        status="approved",
+        name="Mart Kivi",
+        email="mart@kivi.example",
+    )
+    db.add(place)
+    db.flush()
+    auth.login(event.organisers[0])
+    client.post(f"/events/{event.slug}/organiser/participants/{place.id}/invite")
+    client.post(f"/events/{event.slug}/team", data={"email": "liis@desk.example", "role": "desk"})
+    mails = db.scalars(select(OutboxMail).where(OutboxMail.event_id == event.id)).all()
+    assert {m.to_address for m in mails} == {"mart@kivi.example", "liis@desk.example"}
+    for mail in mails:
+        html = client.get(f"/events/{event.slug}/outbox?mail={mail.id}").get_data(as_text=True)
+        assert "Kivi" in html or "team" in html
+        assert "/invitations/" not in html and "/team/join/" not in html
+        assert "personal link, not shown" in html
+    auth.logout()
+    auth.login(make_user("admin"))
+    html = client.get(f"/admin/outbox?mail={mails[0].id}").get_data(as_text=True)
+    assert "/invitations/" in html or "/team/join/" in html  # the site admin sees all
