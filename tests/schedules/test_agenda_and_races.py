@@ -30,10 +30,8 @@ def _solve_and_publish(db, s):
     db.expire_all()
 
 
-def test_agenda_shows_published_meetings_programme_and_free_slots(
-    client, auth, db, scheduled_event, make_user
-):
-    s = scheduled_event()
+def _lunch_and_me(s):
+    """The event's lunch in the programme, and the participant whose agenda is read."""
     add_programme_item(
         s.event,
         title="Welcome lunch",
@@ -42,15 +40,14 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
         end_time=time(14, 0),
         place="Canteen",
     )
-    me = s.people[0]
-    auth.login(me.user)
-    before = client.get(f"/events/{s.event.slug}/agenda")
-    early = before.get_data(as_text=True)
-    assert before.status_code == 200 and 'id="agenda-unpublished"' in early
-    # Before publication: the programme they attend already, but no meetings or free slots.
-    assert "Welcome lunch" in early and 'class="agenda-free"' not in early
-    assert "agenda-meeting-" not in early
+    return s.people[0]
 
+
+def _published_agenda(client, auth, db, s):
+    """``me``'s agenda once the schedule is published; one of their meetings comes from a
+    request with a message (what the meeting is about)."""
+    me = _lunch_and_me(s)
+    auth.login(me.user)
     first = next(m for m in s.meetings if me.id in m.participant_ids)
     other_id = next(a.participant_id for a in first.attendees if a.participant_id != me.id)
     first.request = MeetingRequest(
@@ -64,7 +61,28 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
     )
     db.flush()
     _solve_and_publish(db, s)
-    html = client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
+    return me, client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
+
+
+def test_before_publication_the_agenda_shows_the_programme_but_no_meetings(
+    client, auth, db, scheduled_event
+):
+    s = scheduled_event()
+    me = _lunch_and_me(s)
+    auth.login(me.user)
+    before = client.get(f"/events/{s.event.slug}/agenda")
+    early = before.get_data(as_text=True)
+    assert before.status_code == 200 and 'id="agenda-unpublished"' in early
+    # Before publication: the programme they attend already, but no meetings or free slots.
+    assert "Welcome lunch" in early and 'class="agenda-free"' not in early
+    assert "agenda-meeting-" not in early
+
+
+def test_agenda_shows_published_meetings_programme_and_free_slots(
+    client, auth, db, scheduled_event
+):
+    s = scheduled_event()
+    me, html = _published_agenda(client, auth, db, s)
     assert "Africa/Johannesburg" in html and "Welcome lunch" in html
     assert "Seals for your B60E cylinders &lt;b&gt;" in html  # what the meeting is about
     mine = [m for m in s.meetings if me.id in m.participant_ids]
@@ -77,7 +95,11 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
     assert html.count('class="agenda-free"') == 15 - len(mine)  # 15 slots, none under lunch
     assert 'class="card print-page agenda-day"' in html
 
-    # A draft move is invisible to participants until it is published.
+
+def test_a_draft_move_is_invisible_on_the_agenda_until_published(client, auth, db, scheduled_event):
+    s = scheduled_event()
+    me, html = _published_agenda(client, auth, db, s)
+    mine = [m for m in s.meetings if me.id in m.participant_ids]
     meeting = db.get(Meeting, mine[0].id)
     slot, tables = free_targets(s.event, meeting)[-1]
     services.move_meeting(s.event, meeting, slot.key, tables[0].id, meeting.version)
@@ -85,7 +107,10 @@ def test_agenda_shows_published_meetings_programme_and_free_slots(
     again = client.get(f"/events/{s.event.slug}/agenda").get_data(as_text=True)
     assert _without_csrf(again) == _without_csrf(html)
 
-    # Someone who is not a participant of the event has no agenda there.
+
+def test_someone_not_taking_part_has_no_agenda_there(client, auth, db, scheduled_event, make_user):
+    s = scheduled_event()
+    _published_agenda(client, auth, db, s)
     auth.logout()
     auth.login(make_user("participant"))
     assert client.get(f"/events/{s.event.slug}/agenda").status_code == 404
