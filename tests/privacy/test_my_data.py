@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -58,9 +59,9 @@ def test_my_data_has_everything_about_me_and_no_secrets(
     assert "Hydraulic cylinders" in page and "anna@hydroline.example" in page
 
 
-def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
-    app, client, db, make_event, make_participant, make_user, auth
-):
+def _deleting(app, client, db, make_event, make_participant, make_user, auth):
+    """Anna, logged in here and in another browser, with a calendar feed and a request
+    whose notice names her, about to delete her account."""
     event, anna, thandi, meeting = _scene(db, make_event, make_participant, make_user)
     feed = calendar.participant_feed(anna)
     db.flush()
@@ -70,7 +71,6 @@ def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
     auth.login(anna.user)
     other_browser.post("/login", data={"email": "anna@hydroline.example", "password": PASSWORD})
     assert other_browser.get("/account").status_code == 200
-    user_id, anna_id = anna.user.id, anna.id
 
     from matchmaker.meetings.requests import request_meeting
     from matchmaker.notifications.models import Notification
@@ -81,38 +81,81 @@ def test_deleting_my_account_needs_my_password_and_leaves_a_former_participant(
         Notification.event_id == event.id, Notification.message.contains("Anna Virtanen")
     )
     assert db.scalar(named) is not None  # Jukka's notice of her request names her
-    assert client.post("/account/delete", data={"password": "wrong"}).status_code == 422
-    assert db.get(User, user_id) is not None
-    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    return SimpleNamespace(
+        event=event,
+        thandi=thandi,
+        meeting=meeting,
+        feed_url=feed_url,
+        other_browser=other_browser,
+        user_id=anna.user.id,
+        anna_id=anna.id,
+    )
 
+
+def _delete(client, db):
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
     db.expire_all()
-    assert db.get(User, user_id) is None
-    assert db.scalar(select(UserSession).where(UserSession.user_id == user_id)) is None
-    assert other_browser.get("/account").status_code == 302  # that session died too
+
+
+def test_deleting_my_account_needs_my_password(
+    app, client, db, make_event, make_participant, make_user, auth
+):
+    scene = _deleting(app, client, db, make_event, make_participant, make_user, auth)
+    assert client.post("/account/delete", data={"password": "wrong"}).status_code == 422
+    assert db.get(User, scene.user_id) is not None
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    db.expire_all()
+    assert db.get(User, scene.user_id) is None
+
+
+def test_deleting_my_account_ends_every_session_and_feed_at_once(
+    app, client, db, make_event, make_participant, make_user, auth
+):
+    scene = _deleting(app, client, db, make_event, make_participant, make_user, auth)
+    _delete(client, db)
+    assert db.scalar(select(UserSession).where(UserSession.user_id == scene.user_id)) is None
+    assert scene.other_browser.get("/account").status_code == 302  # that session died too
     assert client.get("/account").status_code == 302
-    assert client.get(feed_url).status_code == 404  # the feed stopped at once
-    former = db.get(Participant, anna_id)
+    assert client.get(scene.feed_url).status_code == 404  # the feed stopped at once
+
+
+def test_deleting_my_account_leaves_a_former_participant_without_personal_data(
+    app, client, db, make_event, make_participant, make_user, auth
+):
+    scene = _deleting(app, client, db, make_event, make_participant, make_user, auth)
+    _delete(client, db)
+    former = db.get(Participant, scene.anna_id)
     assert (former.name, former.email, former.phone, former.user_id) == (
         "Former participant",
         "",
         "",
         None,
     )
-    assert db.scalar(select(Opportunity).where(Opportunity.participant_id == anna_id)) is None
+    assert db.scalar(select(Opportunity).where(Opportunity.participant_id == scene.anna_id)) is None
     assert db.scalar(select(MeetingRequest.message)) == ""
     from matchmaker.mailings.models import OutboxMail
+    from matchmaker.notifications.models import Notification
 
     assert (
         db.scalar(select(OutboxMail.id).where(OutboxMail.to_address == "anna@hydroline.example"))
         is None
     )  # the outbox keeps no copy of mail to the address
     # Notices already sent to others about the event no longer name her.
-    notices = db.scalars(select(Notification.message).where(Notification.event_id == event.id))
+    notices = db.scalars(
+        select(Notification.message).where(Notification.event_id == scene.event.id)
+    )
     assert all("Anna Virtanen" not in text for text in notices)
+
+
+def test_deleting_my_account_keeps_the_meeting_for_the_partner(
+    app, client, db, make_event, make_participant, make_user, auth
+):
+    scene = _deleting(app, client, db, make_event, make_participant, make_user, auth)
+    _delete(client, db)
     # The meeting stays, for the partner and the figures.
-    assert db.get(Meeting, meeting.id).status == "active"
-    auth.login(thandi.user)
-    agenda = client.get(f"/events/{event.slug}/agenda").get_data(as_text=True)
+    assert db.get(Meeting, scene.meeting.id).status == "active"
+    auth.login(scene.thandi.user)
+    agenda = client.get(f"/events/{scene.event.slug}/agenda").get_data(as_text=True)
     assert "Former participant" in agenda and "Anna Virtanen" not in agenda
     assert "Hydroline Oy" in agenda  # the company stays: it is not personal data
 
