@@ -222,8 +222,9 @@ class ProgrammeAttendance(Model):
     item_id: Mapped[int] = mapped_column(
         ForeignKey("programme_items.id", ondelete="CASCADE"), primary_key=True
     )
+    # Indexed on its own too: every agenda and feed asks for one participant's items.
     participant_id: Mapped[int] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
     item: Mapped[ProgrammeItem] = relationship(back_populates="attendees")

@@ -98,11 +98,16 @@ def _meeting_entries(event: Event, participant: Participant) -> list[Entry]:
     published = list(
         db.session.scalars(
             select(PublishedMeeting)
-            .join(MeetingParticipant, MeetingParticipant.meeting_id == PublishedMeeting.meeting_id)
             .where(
                 PublishedMeeting.event_id == event.id,
                 PublishedMeeting.status == "confirmed",
-                MeetingParticipant.participant_id == participant.id,
+                # From the participant's few meetings, not the event's thousands: as a
+                # join, SQLite (no statistics) walked every published meeting of the event.
+                PublishedMeeting.meeting_id.in_(
+                    select(MeetingParticipant.meeting_id).where(
+                        MeetingParticipant.participant_id == participant.id
+                    )
+                ),
             )
             .options(
                 selectinload(PublishedMeeting.table),
