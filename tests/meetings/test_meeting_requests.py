@@ -183,29 +183,48 @@ def test_the_database_refuses_a_second_open_request(db, pair):
         db.flush()
 
 
-def test_no_request_to_yourself_unapproved_people_or_after_the_deadline(
-    client, db, pair, make_participant, auth
-):
-    event, anna, thandi = pair
-    pending = make_participant(event, status="pending")
+def test_no_request_to_yourself(client, db, pair, auth):
+    event, anna, _thandi = pair
     auth.login(anna.user)
     assert _ask(client, event, anna, **htmx_headers()).status_code == 422
+    assert db.query(MeetingRequest).count() == 0
+
+
+def test_no_request_to_an_unapproved_registration(client, db, pair, make_participant, auth):
+    event, anna, _thandi = pair
+    pending = make_participant(event, status="pending")
+    auth.login(anna.user)
     # A registration that is not approved does not exist for other participants.
     unapproved = _ask(client, event, pending, **htmx_headers())
     assert unapproved.status_code == 404 and pending.name not in unapproved.get_data(as_text=True)
+    assert db.query(MeetingRequest).count() == 0
+
+
+def test_no_request_after_the_booking_deadline(client, db, pair, auth):
+    event, anna, thandi = pair
+    auth.login(anna.user)
     event.booking_deadline = utcnow() - timedelta(minutes=1)
     db.flush()
     late = _ask(client, event, thandi, **htmx_headers())
     assert late.status_code == 409 and "deadline" in late.get_data(as_text=True)
+    assert db.query(MeetingRequest).count() == 0
+
+
+def test_no_request_with_a_message_over_the_limit(client, db, pair, auth):
+    event, anna, thandi = pair
+    auth.login(anna.user)
     long = "x" * 1001
-    event.booking_deadline = None
-    db.flush()
     too_long = _ask(client, event, thandi, message=long, **htmx_headers())
     assert too_long.status_code == 422 and 'id="message-error"' in too_long.get_data(as_text=True)
     assert db.query(MeetingRequest).count() == 0
-    auth.logout()
+
+
+def test_an_unapproved_participant_cannot_ask(client, db, pair, make_participant, auth):
+    event, _anna, thandi = pair
+    pending = make_participant(event, status="pending")
     auth.login(pending.user)
     assert _ask(client, event, thandi).status_code == 403
+    assert db.query(MeetingRequest).count() == 0
 
 
 def test_maximum_meetings_is_enforced_for_both_sides(
