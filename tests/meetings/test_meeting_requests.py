@@ -80,18 +80,34 @@ def test_request_then_accept_creates_the_meeting_for_both(client, db, pair, auth
     assert f'id="request-{req.id}"' in accepted
 
 
-def test_decline_with_reason_and_withdraw(client, db, pair, make_participant, auth):
+def _pending(client, db, auth, event, asker, asked) -> MeetingRequest:
+    auth.login(asker.user)
+    _ask(client, event, asked)
+    auth.logout()
+    return db.query(MeetingRequest).filter_by(recipient_id=asked.id).one()
+
+
+def test_the_requester_cannot_accept_their_own_request(client, db, pair, auth):
     event, anna, thandi = pair
-    pieter = make_participant(event)
+    to_thandi = _pending(client, db, auth, event, anna, thandi)
     auth.login(anna.user)
-    _ask(client, event, thandi)
-    _ask(client, event, pieter)
-    to_thandi, to_pieter = db.query(MeetingRequest).order_by(MeetingRequest.id).all()
-    # The requester cannot accept their own request.
     assert _act(client, event, to_thandi, "accept").status_code == 403
+
+
+def test_the_requester_withdraws_a_request(client, db, pair, make_participant, auth):
+    event, anna, _thandi = pair
+    pieter = make_participant(event)
+    to_pieter = _pending(client, db, auth, event, anna, pieter)
+    auth.login(anna.user)
     withdrawn = _act(client, event, to_pieter, "withdraw")
     assert withdrawn.status_code == 200 and "status-withdrawn" in withdrawn.get_data(as_text=True)
-    auth.logout()
+    db.expire_all()
+    assert to_pieter.status == "withdrawn" and db.query(Meeting).count() == 0
+
+
+def test_decline_with_reason_and_a_second_tab_is_too_late(client, db, pair, auth):
+    event, anna, thandi = pair
+    to_thandi = _pending(client, db, auth, event, anna, thandi)
     auth.login(thandi.user)
     declined = _act(client, event, to_thandi, "decline", reason="We make our own cylinders")
     assert declined.status_code == 200 and "We make our own cylinders" in declined.get_data(
@@ -101,7 +117,14 @@ def test_decline_with_reason_and_withdraw(client, db, pair, make_participant, au
     assert again.status_code == 409 and "declined already" in again.get_data(as_text=True)
     db.expire_all()
     assert (to_thandi.status, to_thandi.reason) == ("declined", "We make our own cylinders")
-    assert to_pieter.status == "withdrawn" and db.query(Meeting).count() == 0
+    assert db.query(Meeting).count() == 0
+
+
+def test_a_closed_request_frees_the_pair_for_a_new_one(client, db, pair, auth):
+    event, anna, thandi = pair
+    to_thandi = _pending(client, db, auth, event, anna, thandi)
+    auth.login(thandi.user)
+    _act(client, event, to_thandi, "decline", reason="We make our own cylinders")
     # Closed requests free the pair: a new request may follow.
     auth.logout()
     auth.login(anna.user)
