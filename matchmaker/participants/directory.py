@@ -6,6 +6,12 @@ organisations; words typed in the search box go to the database's own full-text 
 relevance. Without words, organisations come by name. The viewer's own organisation
 is never a result (it is reachable from "My organisation"). The 20-card page, its
 representatives and their opportunities come in one more query.
+
+The list of matching organisations (by name, before words) and the filter menus are
+kept per process at the directory's data version (``changes``: any change to a
+registration, an organisation or an opportunity moves it, on whichever node): on an
+event day everybody opens the same unfiltered directory again and again, and those two
+queries read every registration of the event (most of a directory view's database time).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from .. import changes
 from ..extensions import db
 from . import search
 from .models import (
@@ -31,6 +38,11 @@ from .tags import normalise_tag, tag_key, unpack_tags
 
 PER_PAGE = 20
 MAX_QUERY = 100
+
+#: Moved by any change to what the list of organisations and the filter menus read.
+VERSION = "directory"
+changes.watch(VERSION, Participant, Organisation, Opportunity)
+_lists = changes.VersionedCache(size=256)
 
 
 @dataclass
@@ -114,6 +126,17 @@ def _like(text: str) -> str:
 
 def clear_cache() -> None:
     search.clear_cache()
+    _lists.clear()
+
+
+def _cached(key: tuple, compute):
+    """``compute()``, kept at the directory's data version under ``key``."""
+    version = changes.version(VERSION)
+    value = _lists.get(key, version)
+    if value is None:
+        value = compute()
+        _lists.put(key, version, value)
+    return value
 
 
 def organisation_cards(event_id: int, organisation_ids: list[int]) -> list[OrganisationCard]:
@@ -184,17 +207,29 @@ def search_directory(
                 select(Favourite.target_id).where(Favourite.participant_id == viewer.id)
             )
         )
+
     # Every matching organisation by name (at most the event's size); counting and
-    # slicing that list saves a second query.
-    ids = list(
-        db.session.scalars(
-            select(Organisation.id)
-            .join(Participant, Participant.organisation_id == Organisation.id)
-            .where(*conditions)
-            .group_by(Organisation.id, Organisation.name)
-            .order_by(Organisation.name, Organisation.id)
+    # slicing that list saves a second query. Kept at the data version, unless it
+    # depends on the viewer's bookmarks.
+    def matching() -> list[int]:
+        return list(
+            db.session.scalars(
+                select(Organisation.id)
+                .join(Participant, Participant.organisation_id == Organisation.id)
+                .where(*conditions)
+                .group_by(Organisation.id, Organisation.name)
+                .order_by(Organisation.name, Organisation.id)
+            )
         )
-    )
+
+    if filters.favourites and viewer is not None:
+        ids = matching()
+    else:
+        key = (
+            "ids", event.id, viewer.organisation_id if viewer is not None else None,
+            filters.sector, filters.country, filters.org_kind, filters.opp_kind,
+        )  # fmt: skip
+        ids = list(_cached(key, matching))
     words = filters.words
     if filters.q and not words:  # only signs or stop words: nothing is named
         ids = []
@@ -217,11 +252,16 @@ def _descending(rel) -> tuple:
 
 
 def filter_choices(event) -> dict:
-    """Sectors and countries present in the event, for the filter menus."""
+    """Sectors and countries present in the event, for the filter menus (kept at the
+    directory's data version)."""
+    return dict(_cached(("choices", event.id), lambda: _choices(event.id)))
+
+
+def _choices(event_id: int) -> dict:
     rows = db.session.execute(
         select(Organisation.country, Organisation.sectors)
         .join(Participant, Participant.organisation_id == Organisation.id)
-        .where(Participant.event_id == event.id, Participant.status == "approved")
+        .where(Participant.event_id == event_id, Participant.status == "approved")
         .distinct()
     ).all()
     countries = sorted({c for c, _ in rows if c})

@@ -277,3 +277,72 @@ def test_search_never_finds_anyone_by_an_unlisted_persons_name_or_offers(
     assert _ids(client.get(url + "Liisa").get_data(as_text=True)) == {colleague.id}
     assert _orgs(client.get(url + "Quietman").get_data(as_text=True)) == []
     assert _orgs(client.get(url + "granite").get_data(as_text=True)) == []
+
+
+def test_the_directory_follows_each_change_to_registrations_and_organisations_at_once(
+    client, db, make_event, make_participant, auth
+):
+    """The list of organisations and the filter menus are kept between views (at the
+    directory's data version): every change that moves them shows on the next view."""
+    event = make_event()
+    me = _company(make_participant, event, "Bell", "ZA")
+    hydro = _company(make_participant, event, "HydroCyl", "FI", sectors=["hydraulics"])
+    late = _company(make_participant, event, "Aalto Late", "EE", status="pending")
+    db.commit()
+    auth.login(me.user)
+
+    def view(qs=""):
+        return client.get(f"/events/{event.slug}/directory?{qs}").get_data(as_text=True)
+
+    assert _ids(view()) == {hydro.id} and _ids(view("country=FI")) == {hydro.id}
+    late.status = "approved"  # approved by the organisers
+    db.commit()
+    assert _orgs(view()) == [late.organisation_id, hydro.organisation_id]
+    hydro.organisation.name = "Aalborg Hydraulics"  # renamed: comes first now
+    hydro.organisation.country = "SE"
+    db.commit()
+    assert _orgs(view()) == [hydro.organisation_id, late.organisation_id]
+    assert _ids(view("country=FI")) == set()
+    assert _ids(view("country=SE")) == {hydro.id}
+    assert 'value="SE"' in view()  # the country menu has it
+    hydro.opportunities.append(Opportunity(kind="offer", title="Seals", tags=pack_tags([])))
+    db.commit()
+    assert _ids(view("opp_kind=offer")) == {hydro.id}
+    hydro.listed = False  # said no to the directory
+    db.commit()
+    assert _ids(view()) == {late.id}
+
+
+def test_a_second_look_at_the_directory_does_not_read_every_registration_again(
+    client, db, make_event, make_participant, auth
+):
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import Engine
+
+    event = make_event()
+    me = _company(make_participant, event, "Bell", "ZA")
+    hydro = _company(make_participant, event, "HydroCyl", "FI")
+    db.commit()
+    auth.login(me.user)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    sa_event.listen(Engine, "before_cursor_execute", record)
+    try:
+        views = []
+        for _ in range(2):
+            statements.clear()
+            views.append(client.get(f"/events/{event.slug}/directory").get_data(as_text=True))
+            views.append(list(statements))
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", record)
+    first_html, first, second_html, second = views
+    assert _ids(first_html) == _ids(second_html) == {hydro.id}
+
+    def reads_everyone(sql: str) -> bool:  # the list by name, the filter menus
+        return "GROUP BY organisations.id" in sql or "SELECT DISTINCT organisations.country" in sql
+
+    assert sum(map(reads_everyone, first)) == 2
+    assert not any(map(reads_everyone, second)), second
