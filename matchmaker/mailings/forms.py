@@ -28,7 +28,8 @@ class MailingForm(FlaskForm):
         value = {"country": self.country.data, "kind": self.kind.data}.get(self.audience.data, "")
         return Draft(
             subject=self.subject.data or "",
-            body=self.body.data or "",
+            # A browser sends a line break as CR LF but counts it once against maxlength.
+            body=(self.body.data or "").replace("\r\n", "\n"),
             audience=self.audience.data,
             value=(value or "").strip(),
         )

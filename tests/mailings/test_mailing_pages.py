@@ -173,3 +173,19 @@ def test_the_events_outbox_shows_no_link_that_acts_as_its_recipient(
     auth.login(make_user("admin"))
     html = client.get(f"/admin/outbox?mail={mails[0].id}").get_data(as_text=True)
     assert "/invitations/" in html or "/team/join/" in html  # the site admin sees all
+
+
+def test_a_message_as_long_as_the_field_allows_is_sent_whatever_its_line_breaks(
+    client, db, auth, make_event, make_participant
+):
+    """The field's maxlength counts a line break once; the browser sends it as CR LF."""
+    event = make_event()
+    make_participant(event)
+    auth.login(event.organisers[0])
+    body = "\r\n".join(["x" * 999] * 20) + "x"  # 20,000 characters in the field
+    sent = client.post(
+        f"/events/{event.slug}/mailings",
+        data={"audience": "everyone", "subject": "Long", "body": body},
+    )
+    assert sent.status_code == 303
+    assert len(db.scalar(select(Mailing)).body) == 20_000
