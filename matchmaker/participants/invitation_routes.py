@@ -10,8 +10,7 @@ from ..accounts import services as accounts
 from ..accounts.forms import ClaimAccountForm
 from ..accounts.models import user_by_email
 from ..errors import DomainError
-from ..extensions import db
-from ..web import render, submit
+from ..web import act, render, submit
 from . import bp, invitations
 
 
@@ -35,19 +34,16 @@ def claim(token: str):
                 "participants/claim.html", participant=participant, mode="other", status=403
             )
         if request.method == "POST":
-            try:
-                invitations.claim(participant, user)
-            except DomainError as refusal:
-                db.session.rollback()
-                return render(
-                    "participants/claim.html",
-                    participant=participant,
-                    mode="refused",
-                    message=refusal.message,
-                    status=refusal.status,
-                )
-            db.session.commit()
-            return _welcome(participant)
+            claimed = act(lambda: invitations.claim(participant, user))
+            if claimed.saved:
+                return _welcome(participant)
+            return render(
+                "participants/claim.html",
+                participant=participant,
+                mode="refused",
+                message=claimed.message,
+                status=claimed.status,
+            )
         return render("participants/claim.html", participant=participant, mode="accept")
     if user_by_email(participant.email) is not None:
         # The link's reader owns the address, so saying that it has an account tells

@@ -8,8 +8,7 @@ from flask_login import current_user
 from ..access import public, role_required
 from ..errors import DomainError
 from ..events.loaders import organised_event_or_404
-from ..extensions import db
-from ..web import render, submit
+from ..web import act, render, submit
 from . import bp, services
 from .forms import InviteForm
 
@@ -51,16 +50,9 @@ def team(slug: str):
 
 
 def _change(event, action, message: str):
-    slug = event.slug
-    try:
-        action(event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("teams.team", slug=slug))
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("teams.team", slug=slug))
+    changed = act(lambda: action(event))
+    flash(changed.message or message, "error" if changed.refusal else "success")
+    return redirect(url_for("teams.team", slug=event.slug))
 
 
 @bp.post("/events/<slug>/team/members/<int:user_id>/role")
@@ -98,14 +90,12 @@ def accept(token: str):
     except DomainError as error:
         return render("teams/join.html", status=404, error=error.message, invitation=None)
     if request.method == "POST" and current_user.is_authenticated:
-        try:
-            event = services.accept(invitation, current_user)
-        except DomainError as error:
-            db.session.rollback()
+        joined = act(lambda: services.accept(invitation, current_user))
+        if joined.refusal:
             return render(
-                "teams/join.html", status=error.status, error=error.message, invitation=invitation
+                "teams/join.html", status=joined.status, error=joined.message, invitation=invitation
             )
-        db.session.commit()
+        event = joined.value
         role = event.team_role(current_user)
         flash(f"You are on the team of {event.name}.", "success")
         return redirect(landing(event, role))

@@ -8,18 +8,19 @@ from flask import abort, request
 from flask_login import current_user
 
 from ..access import role_required, user_required
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..events.loaders import organised_event_or_404, visible_event_or_404
-from ..extensions import db
 from ..meetings import requests as reqs
 from ..participants.loaders import my_participant
 from ..participants.models import Participant
 from ..participants.services import participant_for
-from ..web import counts_changed, get_or_404, render
+from ..web import act, counts_changed, get_or_404, render
 from . import bp, services
 
 
-def _page(thread: services.Thread, action: str, status: int = 200, error: str = "", typed=""):
+def _page(
+    thread: services.Thread, action: str, status: int = 200, error: str | None = "", typed=""
+):
     return render(
         "threads/thread.html",
         "threads/_thread.html",
@@ -38,12 +39,9 @@ def _handle(thread: services.Thread):
     if request.method == "GET":
         return _page(thread, request.path)
     body = request.form.get("body", "")
-    try:
-        services.add_post(thread, current_user, body)
-    except DomainError as error:
-        db.session.rollback()
-        return _page(thread, request.path, error.status, error.message, typed=body)
-    db.session.commit()
+    posted = act(lambda: services.add_post(thread, current_user, body))
+    if posted.refusal:
+        return _page(thread, request.path, posted.status, posted.message, typed=body)
     return counts_changed(_page(thread, request.path))
 
 
