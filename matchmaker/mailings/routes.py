@@ -17,7 +17,7 @@ from ..extensions import db
 from ..web import get_or_404, parse_id, render, submit, wants_fragment
 from . import bp, mailings, reminders
 from .forms import MailingForm, ReminderSettingsForm
-from .mailings import CALENDAR_TEMPLATE, countries
+from .mailings import AUDIENCES, CALENDAR_TEMPLATE, countries
 from .models import Mailing, OutboxMail
 
 OUTBOX_PAGE = 100
@@ -48,6 +48,7 @@ def _compose(event, form, status=200, preview=None, settings_form=None):
         preview=preview,
         countries=countries(event),
         mailings=mailings.history(event),
+        audiences=AUDIENCES,
         settings_form=settings_form,
     )
 

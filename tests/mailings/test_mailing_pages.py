@@ -189,3 +189,15 @@ def test_a_message_as_long_as_the_field_allows_is_sent_whatever_its_line_breaks(
     )
     assert sent.status_code == 303
     assert len(db.scalar(select(Mailing)).body) == 20_000
+
+
+def test_the_history_names_each_mailings_audience_in_words(
+    client, db, auth, make_event, make_participant
+):
+    event = make_event()
+    make_participant(event)
+    auth.login(event.organisers[0])
+    url = f"/events/{event.slug}/mailings"
+    client.post(url, data={"audience": "without_meetings", "subject": "Hi", "body": "x"})
+    history = client.get(url).get_data(as_text=True).split('id="mailing-history"')[1]
+    assert "<td>Without meetings</td>" in history and "without_meetings" not in history
