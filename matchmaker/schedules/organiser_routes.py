@@ -250,10 +250,12 @@ def lock(slug: str, meeting_id: int):
         meeting, request.form.get("locked") == "1", request.form.get("version", type=int)
     )
     db.session.commit()
-    if not wants_fragment():
-        return _back_to_board(event)
-    # The meeting's cell and the quality card (out of band), not the whole board: at
-    # 10,000 meetings the board is megabytes of HTML for one changed cell.
+    return _locked_cell(event, meeting) if wants_fragment() else _back_to_board(event)
+
+
+def _locked_cell(event, meeting):
+    """The meeting's cell and the quality card (out of band), not the whole board: at
+    10,000 meetings the board is megabytes of HTML for one changed cell."""
     filters = _filters()
     board = boards.load_board(event)
     return render(
