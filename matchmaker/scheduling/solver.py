@@ -198,6 +198,8 @@ class Engine:
                     solver.stop_search()
                     return
 
+        if self.should_stop():
+            return cp_model.UNKNOWN  # (stopped before it started: no answer, as in no time)
         watcher = threading.Thread(target=poll, daemon=True)
         watcher.start()
         try:
@@ -249,15 +251,17 @@ class Engine:
             built = build_model(inst, meetings, lower, min_priority=min_priority)
         objective, pure = main_objective(inst, built)
         if pure:
-            return self.min_breaks(built, meetings, hint, proven, dropped, lower, usable)
+            return self.min_breaks(
+                built, meetings, hint, proven, dropped, lower, usable, min_priority
+            )
         return self.lexicographic(built, objective, meetings, lower, dropped, hint, proven, usable)
 
     def show_first(self, hint: dict[int, int], meetings: list[int]) -> None:
         """On large events, report the first schedule before the model is built (it
-        takes seconds there)."""
+        takes seconds there), also when it leaves optional meetings out."""
         if not self.local_search:
             return
-        breaks = self.valid_breaks(hint, meetings)
+        breaks = self.valid_breaks(hint, meetings, 0)
         if breaks is not None:
             self.progress(breaks, self.static_bound, len(hint))
 
@@ -268,7 +272,13 @@ class Engine:
         the priority to go on with (None when unknown), and whether that priority is
         proven; None when no schedule exists.  A first schedule that places every
         meeting fairly reaches it; else, when not re-planning, an over-full event may
-        settle it (``over_full``); else CP-SAT maximises it for half the time left."""
+        settle it (``over_full``); else CP-SAT maximises it for half the time left.
+
+        When CP-SAT reaches less than the first schedule in that time, or nothing (a
+        large model with many blocked slots: 900 meetings beside trade visits, no answer
+        in 6 s), the first schedule's priority is the one to go on with, unproven: the
+        break stage then keeps at least its meetings, and the answer is that schedule
+        or a better one, "feasible", never an empty "unknown"."""
         inst = self.inst
         if len(hint) == len(meetings) and large.fair(inst, hint):
             # (Unfairly, it may not be: fairness is a hard constraint.)
@@ -279,6 +289,9 @@ class Engine:
         status, reached, made = self.max_priority(inst, meetings, lower, hint, 0.5)
         if status == cp_model.INFEASIBLE:
             return None
+        own = self.reached(hint, meetings)
+        if own is not None and (reached is None or own > reached):
+            return lower, hint, own, False
         if reached is None:
             return lower, hint, None, True
         return lower, made, reached, status == cp_model.OPTIMAL
@@ -444,21 +457,32 @@ class Engine:
             return False
         return large.fair(inst, hint)
 
-    def min_breaks(self, built, meetings, hint, proven, dropped, lower, usable) -> Result:
+    def reached(self, made: dict[int, int], meetings: list[int]) -> int | None:
+        """The priority ``made`` schedules if it is a valid answer at that priority
+        (every required meeting placed, fair), else None."""
+        if not self.usable(made, meetings, 0):
+            return None
+        return sum(self.inst.priority[m] for m in made)
+
+    def min_breaks(
+        self, built, meetings, hint, proven, dropped, lower, usable, min_priority=None
+    ) -> Result:
         """Pure break minimisation: the two-thread search of ``search.py``.  Without a
-        ``hint`` the search from above makes the first schedule itself."""
+        ``hint`` the search from above makes the first schedule itself.  ``min_priority``:
+        the priority the model holds (schedules of local search reach it or are not
+        offered)."""
         inst = self.inst
 
         def first(stop) -> tuple[dict[int, int], int | None]:
             made = self.first_schedule(meetings, stop)
-            return made, self.valid_breaks(made, meetings)
+            return made, self.valid_breaks(made, meetings, min_priority)
 
         polish = None
         if self.local_search:
 
             def polish(made, deadline, seed, stop, offer) -> None:
                 def report(made: dict[int, int]) -> None:
-                    breaks = self.valid_breaks(made, meetings)
+                    breaks = self.valid_breaks(made, meetings, min_priority)
                     if breaks is not None:
                         offer(made, breaks)
 
@@ -491,10 +515,14 @@ class Engine:
         status = "optimal" if optimal else "feasible"
         return self.finish(Result(status, bound=bound), slot_of, dropped)
 
-    def valid_breaks(self, made: dict[int, int], meetings: list[int]) -> int | None:
-        """The breaks of ``made`` if it is a valid answer (every meeting placed, fair),
+    def valid_breaks(
+        self, made: dict[int, int], meetings: list[int], min_priority: int | None = None
+    ) -> int | None:
+        """The breaks of ``made`` if it is a valid answer (``usable``: every meeting
+        placed, or with ``min_priority`` every required one and that priority; fair),
         else None."""
-        return total_breaks(self.inst, made) if self.usable(made, meetings, None) else None
+        usable = self.usable(made, meetings, min_priority)
+        return total_breaks(self.inst, made) if usable else None
 
     def add_hint(self, built: Built, hint: dict[int, int]) -> None:
         for (m, s), v in built.x.items():
@@ -517,6 +545,9 @@ class Engine:
             )
             end = max(self.t0 + self.time_limit, time.monotonic() + grace)
             slot_of, result.tie_break = shape.improve(self, slot_of, end)
+        elif result.status in ("optimal", "feasible") and self.problem.tie_break:
+            # Nothing placed (e.g. every meeting's slots taken by visits): its figures.
+            result.tie_break = shape.figures(inst, {}, self.problem.tie_break)
         if result.status in ("optimal", "feasible"):
             tables = assign_tables(inst, slot_of)
             result.assignments = [
