@@ -8,8 +8,9 @@ BENCH_DATABASE_URL, which is wiped). Each request kind of bench/load/locustfile.
 through the Flask test client (routing, log-in check, queries, rendering: the server's
 share, no network) as participant p0 (the desk as the organiser), ``--rounds`` times
 after two warm-ups. Printed: the median CPU ms per request (process time: it moves less
-with the machine's load than wall time, though a busy machine still inflates it) and
-the median wall ms beside it. ``--profile KIND``
+with the machine's load than wall time, though a busy machine still inflates it), the
+median wall ms, the SQL statements and the Python function calls per request (counts:
+the same on a busy machine, so before/after comparisons hold where times do not). ``--profile KIND``
 (e.g. ``agenda``) prints cProfile's top functions (cumulative) for that kind.
 """
 
@@ -102,7 +103,9 @@ def main() -> None:
         counted[0] += 1
 
     event.listen(engine, "before_cursor_execute", count)
-    print(f"{'request':26} {'CPU ms':>7} {'wall ms':>8} {'bytes':>7} {'SQL':>4}")
+    print(
+        f"{'request':26} {'CPU ms':>7} {'wall ms':>8} {'bytes':>7} {'SQL':>4} {'Python calls':>12}"
+    )
     for name, (method, path, headers, expect) in kinds(plan).items():
         if args.only and args.only not in name and "(200)" not in name:
             continue
@@ -140,9 +143,14 @@ def main() -> None:
             wall.append((time.perf_counter() - w0) * 1000)
         if profiler:
             profiler.disable()
+        sql = counted[0] / args.rounds
+        # Function calls per request: a count, not a time, so the same on a busy machine.
+        tracer = cProfile.Profile()
+        tracer.runcall(lambda: [one() for _ in range(5)])
+        calls = pstats.Stats(tracer).total_calls / 5  # type: ignore[attr-defined]
         print(
             f"{name:26} {statistics.median(cpu):7.2f} {statistics.median(wall):8.2f} {size:7} "
-            f"{counted[0] / args.rounds:4.1f}",
+            f"{sql:4.1f} {calls:12.0f}",
             flush=True,
         )
         if profiler:
