@@ -27,7 +27,7 @@ from .instance import Instance, build_instance, total_breaks
 from .model import Built, build_model, main_objective
 from .problem import Problem
 from .result import Assignment, Progress, Result, Unscheduled
-from .search import BreakSearch
+from .search import BreakSearch, Polish
 from .tables import assign_tables
 
 #: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
@@ -203,7 +203,10 @@ class Engine:
         watcher = threading.Thread(target=poll, daemon=True)
         watcher.start()
         try:
-            return solver.solve(built.model, _Watch(built, self.progress, bound_of))
+            # An int at run time; the stubs say the enum's wrapper class.
+            return solver.solve(  # type: ignore[return-value]
+                built.model, _Watch(built, self.progress, bound_of)
+            )
         finally:
             done.set()
             watcher.join()
@@ -477,16 +480,18 @@ class Engine:
             made = self.first_schedule(meetings, stop)
             return made, self.valid_breaks(made, meetings, min_priority)
 
-        polish = None
+        polish: Polish | None = None
         if self.local_search:
 
-            def polish(made, deadline, seed, stop, offer) -> None:
+            def local_search(schedule, deadline, seed, stop, offer) -> None:
                 def report(made: dict[int, int]) -> None:
                     breaks = self.valid_breaks(made, meetings, min_priority)
                     if breaks is not None:
                         offer(made, breaks)
 
-                report(large.polish(inst, meetings, made, deadline, stop, seed, report))
+                report(large.polish(inst, meetings, schedule, deadline, stop, seed, report))
+
+            polish = local_search
 
         portfolio = BreakSearch(
             built,
@@ -510,8 +515,10 @@ class Engine:
         if portfolio.solution is None:
             return self.finish(Result("unknown", bound=portfolio.lower), {}, dropped)
         slot_of = dict(portfolio.solution)
-        optimal = proven and portfolio.best <= portfolio.lower
-        bound = min(portfolio.lower, portfolio.best)
+        best = portfolio.best
+        assert best is not None, "a solution comes with its number of breaks"
+        optimal = proven and best <= portfolio.lower
+        bound = min(portfolio.lower, best)
         status = "optimal" if optimal else "feasible"
         return self.finish(Result(status, bound=bound), slot_of, dropped)
 
