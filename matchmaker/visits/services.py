@@ -26,7 +26,7 @@ from .models import (
     VisitWaitlist,
     VisitWish,
 )
-from .visibility import is_visible, record_cancellation
+from .visibility import is_visible, published_at, record_cancellation, shown_with
 
 # A calendar feed shows the participant's places and cancelled ones: its cache follows
 # their changes (calendar.cache.VERSION).
@@ -333,7 +333,9 @@ def add_to_problem(event: Event, problem: dict[str, Any], slots, blocked) -> Non
 
 
 def save_allocation(event: Event, visits: dict[str, Any] | None) -> None:
-    """Replace the places the engine gave (locked ones stay) and the waitlists."""
+    """Replace the places the engine gave (locked ones stay) and the waitlists.  A place
+    the participant could see that the run no longer gives stays in their calendar feed
+    as cancelled (same UID, a higher SEQUENCE), as a given-up place does."""
     if visits is None:
         return
     visit_ids = [v.id for v in event_visits(event)]
@@ -349,14 +351,18 @@ def save_allocation(event: Event, visits: dict[str, Any] | None) -> None:
         (int(p["participant"]), int(p["visit"]), int(p["option"])) for p in visits.get("places", [])
     }
     kept = set()
+    schedule = published_at(event)
     for place in db.session.scalars(
         select(VisitPlace).where(VisitPlace.visit_id.in_(visit_ids), VisitPlace.locked.is_(False))
-    ):
+    ).all():
         key = (place.participant_id, place.visit_id, place.option_id)
         if key in given:
             kept.add(key)
-        else:
-            db.session.delete(place)
+            continue
+        holder = db.session.get(Participant, place.participant_id)
+        if holder is not None and shown_with(place, schedule):
+            record_cancellation(holder, place)
+        db.session.delete(place)
     db.session.flush()
     option_ids = list(
         db.session.scalars(select(VisitOption.id).where(VisitOption.visit_id.in_(visit_ids)))

@@ -1,6 +1,7 @@
 """What a participant sees of the visit allocation, and when: places are shown once the
 schedule is published (a re-run's new places wait for the next publication); a place
-given up or whose visit was deleted stays in the calendar feed as cancelled."""
+given up, whose visit was deleted or that a re-run no longer gives stays in the calendar
+feed as cancelled."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ def _shown_since(visit: Visit, schedule: datetime | None) -> datetime | None:
 
 def is_visible(event: Event, place: VisitPlace) -> bool:
     return _visible(place, published_at(event))
+
+
+def shown_with(place: VisitPlace, schedule: datetime | None) -> bool:
+    """``is_visible`` with the schedule's last publication (``published_at``) known."""
+    return _visible(place, schedule)
 
 
 def _visible(place: VisitPlace, schedule: datetime | None) -> bool:

@@ -92,3 +92,55 @@ def test_a_reruns_new_place_waits_for_the_next_publication(client, db, visit_eve
     publish_places(s.event, [visit])
     db.commit()
     assert len(_agenda_visits(s.event, b)) == 1
+
+
+def test_a_place_a_rerun_removes_stays_in_the_feed_as_cancelled(client, db, visit_event):
+    s, visit, g1, g2 = visit_event()
+    a, b = s.people[0], s.people[1]
+    services.set_wishes(s.event, a, [(visit.id, None)])
+    services.set_wishes(s.event, b, [(visit.id, None)])
+    place = {"visit": str(visit.id)}
+    services.save_allocation(
+        s.event, {"places": [{**place, "participant": str(a.id), "option": str(g1.id)}]}
+    )
+    publish_places(s.event, [visit])
+    feed_a, feed_b = calendar.participant_feed(a), calendar.participant_feed(b)
+    db.commit()
+    (shown,) = _visit_events(client, feed_a)
+    assert str(shown["STATUS"]) == "CONFIRMED"
+    # A re-run gives a's place to b; published, a's calendar shows it cancelled.
+    services.save_allocation(
+        s.event,
+        {
+            "places": [
+                {**place, "participant": str(b.id), "option": str(g1.id)},
+            ]
+        },
+    )
+    publish_places(s.event, [visit])
+    db.commit()
+    assert _agenda_visits(s.event, a) == []
+    (cancelled,) = _visit_events(client, feed_a)
+    assert str(cancelled["UID"]) == str(shown["UID"])
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) > int(shown["SEQUENCE"])
+    assert cancelled.decoded("DTSTART") == shown.decoded("DTSTART")
+    (given,) = _visit_events(client, feed_b)
+    assert str(given["STATUS"]) == "CONFIRMED"
+
+    # A draft place (never published) that a later run removes leaves nothing behind.
+    services.save_allocation(
+        s.event,
+        {
+            "places": [
+                {**place, "participant": str(b.id), "option": str(g1.id)},
+                {**place, "participant": str(a.id), "option": str(g2.id)},
+            ]
+        },
+    )
+    services.save_allocation(
+        s.event, {"places": [{**place, "participant": str(b.id), "option": str(g1.id)}]}
+    )
+    publish_places(s.event, [visit])
+    db.commit()
+    assert [str(e["UID"]) for e in _visit_events(client, feed_a)] == [str(shown["UID"])]
