@@ -60,22 +60,12 @@ def invitation_mail(participant: Participant, link: str) -> tuple[str, str]:
 
 
 def _organiser_name(event) -> str:
-    """Who the invitation names as registering the person: an owner or organiser of the
-    event (never a desk or viewer member of its team), owners first."""
-    from ..accounts.models import User
-    from ..events.models import event_organisers
+    """Who the invitation names as registering the person: an owner (or organiser) of the
+    event, never a desk or viewer member of its team."""
+    from ..teams.services import full_organisers
 
-    name = db.session.scalar(
-        select(User.name)
-        .join(event_organisers, event_organisers.c.user_id == User.id)
-        .where(
-            event_organisers.c.event_id == event.id,
-            event_organisers.c.role.in_(("owner", "organiser")),
-        )
-        .order_by(event_organisers.c.role != "owner", User.id)
-        .limit(1)
-    )
-    return name or "The organiser"
+    team = full_organisers(event)
+    return team[0].name if team else "The organiser"
 
 
 def invite(participant: Participant) -> None:

@@ -237,8 +237,9 @@ def register_participant(
         raise Conflict("You are registered for this event already.") from None
     if event.requires_approval and participant.status == "pending":
         from ..notifications.services import notify
+        from ..teams.services import full_organisers  # not the desk or viewers
 
-        for organiser in event.organisers:
+        for organiser in full_organisers(event):
             notify(
                 organiser,
                 f"{participant.label} asks to take part in {event.name}.",

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from .. import audit
 from ..dbtypes import utcnow
 from ..errors import Conflict, Forbidden, Invalid
-from ..events.models import Event, event_organisers
+from ..events.models import FULL_ORGANISERS, Event, event_organisers
 from ..extensions import db
 from ..web import absolute_url
 from .models import TeamInvitation
@@ -53,6 +53,25 @@ def members(event: Event) -> list[tuple]:
         .where(event_organisers.c.event_id == event.id)
     ).tuples()
     return sorted(rows, key=lambda row: (order.get(row[1], 9), row[0].name.lower()))
+
+
+def full_organisers(event: Event) -> list:
+    """The team members who run the event (owners, then organisers): who is told of and
+    mailed what only its organiser pages show. Never the desk or viewers, who cannot
+    open those pages."""
+    from ..accounts.models import User
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(event_organisers, event_organisers.c.user_id == User.id)
+            .where(
+                event_organisers.c.event_id == event.id,
+                event_organisers.c.role.in_(FULL_ORGANISERS),
+            )
+            .order_by(event_organisers.c.role != "owner", User.id)
+        )
+    )
 
 
 def pending_invitations(event: Event) -> list[TeamInvitation]:

@@ -109,27 +109,11 @@ def readers_to_tell(thread: Thread, author) -> list:
     thread, who have nobody else to read it)."""
     users = [s.user for s in thread.sides() if s.user is not None and s.user_id != author.id]
     if thread.participant is not None and any(s.user_id == author.id for s in thread.sides()):
-        users = _full_organisers(thread.event)
+        from ..teams.services import full_organisers
+
+        # Owners and organisers only: the desk and viewers cannot open this thread.
+        users = full_organisers(thread.event)
     return users
-
-
-def _full_organisers(event: Event) -> list:
-    """The team members who may open the organisers' side of a thread (owners and
-    organisers): the desk and viewers must not be told, nor mailed, what was written."""
-    from ..accounts.models import User
-    from ..events.models import FULL_ORGANISERS, event_organisers
-
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(event_organisers, event_organisers.c.user_id == User.id)
-            .where(
-                event_organisers.c.event_id == event.id,
-                event_organisers.c.role.in_(FULL_ORGANISERS),
-            )
-            .order_by(User.id)
-        )
-    )
 
 
 def add_post(thread: Thread, author, body: str) -> ThreadPost:

@@ -212,3 +212,24 @@ def test_organiser_sets_one_participants_meeting_limit(
     assert client.post(url, data={"limit": "5"}).status_code == 404
     db.expire_all()
     assert busy.max_meetings is None
+
+
+def test_a_registration_to_approve_is_told_to_the_organisers_not_the_desk_or_viewers(
+    client, db, make_event, make_user, auth
+):
+    from sqlalchemy import insert
+
+    from matchmaker.events.models import event_organisers
+
+    event = make_event()
+    team = {role: make_user("participant") for role in ("organiser", "desk", "viewer")}
+    for role, member in team.items():
+        db.execute(insert(event_organisers).values(event_id=event.id, user_id=member.id, role=role))
+    auth.login(make_user())
+    assert client.post(f"/events/{event.slug}/register", data=NEW_ORG).status_code == 302
+
+    def told(user) -> int:
+        return db.query(Notification).filter_by(user_id=user.id, kind="registration").count()
+
+    assert told(event.organisers[0]) == told(team["organiser"]) == 1
+    assert told(team["desk"]) == told(team["viewer"]) == 0
