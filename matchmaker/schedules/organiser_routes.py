@@ -364,8 +364,9 @@ def publish(slug: str):
     event = organised_event_or_404(slug)
     revision = services.publish(event, current_user)
     db.session.commit()
+    n = len(revision.changes)
     flash(
-        f"Published revision {revision.number}: {len(revision.changes)} changes; "
+        f"Published revision {revision.number}: {n} change{'' if n == 1 else 's'}; "
         "the participants concerned are notified.",
         "success",
     )
