@@ -79,8 +79,12 @@ def test_a_meeting_names_the_person_and_the_organisation_everywhere(
 
     auth.login(event.organisers[0])
     board = client.get(f"/events/{event.slug}/schedule").get_data(as_text=True)
-    cells = re.findall(r'<span class="meeting-who">(.*?)</span>', board, re.S)
-    assert f"{named} – Mart Kivi (HydroCyl Oy)" in cells
+    # The cell reads "Person (Organisation) – Person (Organisation)" (its text, the
+    # person and the organisation on lines of their own) and says it whole in its title.
+    whole = f"{named} – Mart Kivi (HydroCyl Oy)"
+    cells = re.findall(r'<td id="meeting-\d+"[^>]*title="([^"]*)"[^>]*>(.*?)</td>', board, re.S)
+    texts = [(title, " ".join(re.sub(r"<[^>]+>", "", body).split())) for title, body in cells]
+    assert any(title == whole and text.startswith(whole) for title, text in texts), texts
     assert "Bell Equipment – HydroCyl Oy" not in board
 
 
