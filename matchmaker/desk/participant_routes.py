@@ -143,7 +143,8 @@ def my_proposals(slug: str):
 
 
 ANSWERED = {
-    "accept": "Accepted: your request is sent; the meeting is set once they accept too.",
+    # The proposal itself then says the request is sent and what happens next.
+    "accept": "Accepted.",
     "decline": "Proposal declined.",
 }
 
