@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from sqlalchemy import select
 
 from ..access import role_required
@@ -96,7 +96,15 @@ def manage(slug: str):
 @role_required("organiser")
 def publish(slug: str):
     event = organised_event_or_404(slug)
-    return _done(event, lambda: publish_places(event, services.event_visits(event)))
+    told: list[int] = []
+    answer = _done(event, lambda: told.append(publish_places(event, services.event_visits(event))))
+    if told:  # the page looked the same before and after: say what happened
+        n = told[0]
+        flash(
+            f"Visit places published: {n} participant{'' if n == 1 else 's'} told of a new place.",
+            "success",
+        )
+    return answer
 
 
 def _visit_fields(event) -> dict:
