@@ -7,12 +7,12 @@ from flask_login import current_user
 
 from ..access import user_required
 from ..events.loaders import visible_event_or_404
-from ..meetings.requests import booking_problem
+from ..meetings.booking import booking_problem
 from ..web import render, submit, wants_fragment
 from . import bp, organisations, services
 from .countries import COUNTRIES, country_name
 from .directory import organisation_cards
-from .loaders import Viewer, directory_viewer, my_participant, viewer_of
+from .loaders import directory_viewer, my_participant, viewer_of
 from .organisation_forms import OrganisationForm, OrganisationRequestForm
 
 
@@ -58,6 +58,7 @@ def _page(event, org, viewer, **extra):
         people=people,
         card=cards[0] if cards else None,
         mine=mine,
+        can_edit=organisations.may_edit(current_user, org),
         viewer=viewer,
         form=extra.pop("form", None),
         saved=extra.pop("saved", False),
@@ -84,15 +85,14 @@ def organisation(slug: str, organisation_id: int):
 @bp.route("/events/<slug>/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @user_required
 def edit_organisation(slug: str, organisation_id: int):
-    """Its representatives edit the organisation in place of its details (htmx), or on
-    the page itself without JavaScript."""
+    """Its approved representatives and its events' organisers edit the organisation in
+    place of its details (htmx), or on the page itself without JavaScript. The details are
+    shared by every event, so a pending or rejected registration gets 403 (see
+    ``organisations.may_edit``)."""
     event = visible_event_or_404(slug)
-    me = my_participant(event)
-    if me.organisation_id != organisation_id:
-        return redirect(
-            url_for("participants.organisation", slug=slug, organisation_id=organisation_id)
-        )
-    org = me.organisation
+    viewer = viewer_of(event)
+    org = organisations.organisation_in_event(event, organisation_id, viewer.participant)
+    organisations.check_may_edit(current_user, org)
     form = OrganisationForm() if request.method == "POST" else OrganisationForm.of(org)
     result = submit(form, lambda: organisations.update_organisation(org, **form.fields()))
     if result.saved:
@@ -102,8 +102,7 @@ def edit_organisation(slug: str, organisation_id: int):
     return _page(
         event,
         org,
-        # A pending representative may edit their organisation before seeing the directory.
-        Viewer(me, event.is_organised_by(current_user)),
+        viewer,
         fragment="participants/_organisation_details.html",
         status=result.status,
         form=None if result.saved else form,

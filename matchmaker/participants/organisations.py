@@ -11,10 +11,11 @@ import re
 
 from sqlalchemy import func, or_, select
 
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..events.models import FULL_ORGANISERS, event_organisers
 from ..extensions import db
+from ..meetings.booking import OPEN_STATUSES, request_meeting
 from ..meetings.models import Meeting, MeetingParticipant, MeetingRequest
-from ..meetings.requests import OPEN_STATUSES, request_meeting
 from .countries import country_code
 from .models import ORGANISATION_KINDS, ORGANISATION_SIZES, Organisation, Participant
 from .services import LIMITS, checked_tags, clean_text
@@ -60,6 +61,43 @@ def organisation_in_event(event, organisation_id: int, viewer: Participant | Non
     if not representatives(event.id, org.id):
         raise NotFound("No such organisation.")
     return org
+
+
+EDIT_REFUSED = (
+    "Only the organisation's approved representatives and the organisers of its events "
+    "may edit its details."
+)
+
+
+def may_edit(user, org: Organisation) -> bool:
+    """Whether ``user`` may change ``org``'s details, which every event shares: a site
+    admin, someone APPROVED as its representative (in any event), or a full organiser of
+    an event it takes part in. A pending or rejected registration - which anyone can make
+    by picking an existing organisation - gives no such right."""
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_admin:
+        return True
+    its_people = select(Participant).where(Participant.organisation_id == org.id)
+    represents = its_people.where(
+        Participant.user_id == user.id, Participant.status == "approved"
+    ).exists()
+    organises = (
+        select(event_organisers.c.event_id)
+        .where(
+            event_organisers.c.user_id == user.id,
+            event_organisers.c.role.in_(FULL_ORGANISERS),
+            event_organisers.c.event_id.in_(its_people.with_only_columns(Participant.event_id)),
+        )
+        .exists()
+    )
+    return bool(db.session.scalar(select(represents | organises)))
+
+
+def check_may_edit(user, org: Organisation) -> None:
+    """Forbidden unless ``user`` may edit ``org`` (see ``may_edit``)."""
+    if not may_edit(user, org):
+        raise Forbidden(EDIT_REFUSED)
 
 
 def update_organisation(

@@ -51,22 +51,17 @@ def test_its_people_edit_it_in_place_with_a_country_name_and_a_bare_website(
 ):
     event = make_event()
     org = Organisation(name="Hydro", country="EE")
-    mine = make_participant(event, organisation=org, status="pending")  # before approval too
+    mine = make_participant(event, organisation=org)
     stranger = make_participant(event)
     db.flush()
     url = f"/events/{event.slug}/organisations/{org.id}/edit"
     auth.login(stranger.user)
-    client.post(url, data=_fields(name="Taken over"))
+    assert client.post(url, data=_fields(name="Taken over")).status_code == 403
     assert db.get(Organisation, org.id).name == "Hydro"  # only its own people
     auth.logout()
     auth.login(mine.user)
-    # "My organisation" before approval (the directory is not open to them yet).
     page = client.get(f"/events/{event.slug}/organisations/{org.id}").get_data(as_text=True)
     assert "Edit the organisation" in page and 'aria-current="page">My organisation' in page
-    assert (
-        client.get(f"/events/{event.slug}/organisations/{stranger.organisation_id}").status_code
-        == 403
-    )
     form = client.get(url, headers=htmx_headers()).get_data(as_text=True)
     assert "<html" not in form and 'list="country-list"' in form and ">Estonia<" not in form
     assert 'value="Estonia"' in form  # the stored code shown as the country's name
@@ -81,6 +76,53 @@ def test_its_people_edit_it_in_place_with_a_country_name_and_a_bare_website(
     assert refused.status_code == 422 and "not a country we know" in refused.get_data(as_text=True)
     bad_site = client.post(url, data=_fields(website="ftp://x"), headers=htmx_headers())
     assert bad_site.status_code == 422
+
+
+def test_a_pending_or_rejected_registration_cannot_edit_a_shared_organisation(
+    client, db, make_event, make_participant, make_user, auth
+):
+    """Organisations are shared by every event: anyone may register naming an existing one,
+    so only an approved registration (in any event) or its events' organisers may edit it."""
+    boss = make_user("organiser")
+    earlier, event = make_event(), make_event(organiser=boss)
+    org = Organisation(name="Hydro", country="EE", website="https://hydro.ee")
+    make_participant(event, organisation=org)  # so the organisation is in the event
+    url = f"/events/{event.slug}/organisations/{org.id}/edit"
+    page_url = f"/events/{event.slug}/organisations/{org.id}"
+    for status in ("pending", "rejected"):
+        someone = make_participant(event, organisation=org, status=status)
+        db.flush()
+        auth.login(someone.user)
+        if status == "pending":  # "My organisation" is open to them, without the edit link
+            page = client.get(page_url).get_data(as_text=True)
+            assert "About Hydro" in page and "Edit the organisation" not in page
+        assert client.get(url, headers=htmx_headers()).status_code == 403
+        refused = client.post(url, data=_fields(name="Taken over", website="evil.example"))
+        assert refused.status_code == 403
+        assert "approved representatives" in refused.get_data(as_text=True)
+        auth.logout()
+        db.expire_all()
+        assert (org.name, org.website) == ("Hydro", "https://hydro.ee")  # nothing saved
+    # Approved in another event: they are its representative, and may edit it here too.
+    approved = make_participant(earlier, organisation=org)
+    db.flush()
+    auth.login(approved.user)
+    saved = client.post(url, data=_fields(name="HydroCyl Oy"))
+    assert saved.status_code == 302
+    db.expire_all()
+    assert org.name == "HydroCyl Oy"
+    auth.logout()
+    # The event's organiser may correct it; an organiser of an unrelated event may not.
+    outsider = make_user("organiser")
+    make_event(organiser=outsider)
+    auth.login(outsider)
+    assert client.post(url, data=_fields(name="Nope")).status_code == 403
+    auth.logout()
+    auth.login(boss)
+    assert "Edit the organisation" in client.get(page_url).get_data(as_text=True)
+    assert client.post(url, data=_fields(name="Hydro Group")).status_code == 302
+    db.expire_all()
+    assert org.name == "Hydro Group"
 
 
 def test_countries_are_found_by_name_code_or_a_unique_beginning():
