@@ -26,3 +26,12 @@ def test_accepting_a_proposal_says_the_request_is_sent_once(
     fragment = client.post(url, headers=htmx_headers()).get_data(True)
     assert fragment.count("request is sent") == 1
     assert "Accepted." in fragment
+
+
+def test_the_proposals_page_has_the_participant_s_event_pages(client, auth, db, day_event):
+    """Opened from a notification, the page leads on to the profile, meetings, agenda..."""
+    day = day_event()
+    auth.login(day.people[1].user)
+    page = client.get(f"/events/{day.event.slug}/proposals").get_data(True)
+    assert 'class="event-nav' in page
+    assert f'href="/events/{day.event.slug}/meetings"' in page
