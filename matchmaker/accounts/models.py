@@ -44,6 +44,8 @@ class User(UserMixin, Model):
     # and the hashes of the recovery codes not used yet.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time-step (unix time // 30) of the last code accepted: a code is used once.
+    totp_last_step: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list | None] = mapped_column(JSON)
 
     def set_password(self, password: str) -> None:

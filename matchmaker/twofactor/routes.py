@@ -40,7 +40,7 @@ def setup():
             db.session.commit()
             flash("Two-factor log-in is on.", "success")
     elif not user.totp_enabled_at:
-        services.new_secret(user)
+        services.pending_secret(user)
         db.session.commit()
     return render(
         "twofactor/setup.html",

@@ -4,6 +4,7 @@ codes used once, and an owner may require it of the event's team."""
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 
@@ -43,9 +44,55 @@ def test_every_log_in_then_asks_for_a_code(client, db, make_user, auth):
     assert client.get("/account").status_code == 302  # not logged in yet
     assert client.post("/login/two-factor", data={"code": "123456"}).status_code == 422
     secret = db.get(User, user.id).totp_secret
-    done = client.post("/login/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    # The next step's code: the one that turned it on a moment ago is used up.
+    done = client.post("/login/two-factor", data={"code": _next_code(secret)})
     assert done.status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def _next_code(secret: str) -> str:
+    """The code the app shows in the next 30 s (accepted: a clock may run a step ahead)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+def test_a_code_from_the_app_is_good_once(client, db, make_user):
+    """A code stays valid ~90 s (the step before, this one and the next); whoever sees it
+    typed (over a shoulder, a phishing page passing it on) must not log in with it again."""
+    user = make_user("organiser")
+    secret = _with_two_factor(db, user)
+    code = pyotp.TOTP(secret).now()
+    _password(client, user)
+    assert client.post("/login/two-factor", data={"code": code}).status_code == 302
+    client.post("/logout")
+    _password(client, user)
+    again = client.post("/login/two-factor", data={"code": code})
+    assert again.status_code == 422 and "That code is not right." in again.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # not logged in
+    assert client.post("/login/two-factor", data={"code": _next_code(secret)}).status_code == 302
+    client.post("/logout")
+    _password(client, user)  # an older code than the last accepted one: refused too
+    older = pyotp.TOTP(secret).at(time.time() - 30)
+    assert client.post("/login/two-factor", data={"code": older}).status_code == 422
+
+
+def test_the_setup_page_keeps_its_key_until_a_code_confirms_it(client, db, make_user, auth):
+    """Opening the page again (a reload, back from the app) must not change the key: the
+    QR code already scanned would stop working."""
+    user = make_user("organiser")
+    auth.login(user)
+    first = client.get("/account/two-factor").get_data(as_text=True)
+    db.expire_all()
+    secret = db.get(User, user.id).totp_secret
+    assert secret and secret in first
+    again = client.get("/account/two-factor").get_data(as_text=True)
+    db.expire_all()
+    assert db.get(User, user.id).totp_secret == secret and secret in again
+    assert client.post("/account/two-factor", data={"code": "000000"}).status_code == 422
+    client.get("/account/two-factor")
+    done = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "recovery-codes" in done.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(User, user.id).totp_enabled_at is not None
 
 
 def test_a_recovery_code_works_once(client, db, make_user, auth):
