@@ -47,7 +47,7 @@ def build(app, rng: random.Random, per_slot: int = PER_SLOT) -> str:
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting, MeetingParticipant
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+    from matchmaker.planning.models import PublishedMeeting, ScheduleRevision
 
     with app.app_context():
         organiser = User(
@@ -160,7 +160,7 @@ def replan(app, time_limit: float) -> None:
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting, MeetingParticipant
     from matchmaker.participants.models import Participant
-    from matchmaker.schedules import runs
+    from matchmaker.planning import runs
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == "bench"))

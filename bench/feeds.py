@@ -62,7 +62,7 @@ def seed(env: dict) -> str:
     from matchmaker.meetings.models import MeetingRequest
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Opportunity, Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     app = create_app()
     with app.app_context():

@@ -52,7 +52,7 @@ def build(app, participants: int, meetings: int, slug: str, rng: random.Random) 
     from matchmaker.meetings.models import Meeting, MeetingParticipant, MeetingRequest
     from matchmaker.outcomes.models import SurveyAnswer, SurveyResponse
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+    from matchmaker.planning.models import PublishedMeeting, ScheduleRevision
 
     with app.app_context():
         organiser = db.session.scalar(db.select(User).where(User.email == "org@bench.example"))

@@ -44,7 +44,7 @@ def main() -> None:
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting, MeetingParticipant
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.problem import build_problem, save_result
+    from matchmaker.planning.engine_input import build_problem, save_result
     from matchmaker.scheduling import parse_problem, solve
 
     tmp = Path(tempfile.mkdtemp(prefix="schedule-bench-"))

@@ -80,9 +80,9 @@ def _register_blueprints(app: Flask) -> None:
         notifications,
         outcomes,  # after the event: surveys, follow-ups (participants)
         participants,
+        planning,  # the schedule: runs, drafts, publishing, agendas (the app's side of the engine)
         privacy,  # consent, my data, deleting an account, retention
         reports,  # after the event: the organisers' report
-        schedules,
         teams,  # an event's team: co-organisers, desk, viewers
         threads,  # message threads on requests; organisers writing to one participant
         twofactor,  # TOTP and recovery codes at log-in
@@ -97,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         events,
         participants,
         meetings,
-        schedules,
+        planning,  # the schedule: runs, drafts, publishing, agendas (the app's side of the engine)
         calendar,
         notifications,
         demo,
@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .demo.cli import demo_cli
-    from .schedules.cli import schedule_cli
+    from .planning.cli import schedule_cli
 
     for group in (users_cli, demo_cli, schedule_cli):
         app.cli.add_command(group)

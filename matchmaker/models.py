@@ -36,7 +36,7 @@ from .participants.models import (  # noqa: F401
     Participant,
     Unavailability,
 )
-from .schedules.models import PublishedMeeting, ScheduleRevision, SolverRun  # noqa: F401
+from .planning.models import PublishedMeeting, ScheduleRevision, SolverRun  # noqa: F401
 from .teams.models import TeamInvitation  # noqa: F401
 from .threads.models import ThreadMailNotice, ThreadPost  # noqa: F401
 from .visits.models import Visit, VisitOption, VisitPlace, VisitWaitlist, VisitWish  # noqa: F401

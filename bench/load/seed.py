@@ -51,7 +51,7 @@ def build(
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting, MeetingParticipant, MeetingRequest
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+    from matchmaker.planning.models import PublishedMeeting, ScheduleRevision
 
     rng = random.Random(seed)
     n = participants

@@ -19,7 +19,7 @@ from .. import changes
 from ..events.models import Event, ProgrammeAttendance, ProgrammeItem, Table
 from ..meetings.models import MeetingRequest
 from ..participants.models import Opportunity, Organisation, Participant
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from . import ical
 from .models import CalendarFeed
 

@@ -29,7 +29,7 @@ from ..participants.models import (
     Participant,
     display_name,
 )
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from ..templating import fmt_datetime, fmt_time
 from ..web import absolute_url
 from .ical import Entry, FeedCalendar

@@ -14,8 +14,8 @@ from ..dbtypes import utcnow
 from ..events.models import Event, ProgrammeAttendance
 from ..events.services import event_slots
 from ..extensions import db
+from ..meetings.booking import request_link
 from ..meetings.models import MeetingRequest
-from ..meetings.requests import request_link
 from ..meetings.services import cancel_meeting, create_meeting
 from ..notifications.models import Notification
 from ..participants.models import Participant, Unavailability

@@ -25,7 +25,7 @@ from ..outcomes.models import (
     SurveyResponse,
 )
 from ..participants.models import Participant
-from ..schedules.services import publish
+from ..planning.services import publish
 from . import data
 
 SLUG = "bell-equipment-mission-2026"

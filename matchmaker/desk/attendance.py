@@ -17,7 +17,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..meetings.models import MeetingParticipant
 from ..participants.models import Organisation, Participant, display_name
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from .models import MeetingReport
 from .upsert import insert_for
 

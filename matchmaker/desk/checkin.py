@@ -140,7 +140,7 @@ def expected_ids(event: Event, day: date) -> set[int]:
     with a published meeting or a visit that day, or not unavailable in every slot of the
     day; not marked absent for it; and whoever checked in, whatever else."""
     from ..meetings.models import MeetingParticipant
-    from ..schedules.models import PublishedMeeting
+    from ..planning.models import PublishedMeeting
     from ..visits.models import VisitOption, VisitPlace
     from .models import Absence
 

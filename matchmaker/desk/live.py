@@ -20,7 +20,7 @@ from ..events.slots import Slot
 from ..extensions import db
 from ..meetings.models import MeetingParticipant
 from ..participants.models import Organisation, Participant, display_name
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from .models import EventBoard
 
 

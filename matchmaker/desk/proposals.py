@@ -28,15 +28,15 @@ from ..events.models import Event, Table
 from ..events.services import event_slots
 from ..events.slots import Slot
 from ..extensions import db
+from ..meetings.booking import meeting_limit, open_request_count, request_meeting
 from ..meetings.models import Meeting, MeetingParticipant, MeetingRequest
-from ..meetings.requests import meeting_limit, open_request_count, request_meeting
 from ..meetings.services import place_meeting
 from ..notifications.services import notify
 from ..participants.models import Participant
 from ..participants.recommend import suggestions_for
-from ..schedules.agenda import is_published
-from ..schedules.models import PublishedMeeting, ScheduleRevision
-from ..schedules.problem import blocked_slots
+from ..planning.agenda import is_published
+from ..planning.engine_input import blocked_slots
+from ..planning.models import PublishedMeeting, ScheduleRevision
 from ..templating import to_zone
 from ..visits.services import visit_blocked
 from ..web import path_for

@@ -27,8 +27,8 @@ from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
 from ..meetings.services import cancel_meeting
 from ..participants.models import Participant, Unavailability
-from ..schedules.agenda import is_published
-from ..schedules.services import draft_changes, publish
+from ..planning.agenda import is_published
+from ..planning.services import draft_changes, publish
 from ..templating import to_zone
 from .models import Absence
 from .upsert import insert_for

@@ -219,8 +219,8 @@ def absent(slug: str, participant_id: int):
     started, tell the partners, offer them new meetings, and start a re-plan of what has
     not started (the organiser publishes its result)."""
     from ..errors import DomainError
-    from ..schedules import runs
-    from ..schedules.tasks import run_solver
+    from ..planning import runs
+    from ..planning.tasks import run_solver
 
     event = organised_event_or_404(slug)
     participant = checkin.approved(event, participant_id)

@@ -169,7 +169,7 @@ def day_before_reminders(event: Event, now: datetime) -> int:
     the day's meetings as an .ics attachment, to each participant meeting someone."""
     from ..calendar import ical
     from ..calendar.feeds import participant_calendar
-    from ..schedules import agenda
+    from ..planning import agenda
 
     if event.status != "published" or not agenda.is_published(event):
         return 0

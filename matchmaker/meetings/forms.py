@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .requests import MESSAGE_LIMIT
+from .booking import MESSAGE_LIMIT
 
 
 class RequestForm(FlaskForm):

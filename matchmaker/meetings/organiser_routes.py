@@ -11,8 +11,7 @@ from ..events.loaders import organised_event_or_404
 from ..extensions import db
 from ..participants.services import approved_participants, participant_in_event
 from ..web import render, submit
-from . import bp
-from . import requests as reqs
+from . import booking, bp
 from .forms import OnBehalfForm
 
 
@@ -24,8 +23,8 @@ def _behalf_context(event, participant, form=None, **extra):
     return {
         "event": event,
         "participant": participant,
-        "requests": reqs.requests_of(participant, "all"),
-        "counts": reqs.counts_for(participant),
+        "requests": booking.requests_of(participant, "all"),
+        "counts": booking.counts_for(participant),
         "form": form,
         **extra,
     }
@@ -49,7 +48,7 @@ def organiser_create(slug: str, participant_id: int):
 
     def create():
         other = participant_in_event(event, form.other_id.data)
-        reqs.create_on_behalf(
+        booking.create_on_behalf(
             event, participant, other, organiser=current_user, message=form.message.data or ""
         )
         return other
@@ -67,8 +66,8 @@ def organiser_create(slug: str, participant_id: int):
 @role_required("organiser")
 def organiser_accept(slug: str, request_id: int):
     event = organised_event_or_404(slug)
-    req = reqs.request_in_event(event, request_id)
-    reqs.accept_request(req, acting_for=req.recipient, by_user=current_user)
+    req = booking.request_in_event(event, request_id)
+    booking.accept_request(req, acting_for=req.recipient, by_user=current_user)
     db.session.commit()
     flash(f"Accepted on behalf of {req.recipient.label}.", "success")
     return redirect(

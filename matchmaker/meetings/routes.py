@@ -12,10 +12,9 @@ from ..events.loaders import visible_event_or_404
 from ..extensions import db
 from ..participants.loaders import my_participant, visible_participant
 from ..web import act, counts_changed, render, submit, wants_fragment
-from . import bp, poll
-from . import requests as reqs
+from . import booking, bp, poll
+from .contexts import my_meetings_context, request_box_context
 from .forms import ReasonForm, RequestForm
-from .views import my_meetings_context, request_box_context
 
 
 @bp.get("/events/<slug>/meetings")
@@ -45,7 +44,7 @@ def counts(slug: str):
     response = render(
         "meetings/_limit.html" if show == "limit" else "meetings/_counts.html",
         event=event,
-        counts=reqs.counts_for(me),
+        counts=booking.counts_for(me),
         show=show,
     )
     return poll.tag(response, etag)
@@ -60,7 +59,9 @@ def ask(slug: str, participant_id: int):
     form = RequestForm()
     sent = submit(
         form,
-        lambda: reqs.request_meeting(me, other, form.message.data or "", created_by=current_user),
+        lambda: booking.request_meeting(
+            me, other, form.message.data or "", created_by=current_user
+        ),
     )
     if not wants_fragment():
         if sent.saved:
@@ -85,10 +86,10 @@ def _error(status: int, message: str) -> DomainError:
 
 
 ACTIONS = {
-    "accept": lambda req, me, reason: reqs.accept_request(req, acting_for=me),
-    "decline": lambda req, me, reason: reqs.decline_request(req, acting_for=me, reason=reason),
-    "withdraw": lambda req, me, reason: reqs.withdraw_request(req, acting_for=me),
-    "cancel": lambda req, me, reason: reqs.cancel_accepted(req, acting_for=me, reason=reason),
+    "accept": lambda req, me, reason: booking.accept_request(req, acting_for=me),
+    "decline": lambda req, me, reason: booking.decline_request(req, acting_for=me, reason=reason),
+    "withdraw": lambda req, me, reason: booking.withdraw_request(req, acting_for=me),
+    "cancel": lambda req, me, reason: booking.cancel_accepted(req, acting_for=me, reason=reason),
 }
 DONE = {
     "accept": "Meeting accepted. The organisers will schedule it.",
@@ -104,10 +105,10 @@ def answer(slug: str, request_id: int, action: str):
     event = visible_event_or_404(slug)
     # Only approved participants act on requests (a rejected one has none open anyway).
     me = my_participant(event, approved=True)
-    req = reqs.request_for(me, request_id)
+    req = booking.request_for(me, request_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        raise _error(422, f"The reason is limited to {reqs.MESSAGE_LIMIT} characters.")
+        raise _error(422, f"The reason is limited to {booking.MESSAGE_LIMIT} characters.")
     outcome = act(lambda: ACTIONS[action](req, me, form.reason.data or ""), done=DONE[action])
     if not wants_fragment():
         if outcome.refusal:

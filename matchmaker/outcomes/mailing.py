@@ -18,7 +18,7 @@ from ..extensions import db
 from ..mailings.outbox import queue_mail
 from ..meetings.models import MeetingParticipant
 from ..participants.models import Participant
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from ..templating import to_zone
 from ..web import absolute_url
 from .models import OutcomeMail, OutcomeSettings, SurveyAnswer, SurveyResponse

@@ -17,7 +17,7 @@ from ..events.models import Event, Table
 from ..extensions import db
 from ..meetings.models import MeetingParticipant
 from ..participants.models import Participant
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from ..templating import to_zone
 from .models import (
     AGREEMENT_KINDS,

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..meetings.requests import MESSAGE_LIMIT
+from ..meetings.booking import MESSAGE_LIMIT
 from ..web import parse_id
 from .countries import country_name
 from .models import ORGANISATION_KINDS, ORGANISATION_SIZES

@@ -8,8 +8,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager
 
 from ..extensions import db
+from ..meetings.booking import meeting_limit
 from ..meetings.models import MeetingRequest
-from ..meetings.requests import meeting_limit
 from .models import Participant
 
 

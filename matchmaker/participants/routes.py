@@ -248,7 +248,7 @@ def show(slug: str, participant_id: int):
     event = visible_event_or_404(slug)
     viewer = directory_viewer(event)
     other = visible_participant(event, participant_id)
-    from ..meetings.views import request_box_context
+    from ..meetings.contexts import request_box_context
 
     return render(
         "participants/show.html",

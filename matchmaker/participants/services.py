@@ -254,7 +254,7 @@ def set_participant_status(participant: Participant, status: str) -> None:
     """Approve or reject a registration (organisers); the participant is told.
 
     Rejecting calls off the participant's open requests and meetings; their partners
-    are told (``meetings.requests.call_off_for``).
+    are told (``meetings.booking.call_off_for``).
     """
     if status not in ("approved", "rejected", "pending"):
         raise Invalid("Unknown status.", "status")
@@ -273,7 +273,7 @@ def set_participant_status(participant: Participant, status: str) -> None:
     if status == "rejected":
         # Someone who no longer takes part has no requests or meetings left to act on,
         # and holds no table as their stand.
-        from ..meetings.requests import call_off_for
+        from ..meetings.booking import call_off_for
 
         call_off_for(participant)
         participant.fixed_table_id = None
@@ -299,7 +299,7 @@ def set_meeting_limit(participant: Participant, raw: str) -> None:
     A limit below what the participant already has open (pending and accepted) is
     refused: it would leave them over the limit with nothing they could do about it.
     """
-    from ..meetings.requests import open_request_count
+    from ..meetings.booking import open_request_count
 
     raw = (raw or "").strip()
     if not raw:

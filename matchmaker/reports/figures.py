@@ -26,7 +26,7 @@ from ..outcomes.models import (
 from ..participants.countries import country_name
 from ..participants.models import ORGANISATION_KINDS, Organisation, Participant
 from ..participants.tags import unpack_tags
-from ..schedules.models import PublishedMeeting, ScheduleRevision, SolverRun
+from ..planning.models import PublishedMeeting, ScheduleRevision, SolverRun
 from ..templating import to_zone
 
 MEETING_STATES = {

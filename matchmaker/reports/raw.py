@@ -13,7 +13,7 @@ from ..extensions import db
 from ..meetings.models import MeetingParticipant
 from ..outcomes.models import AGREEMENT_KINDS, EXPECTED_RESULTS, VALUE_BANDS, SurveyAnswer
 from ..participants.models import Organisation, Participant
-from ..schedules.models import PublishedMeeting
+from ..planning.models import PublishedMeeting
 from ..templating import to_zone
 from .figures import meeting_states
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..access import role_required, user_required
 from ..errors import NotFound
 from ..events.loaders import organised_event_or_404, visible_event_or_404
-from ..meetings import requests as reqs
+from ..meetings import booking
 from ..participants.loaders import my_participant
 from ..participants.models import Participant
 from ..participants.services import participant_for
@@ -51,12 +51,12 @@ def request_thread(slug: str, request_id: int):
     event = visible_event_or_404(slug)
     if event.is_organised_by(current_user):
         organised_event_or_404(slug)  # the team's rules too (two-factor when required)
-        req = reqs.request_in_event(event, request_id)
+        req = booking.request_in_event(event, request_id)
     else:
         me = participant_for(event, current_user)
         if me is None:
             raise NotFound("No such meeting request.")
-        req = reqs.request_for(me, request_id)
+        req = booking.request_for(me, request_id)
         if request.method == "POST":
             my_participant(event, approved=True)  # only approved participants write
     return _handle(services.Thread(event, request=req))

@@ -19,7 +19,7 @@ from .models import Visit, VisitCancellation, VisitPlace
 
 def published_at(event: Event) -> datetime | None:
     """When the event's schedule was last published (None: never)."""
-    from ..schedules.models import ScheduleRevision
+    from ..planning.models import ScheduleRevision
 
     return db.session.scalar(
         select(func.max(ScheduleRevision.published_at)).where(ScheduleRevision.event_id == event.id)

@@ -211,12 +211,12 @@ def test_csv_import_refused_on_its_last_line_saves_nothing_and_the_corrected_fil
 
 
 def test_a_meeting_request_is_not_kept_when_telling_the_recipient_fails(site, monkeypatch):
-    from matchmaker.meetings import requests
+    from matchmaker.meetings import booking
 
     event = _event(site)
     me, other = event.people
     client = site.client(me.email)
-    monkeypatch.setattr(requests, "notify", _refuse)  # the last step: tell the recipient
+    monkeypatch.setattr(booking, "notify", _refuse)  # the last step: tell the recipient
 
     response = client.post(
         f"/events/{event.slug}/participants/{other.id}/request", data={"message": "Hello"}
@@ -234,16 +234,16 @@ def test_a_meeting_request_is_not_kept_when_telling_the_recipient_fails(site, mo
 
 
 def test_accepting_a_request_is_undone_when_telling_the_requester_fails(site, monkeypatch):
-    from matchmaker.meetings import requests
+    from matchmaker.meetings import booking
     from matchmaker.participants.models import Participant
 
     event = _event(site)
     asker, asked = event.people
     with site.seeding() as session:
         a, b = session.get(Participant, asker.id), session.get(Participant, asked.id)
-        request_id = requests.request_meeting(a, b, "Shall we meet?").id
+        request_id = booking.request_meeting(a, b, "Shall we meet?").id
     client = site.client(asked.email)
-    monkeypatch.setattr(requests, "_tell", _refuse)  # after the meeting is created
+    monkeypatch.setattr(booking, "_tell", _refuse)  # after the meeting is created
 
     response = client.post(f"/events/{event.slug}/requests/{request_id}/accept", data={})
     assert response.status_code == 409
@@ -257,12 +257,12 @@ def test_a_meeting_the_organiser_books_for_two_companies_leaves_nothing_if_it_fa
     site, monkeypatch
 ):
     """On behalf: ask, then accept, then tell. Failing at the end keeps neither step."""
-    from matchmaker.meetings import requests
+    from matchmaker.meetings import booking
 
     event = _event(site)
     first, second = event.people
     client = site.client(event.organiser)
-    monkeypatch.setattr(requests, "_tell", _refuse)
+    monkeypatch.setattr(booking, "_tell", _refuse)
 
     response = client.post(
         f"/events/{event.slug}/organiser/participants/{first.id}/meetings",
@@ -278,7 +278,7 @@ def test_a_meeting_the_organiser_books_for_two_companies_leaves_nothing_if_it_fa
 
 
 def test_a_move_that_fails_after_placing_the_meeting_leaves_it_where_it_was(site, monkeypatch):
-    from matchmaker.schedules import services
+    from matchmaker.planning import services
 
     event = _event(site, meetings=1)
     (meeting,) = event.meetings
@@ -299,7 +299,7 @@ def test_a_move_that_fails_after_placing_the_meeting_leaves_it_where_it_was(site
 
 
 def test_a_solver_run_whose_save_fails_keeps_the_schedule_and_says_so(site, monkeypatch):
-    from matchmaker.schedules import runs
+    from matchmaker.planning import runs
 
     event = _event(site, people=2, meetings=1)
     client = site.client(event.organiser)
@@ -323,7 +323,7 @@ def test_a_solver_run_whose_save_fails_keeps_the_schedule_and_says_so(site, monk
 def test_a_solver_run_refused_for_want_of_room_is_not_left_queued(site, monkeypatch):
     """The run is saved (a savepoint), then the pool's capacity is checked: refused, the
     run must go, or it would block the event's next run without a worker ever taking it."""
-    from matchmaker.schedules.models import SolverRun
+    from matchmaker.planning.models import SolverRun
 
     elsewhere = _event(site, meetings=1)
     with site.seeding() as session:
@@ -431,7 +431,7 @@ def test_two_requests_for_the_last_place_of_a_participant_one_wins(site, monkeyp
     is about to write; the second must wait for it (not check the same free place)."""
     from matchmaker.errors import DomainError
     from matchmaker.extensions import db
-    from matchmaker.meetings import requests
+    from matchmaker.meetings import booking
     from matchmaker.participants.models import Participant
 
     event = _event(site, people=3)
@@ -439,7 +439,7 @@ def test_two_requests_for_the_last_place_of_a_participant_one_wins(site, monkeyp
     with site.seeding() as session:
         session.get(Participant, busy).max_meetings = 1
     checked, go_on = threading.Event(), threading.Event()
-    real = requests._check_limit
+    real = booking._check_limit
 
     def check_then_pause(participant, **kwargs):
         real(participant, **kwargs)
@@ -447,14 +447,14 @@ def test_two_requests_for_the_last_place_of_a_participant_one_wins(site, monkeyp
             checked.set()
             go_on.wait(30)  # "one place left": checked, not written yet
 
-    monkeypatch.setattr(requests, "_check_limit", check_then_pause)
+    monkeypatch.setattr(booking, "_check_limit", check_then_pause)
     answers = {}
 
     def ask(requester_id):
         with site.app.app_context():
             try:
                 me, them = (db.session.get(Participant, i) for i in (requester_id, busy))
-                requests.request_meeting(me, them, "")
+                booking.request_meeting(me, them, "")
                 db.session.commit()
                 answers[requester_id] = 200
             except DomainError as error:

@@ -1,7 +1,7 @@
 """Faults injected while a real server (gunicorn) runs: the database restarted under load,
 a database file that cannot be written. Each answer is a page (no traceback), nothing is
 half-written, and the app recovers by itself. (Redis going away is in test_two_nodes.py,
-a run too large for the server in tests/schedules/test_run_size_cap.py.)"""
+a run too large for the server in tests/planning/test_run_size_cap.py.)"""
 
 from __future__ import annotations
 

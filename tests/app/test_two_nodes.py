@@ -426,7 +426,7 @@ def _enqueue_again(cluster: Cluster, app, run_id: int, times: int) -> None:
     """Put ``run_solver(run_id)`` on the solver queue in Redis again (``times`` times)."""
     from matchmaker import create_app
     from matchmaker.extensions import init_huey
-    from matchmaker.schedules.tasks import run_solver
+    from matchmaker.planning.tasks import run_solver
 
     try:
         create_app(

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from matchmaker.audit.models import AuditEntry
 from matchmaker.meetings.models import Meeting
-from matchmaker.schedules import runs
-from matchmaker.schedules.board import free_targets
-from tests.schedules.conftest import SOLVE_SECONDS, scheduled_event  # noqa: F401
+from matchmaker.planning import runs
+from matchmaker.planning.board import free_targets
+from tests.planning.conftest import SOLVE_SECONDS, scheduled_event  # noqa: F401
 
 
 def _log(db, event):

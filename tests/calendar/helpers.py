@@ -16,7 +16,7 @@ import icalendar
 
 from matchmaker.meetings.models import MeetingRequest
 from matchmaker.meetings.services import create_meeting, place_meeting
-from matchmaker.schedules.models import PublishedMeeting
+from matchmaker.planning.models import PublishedMeeting
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

@@ -77,7 +77,7 @@ def test_publish_reaches_the_feed_and_a_later_move_bumps_the_sequence(
 ):
     from matchmaker.calendar import services
     from matchmaker.meetings.services import cancel_meeting, place_meeting
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     event = make_event()
     ann = make_participant(event, organisation=Organisation(name="Acme"))

@@ -23,7 +23,7 @@ def day_event(db, make_user, make_event, make_participant):
 
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     def make(days: int = 1) -> Day:
         """``days``: today and the days after it (a later day has a 09:00-10:00 session)."""

@@ -11,7 +11,7 @@ def _tomorrow(db, day):
     """Anna and Jukka meet tomorrow at 09:00 (published)."""
     from matchmaker.events.services import event_slots
     from matchmaker.meetings.services import create_meeting, place_meeting
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     slot = next(s for s in event_slots(day.event) if s.day > day.slots[0].day)
     meeting = create_meeting(day.event, [day.people[0], day.people[3]])
@@ -25,7 +25,7 @@ def test_absent_for_the_rest_of_the_event_frees_every_later_day(client, auth, db
     from matchmaker.desk.models import Absence
     from matchmaker.meetings.models import Meeting
     from matchmaker.participants.models import Unavailability
-    from matchmaker.schedules.models import PublishedMeeting
+    from matchmaker.planning.models import PublishedMeeting
 
     day = day_event(days=2)
     anna = day.people[0]

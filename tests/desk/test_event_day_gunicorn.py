@@ -35,7 +35,7 @@ def _seed(app) -> dict:
     from matchmaker.extensions import db
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     with app.app_context():
         desks = [_user(f"desk{n}@race.example", "organiser") for n in (1, 2)]

@@ -40,7 +40,7 @@ def test_a_freed_partner_is_offered_a_meeting_both_accept_and_it_is_placed_and_p
     from matchmaker.desk.proposal_models import ReplanProposal
     from matchmaker.mailings.models import OutboxMail
     from matchmaker.meetings.models import Meeting, MeetingRequest
-    from matchmaker.schedules.models import PublishedMeeting
+    from matchmaker.planning.models import PublishedMeeting
 
     day = day_event()
     anna, thandi, _kadri, jukka = day.people
@@ -113,8 +113,8 @@ def test_accepted_but_unplaced_meetings_of_a_freed_partner_are_placed_by_the_rep
 ):
     from matchmaker.dbtypes import utcnow
     from matchmaker.desk.proposal_models import ReplanProposal
+    from matchmaker.meetings.booking import create_on_behalf
     from matchmaker.meetings.models import Meeting
-    from matchmaker.meetings.requests import create_on_behalf
 
     day = day_event()
     anna, thandi = day.people[0], day.people[1]

@@ -19,7 +19,7 @@ def test_marking_absent_cancels_what_has_not_started_and_tells_only_the_partners
 ):
     from matchmaker.meetings.models import Meeting
     from matchmaker.participants.models import Unavailability
-    from matchmaker.schedules.models import PublishedMeeting, SolverRun
+    from matchmaker.planning.models import PublishedMeeting, SolverRun
 
     day = day_event()
     anna, thandi, kadri, jukka = day.people
@@ -56,7 +56,7 @@ def test_marking_absent_cancels_what_has_not_started_and_tells_only_the_partners
 def test_a_run_during_the_event_keeps_what_began_and_places_nothing_in_the_past(db, day_event):
     from matchmaker.desk.replan import keep_the_past
     from matchmaker.meetings.services import create_meeting
-    from matchmaker.schedules.problem import build_problem
+    from matchmaker.planning.engine_input import build_problem
 
     day = day_event()
     unplaced = create_meeting(day.event, [day.people[1], day.people[3]])
@@ -74,7 +74,7 @@ def test_a_run_during_the_event_keeps_what_began_and_places_nothing_in_the_past(
 def test_before_the_event_a_run_is_as_it_was(db, make_user, make_event, make_participant):
     from matchmaker.desk.replan import keep_the_past
     from matchmaker.meetings.services import create_meeting
-    from matchmaker.schedules.problem import build_problem
+    from matchmaker.planning.engine_input import build_problem
 
     event = make_event()  # in 2027
     a, b = make_participant(event), make_participant(event)
@@ -90,7 +90,7 @@ def test_a_meeting_in_progress_of_the_absent_participant_stays_where_it_is(
     from matchmaker.dbtypes import utcnow
     from matchmaker.meetings.models import Meeting
     from matchmaker.meetings.services import create_meeting, place_meeting
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     day = day_event()
     anna, jukka = day.people[0], day.people[3]

@@ -30,7 +30,7 @@ def _seed(live_server) -> dict:
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Opportunity, Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     def user(email, name, role="participant"):
         u = User(name=name, email=email, role=role, email_confirmed_at=utcnow())

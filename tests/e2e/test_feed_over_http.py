@@ -36,7 +36,7 @@ def published(live_server):
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     n = next(_n)
     with live_server.seeding() as session:
@@ -98,7 +98,7 @@ def test_polling_sees_a_committed_move_and_a_reset(live_server, published) -> No
     from matchmaker.calendar import services as calendar
     from matchmaker.events.models import Event
     from matchmaker.participants.models import Participant
-    from matchmaker.schedules.services import meeting_of, move_meeting, publish
+    from matchmaker.planning.services import meeting_of, move_meeting, publish
 
     base, path = live_server.url, published["path"]
     status, headers, body = fetch(base, path)

@@ -175,7 +175,7 @@ def test_the_status_totals_follow_approving_and_rejecting(page: Page, live_serve
 def four_requests(live_server):
     """Bell's buyer has four meeting requests waiting, each with its notification."""
     from matchmaker.events import services as events
-    from matchmaker.meetings import requests as reqs
+    from matchmaker.meetings import booking
 
     n = next(_n)
     with live_server.seeding() as session:
@@ -189,7 +189,7 @@ def four_requests(live_server):
         for i in range(4):
             user = _user(session, f"supplier{i}-", n, name=f"Supplier {i}")
             supplier = _participant(session, event, user, f"Supplier {i} {n} Oy")
-            reqs.request_meeting(supplier, buyer, f"Hello from supplier {i}", created_by=user)
+            booking.request_meeting(supplier, buyer, f"Hello from supplier {i}", created_by=user)
         found = {"slug": event.slug, "email": buyer_user.email, "user_id": buyer_user.id}
     return found
 

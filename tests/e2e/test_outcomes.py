@@ -37,7 +37,7 @@ def _seed(session, n: int) -> dict:
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     def user(key, role="participant", name=""):
         u = User(name=name or key.title(), email=f"{key}{n}@outcomes.example", role=role)

@@ -33,7 +33,7 @@ def scene(live_server):
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Organisation, Participant
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     n = next(_n)
     with live_server.seeding() as session:

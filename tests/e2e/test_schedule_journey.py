@@ -198,7 +198,7 @@ def test_schedule_journey(page: Page, context, browser, live_server) -> None:
 def _draft_changes(app) -> int:
     from matchmaker.events.models import Event
     from matchmaker.extensions import db
-    from matchmaker.schedules import services
+    from matchmaker.planning import services
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == SLUG))

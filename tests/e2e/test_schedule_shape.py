@@ -244,7 +244,7 @@ def _movable(app) -> tuple[int, str]:
     from matchmaker.events.models import Event
     from matchmaker.extensions import db
     from matchmaker.meetings.models import Meeting
-    from matchmaker.schedules.board import free_targets
+    from matchmaker.planning.board import free_targets
 
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.slug == SLUG))

@@ -9,10 +9,10 @@ import pytest
 from matchmaker.errors import Conflict
 from matchmaker.events import services, states
 from matchmaker.events.models import EVENT_STATUSES
+from matchmaker.meetings.booking import accept_request, request_meeting
 from matchmaker.meetings.models import MeetingRequest
-from matchmaker.meetings.requests import accept_request, request_meeting
 from matchmaker.meetings.services import create_meeting, place_meeting
-from matchmaker.schedules import services as schedules
+from matchmaker.planning import services as schedules
 
 
 def _publish(event, a, b):

@@ -14,7 +14,7 @@ from matchmaker.mailings.models import OutboxMail, ReminderSent, ReminderSetting
 from matchmaker.mailings.preferences import set_preferences
 from matchmaker.mailings.reminders import send_due_reminders
 from matchmaker.meetings.models import MeetingRequest
-from matchmaker.schedules.models import ScheduleRevision
+from matchmaker.planning.models import ScheduleRevision
 from tests.calendar.helpers import meeting_between, publish_meeting
 from tests.mailings.conftest import parts
 

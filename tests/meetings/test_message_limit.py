@@ -2,7 +2,7 @@
 
 import pytest
 
-from matchmaker.meetings import requests
+from matchmaker.meetings import booking
 
 
 @pytest.fixture
@@ -13,8 +13,8 @@ def people(db, make_event, make_participant):
 
 def test_the_reason_fields_announce_the_services_limit(client, db, people, auth, monkeypatch):
     event, anna, thandi, _lena = people
-    monkeypatch.setattr(requests, "MESSAGE_LIMIT", 500)
-    requests.request_meeting(anna, thandi, "Shall we meet?")
+    monkeypatch.setattr(booking, "MESSAGE_LIMIT", 500)
+    booking.request_meeting(anna, thandi, "Shall we meet?")
     db.flush()
 
     auth.login(thandi.user)
@@ -25,7 +25,7 @@ def test_the_reason_fields_announce_the_services_limit(client, db, people, auth,
 
 def test_the_request_box_announces_the_services_limit(client, db, people, auth, monkeypatch):
     event, anna, _thandi, lena = people
-    monkeypatch.setattr(requests, "MESSAGE_LIMIT", 500)
+    monkeypatch.setattr(booking, "MESSAGE_LIMIT", 500)
 
     auth.login(anna.user)
     profile = client.get(f"/events/{event.slug}/participants/{lena.id}").get_data(as_text=True)

@@ -8,7 +8,7 @@ their meetings, and tells each partner once.
 import pytest
 
 from matchmaker.errors import Conflict
-from matchmaker.meetings import requests as reqs
+from matchmaker.meetings import booking
 from matchmaker.meetings.models import Meeting, MeetingRequest
 from matchmaker.notifications.models import Notification
 from tests.conftest import htmx_headers
@@ -34,7 +34,7 @@ def _reject_behind_the_services_back(db, participant):
 
 def test_a_rejected_participant_cannot_accept_and_gets_no_meeting(client, db, trio, auth):
     event, anna, sanna, _ = trio
-    req = reqs.request_meeting(anna, sanna, "Hello")
+    req = booking.request_meeting(anna, sanna, "Hello")
     _reject_behind_the_services_back(db, sanna)
     auth.login(sanna.user)
     response = _act(client, event, req, "accept")
@@ -43,7 +43,7 @@ def test_a_rejected_participant_cannot_accept_and_gets_no_meeting(client, db, tr
     assert req.status == "pending" and db.query(Meeting).count() == 0
     # Nor can an organiser accept on their behalf.
     with pytest.raises(Conflict, match="not an approved participant"):
-        reqs.accept_request(req, acting_for=sanna, by_user=event.organisers[0])
+        booking.accept_request(req, acting_for=sanna, by_user=event.organisers[0])
     assert db.query(Meeting).count() == 0
 
 
@@ -54,9 +54,9 @@ def test_a_rejected_participant_cannot_answer_withdraw_or_cancel(
     client, db, trio, auth, action, actor, accepted
 ):
     event, anna, sanna, _ = trio
-    req = reqs.request_meeting(anna, sanna, "Hello")
+    req = booking.request_meeting(anna, sanna, "Hello")
     if accepted:
-        reqs.accept_request(req, acting_for=sanna)
+        booking.accept_request(req, acting_for=sanna)
     who = (anna, sanna)[actor]
     _reject_behind_the_services_back(db, who)
     auth.login(who.user)
@@ -71,13 +71,13 @@ def test_rejecting_cancels_open_requests_and_meetings_and_tells_the_partners(
     event, anna, sanna, thandi = trio
     jukka, pekka = make_participant(event), make_participant(event)
     sanna.fixed_table_id = event.tables[0].id
-    accepted = reqs.request_meeting(anna, sanna, "Cylinders")
-    meeting = reqs.accept_request(accepted, acting_for=sanna)
-    incoming = reqs.request_meeting(thandi, sanna, "Steel")
-    outgoing = reqs.request_meeting(sanna, jukka, "Frames")
-    declined = reqs.request_meeting(sanna, pekka, "Hydraulics?")
-    reqs.decline_request(declined, acting_for=pekka)
-    between_others = reqs.request_meeting(anna, thandi, "Unrelated")
+    accepted = booking.request_meeting(anna, sanna, "Cylinders")
+    meeting = booking.accept_request(accepted, acting_for=sanna)
+    incoming = booking.request_meeting(thandi, sanna, "Steel")
+    outgoing = booking.request_meeting(sanna, jukka, "Frames")
+    declined = booking.request_meeting(sanna, pekka, "Hydraulics?")
+    booking.decline_request(declined, acting_for=pekka)
+    between_others = booking.request_meeting(anna, thandi, "Unrelated")
     db.query(Notification).delete()
     db.flush()
 
@@ -104,5 +104,5 @@ def test_rejecting_cancels_open_requests_and_meetings_and_tells_the_partners(
     assert "request" in notes[thandi.user_id] and "request" in notes[jukka.user_id]
     assert db.query(Notification).filter_by(user_id=sanna.user_id, kind="registration").count() == 1
     # Their partners have room again: the cancelled requests no longer count.
-    assert reqs.open_request_count(anna.id) == 1  # only the request to Thandi
+    assert booking.open_request_count(anna.id) == 1  # only the request to Thandi
     assert db.query(MeetingRequest).filter_by(status="cancelled").count() == 3

@@ -5,7 +5,7 @@ said 4. The notification of a request points at that request (its link), and set
 the request marks exactly that notification read; the badge follows (counts-changed).
 """
 
-from matchmaker.meetings import requests as reqs
+from matchmaker.meetings import booking
 from matchmaker.notifications.models import Notification
 from matchmaker.notifications.services import unread_count
 from tests.conftest import htmx_headers
@@ -23,7 +23,7 @@ def test_each_answer_settles_only_its_own_request_notification(
     event = make_event(max_meetings_per_participant=5)
     buyer = make_participant(event)
     asking = [make_participant(event) for _ in range(4)]
-    asked = [reqs.request_meeting(p, buyer, created_by=p.user) for p in asking]
+    asked = [booking.request_meeting(p, buyer, created_by=p.user) for p in asking]
     db.flush()
     links = [f"/events/{event.slug}/meetings?show=incoming#request-{r.id}" for r in asked]
     assert _unread(db, buyer.user) == sorted(links)
@@ -53,7 +53,7 @@ def test_each_answer_settles_only_its_own_request_notification(
 def test_a_refused_answer_settles_nothing(client, db, auth, make_event, make_participant):
     event = make_event()
     buyer, supplier = make_participant(event), make_participant(event)
-    req = reqs.request_meeting(supplier, buyer, created_by=supplier.user)
+    req = booking.request_meeting(supplier, buyer, created_by=supplier.user)
     db.flush()
     auth.login(supplier.user)  # the one who asked cannot accept
     answer = client.post(f"/events/{event.slug}/requests/{req.id}/accept", headers=htmx_headers())

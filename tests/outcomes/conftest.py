@@ -26,7 +26,7 @@ def past_event(db, make_user, make_event, make_participant):
     from matchmaker.events import services as events
     from matchmaker.meetings.services import create_meeting, place_meeting
     from matchmaker.participants.models import Organisation
-    from matchmaker.schedules.services import publish
+    from matchmaker.planning.services import publish
 
     def make(days_ago: int = 10) -> Past:
         organiser = make_user("organiser")

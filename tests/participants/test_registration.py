@@ -167,7 +167,7 @@ def test_event_page_shows_register_or_my_pages(
 def test_organiser_sets_one_participants_meeting_limit(
     client, db, make_event, make_participant, make_user, auth
 ):
-    from matchmaker.meetings.requests import request_meeting
+    from matchmaker.meetings.booking import request_meeting
 
     event = make_event(max_meetings_per_participant=10)
     busy, a, b = make_participant(event), make_participant(event), make_participant(event)

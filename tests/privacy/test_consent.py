@@ -13,8 +13,8 @@ import vobject
 from matchmaker.calendar import services as calendar
 from matchmaker.meetings.services import place_meeting
 from matchmaker.participants.models import Organisation, Participant
+from matchmaker.planning.services import publish
 from matchmaker.privacy.consent import CONSENT_VERSION
-from matchmaker.schedules.services import publish
 from tests.calendar.helpers import SLOT, meeting_between, slot
 from tests.outcomes.conftest import past_event  # noqa: F401
 from tests.outcomes.test_follow_ups import _answer_anna

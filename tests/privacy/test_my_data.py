@@ -12,7 +12,7 @@ from matchmaker.calendar import services as calendar
 from matchmaker.meetings.models import Meeting, MeetingRequest
 from matchmaker.meetings.services import place_meeting
 from matchmaker.participants.models import Opportunity, Organisation, Participant
-from matchmaker.schedules.services import publish
+from matchmaker.planning.services import publish
 from tests.calendar.helpers import SLOT, meeting_between, slot
 from tests.conftest import PASSWORD
 
@@ -72,7 +72,7 @@ def _deleting(app, client, db, make_event, make_participant, make_user, auth):
     other_browser.post("/login", data={"email": "anna@hydroline.example", "password": PASSWORD})
     assert other_browser.get("/account").status_code == 200
 
-    from matchmaker.meetings.requests import request_meeting
+    from matchmaker.meetings.booking import request_meeting
     from matchmaker.notifications.models import Notification
 
     request_meeting(anna, make_participant(event, name="Jukka Laine"), "Cylinders?")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from matchmaker.meetings.booking import REQUESTS_PER_HOUR
 from matchmaker.meetings.models import MeetingRequest
-from matchmaker.meetings.requests import REQUESTS_PER_HOUR
 from matchmaker.threads.models import ThreadPost
 from matchmaker.threads.services import POSTS_PER_10_MINUTES
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.schedules.conftest import scheduled_event  # noqa: F401  (a fixture)
+from tests.planning.conftest import scheduled_event  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

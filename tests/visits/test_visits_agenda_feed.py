@@ -6,7 +6,7 @@ the agenda and stays in the feed as STATUS:CANCELLED under the same UID."""
 from __future__ import annotations
 
 from matchmaker.calendar import services as calendar
-from matchmaker.schedules.agenda import agenda
+from matchmaker.planning.agenda import agenda
 from matchmaker.visits import services
 from matchmaker.visits.visibility import publish_places
 from tests.calendar.helpers import parse_icalendar, vevents

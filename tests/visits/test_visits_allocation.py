@@ -12,12 +12,12 @@ from matchmaker.dbtypes import utcnow
 from matchmaker.errors import Invalid
 from matchmaker.meetings.models import Meeting
 from matchmaker.notifications.models import Notification
-from matchmaker.schedules import runs
-from matchmaker.schedules.problem import build_problem
+from matchmaker.planning import runs
+from matchmaker.planning.engine_input import build_problem
 from matchmaker.scheduling import check_result, parse_problem
 from matchmaker.visits import services
 from matchmaker.visits.models import VisitPlace, VisitWaitlist
-from tests.schedules.conftest import SOLVE_SECONDS
+from tests.planning.conftest import SOLVE_SECONDS
 
 
 def _run(db, s):
@@ -108,7 +108,7 @@ def test_wishes_close_at_the_deadline_and_follow_who_may_apply(db, visit_event):
 
 
 def test_a_meeting_moved_by_hand_is_not_offered_during_a_visit(db, visit_event):
-    from matchmaker.schedules.board import free_targets
+    from matchmaker.planning.board import free_targets
 
     s, visit, g1, _ = visit_event()
     me = s.people[0]

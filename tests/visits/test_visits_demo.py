@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matchmaker.demo.loader import load_demo
-from matchmaker.schedules.problem import build_problem
+from matchmaker.planning.engine_input import build_problem
 from matchmaker.scheduling import check_result, parse_problem, solve
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from matchmaker.calendar import services as calendar
 from matchmaker.dbtypes import utcnow
 from matchmaker.notifications.models import Notification
-from matchmaker.schedules.problem import build_problem
+from matchmaker.planning.engine_input import build_problem
 from matchmaker.visits import services
 from matchmaker.visits.models import Visit, VisitOption, VisitPlace, VisitWish
 from matchmaker.visits.visibility import publish_places

@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from matchmaker.meetings.models import Meeting
-from matchmaker.schedules import runs
-from matchmaker.schedules.models import SolverRun
+from matchmaker.planning import runs
+from matchmaker.planning.models import SolverRun
 
 
 def test_a_run_above_the_size_cap_fails_before_the_engine_starts(

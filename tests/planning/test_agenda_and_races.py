@@ -14,10 +14,10 @@ from matchmaker.errors import Conflict
 from matchmaker.events.services import add_programme_item, event_slots
 from matchmaker.extensions import db as _db
 from matchmaker.meetings.models import Meeting, MeetingRequest
-from matchmaker.schedules import runs, services
-from matchmaker.schedules.board import free_targets
+from matchmaker.planning import runs, services
+from matchmaker.planning.board import free_targets
 from tests.conftest import htmx_headers
-from tests.schedules.conftest import SOLVE_SECONDS
+from tests.planning.conftest import SOLVE_SECONDS
 
 
 def _solve_and_publish(db, s):

@@ -17,8 +17,8 @@ from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Participant
 from ..scheduling.instance import breaks_of
 from ..visits.services import visit_blocked
+from .engine_input import blocked_slots
 from .models import SolverRun
-from .problem import blocked_slots
 
 
 @dataclass

@@ -26,8 +26,8 @@ from ..events.models import Event
 from ..extensions import db
 from ..scheduling import Progress, Result, parse_problem, solve
 from ..visits.services import save_allocation as save_visit_allocation
+from .engine_input import build_problem, save_result
 from .models import SolverRun
-from .problem import build_problem, save_result
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 
 from matchmaker.dbtypes import utcnow
-from matchmaker.schedules import runs
-from matchmaker.schedules.models import SolverRun
+from matchmaker.planning import runs
+from matchmaker.planning.models import SolverRun
 from tests.conftest import htmx_headers
 
 # --- the queues, with real consumers on SQLite storage -----------------------------------
@@ -51,7 +51,7 @@ def _start(consumer):
 def test_mail_is_sent_while_solver_runs_fill_their_pool(queued_app):
     from matchmaker.extensions import huey, solver_huey
     from matchmaker.notifications.mail import send_mail
-    from matchmaker.schedules.tasks import run_solver
+    from matchmaker.planning.tasks import run_solver
     from matchmaker.worker import consumer_for
 
     # The real solver task is on the solver's queue, the mail on the jobs' queue, and

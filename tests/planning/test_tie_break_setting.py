@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.schedules.problem import build_problem
+from matchmaker.planning.engine_input import build_problem
 from matchmaker.scheduling import parse_problem
 
 

@@ -17,10 +17,10 @@ from . import board as boards
 from . import bp, runs, services
 from . import changes as revision_changes
 from .chart import chart
+from .engine_input import build_problem
 from .export import schedule_rows
 from .forms import AddMeetingForm, MoveForm, RunForm
 from .models import SolverRun
-from .problem import build_problem
 
 FINISHED = 286  # htmx stops polling on this status
 

@@ -70,7 +70,7 @@ def test_participant_list_export(client, auth, db, make_event, make_participant)
 def test_cli_export_prints_the_csv_the_page_downloads(app, client, auth, db, scheduled_event):
     """``flask schedule export SLUG``: the draft; the published schedule when the draft
     places nothing."""
-    from matchmaker.schedules import services
+    from matchmaker.planning import services
 
     s = scheduled_event()
     slots = event_slots(s.event)

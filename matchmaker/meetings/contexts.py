@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from ..participants.models import Participant
+from .booking import PER_PAGE, TABS, booking_problem, counts_for, open_request_between, requests_of
 from .forms import ReasonForm, RequestForm
-from .requests import PER_PAGE, TABS, booking_problem, counts_for, open_request_between, requests_of
 
 
 def request_box_context(event, me: Participant | None, other: Participant, **extra) -> dict:

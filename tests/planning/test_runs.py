@@ -11,12 +11,12 @@ from matchmaker.dbtypes import utcnow
 from matchmaker.events.services import add_programme_item, event_slots
 from matchmaker.meetings.models import Meeting
 from matchmaker.participants.models import Unavailability
-from matchmaker.schedules import runs
-from matchmaker.schedules.models import SolverRun
-from matchmaker.schedules.problem import build_problem
+from matchmaker.planning import runs
+from matchmaker.planning.engine_input import build_problem
+from matchmaker.planning.models import SolverRun
 from matchmaker.scheduling import parse_problem
 from tests.conftest import htmx_headers
-from tests.schedules.conftest import SOLVE_SECONDS, assert_valid_schedule
+from tests.planning.conftest import SOLVE_SECONDS, assert_valid_schedule
 
 
 def _placements(db, meetings):
@@ -253,7 +253,7 @@ def test_a_run_that_finds_nothing_keeps_the_previous_schedule(db, scheduled_even
 
 def test_progress_shows_the_best_schedule_so_far():
     """The engine's threads report worse solutions too; the organiser sees only gains."""
-    from matchmaker.schedules.runs import _Solving
+    from matchmaker.planning.runs import _Solving
     from matchmaker.scheduling import Progress
 
     solving = _Solving(problem=None, time_limit=1, workers=1)
@@ -276,7 +276,7 @@ def test_progress_shows_the_best_schedule_so_far():
 
 
 def test_chart_draws_complete_schedules_only():
-    from matchmaker.schedules.chart import chart
+    from matchmaker.planning.chart import chart
 
     run = SolverRun(progress=[[0.1, 9, None, 5], [0.2, 4, None, 71], [0.4, 3, 1, 71]])
     drawn = chart(run)
@@ -287,7 +287,7 @@ def test_chart_draws_complete_schedules_only():
 def test_chart_runs_to_the_end_of_the_run():
     """A run that found its best schedule at 4.4 s and ended at 16.5 s: the time axis
     and both lines reach 16.5 s, so the organiser sees the 12 s without a gain."""
-    from matchmaker.schedules.chart import PAD, WIDTH, chart
+    from matchmaker.planning.chart import PAD, WIDTH, chart
 
     started = utcnow()
     run = SolverRun(
@@ -324,7 +324,7 @@ def test_grid_of_a_big_event_opens_on_its_first_day(client, auth, db, scheduled_
     from datetime import date, time
 
     from matchmaker.events.services import add_session
-    from matchmaker.schedules import organiser_routes as routes
+    from matchmaker.planning import organiser_routes as routes
 
     s = scheduled_event()
     add_session(

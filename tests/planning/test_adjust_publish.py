@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from matchmaker.meetings.models import Meeting
 from matchmaker.notifications.models import Notification
-from matchmaker.schedules import runs
-from matchmaker.schedules.board import free_targets
-from matchmaker.schedules.models import PublishedMeeting, ScheduleRevision
+from matchmaker.planning import runs
+from matchmaker.planning.board import free_targets
+from matchmaker.planning.models import PublishedMeeting, ScheduleRevision
 from tests.conftest import htmx_headers
-from tests.schedules.conftest import SOLVE_SECONDS, assert_valid_schedule
+from tests.planning.conftest import SOLVE_SECONDS, assert_valid_schedule
 
 
 def _solve(db, s):

@@ -9,7 +9,7 @@ from matchmaker.events.services import event_slots
 from matchmaker.meetings.models import Meeting
 from matchmaker.meetings.services import cancel_meeting, place_meeting
 from matchmaker.notifications.models import Notification
-from matchmaker.schedules import services
+from matchmaker.planning import services
 
 
 def _placed(db, s):

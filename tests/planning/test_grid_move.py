@@ -8,8 +8,8 @@ from sqlalchemy import select
 from matchmaker.events.services import event_slots
 from matchmaker.meetings.models import Meeting
 from matchmaker.meetings.services import place_meeting
-from matchmaker.schedules.board import free_targets
-from tests.schedules.conftest import assert_valid_schedule
+from matchmaker.planning.board import free_targets
+from tests.planning.conftest import assert_valid_schedule
 
 
 def htmx():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from matchmaker.schedules import runs
-from matchmaker.schedules.models import SolverRun
+from matchmaker.planning import runs
+from matchmaker.planning.models import SolverRun
 from matchmaker.scheduling import Result
 
 

@@ -6,11 +6,11 @@ import re
 from datetime import UTC, datetime
 
 from matchmaker.events import services as events
-from matchmaker.meetings.requests import request_meeting
+from matchmaker.meetings.booking import request_meeting
 from matchmaker.meetings.services import create_meeting, place_meeting
 from matchmaker.notifications.models import Notification
 from matchmaker.participants.models import Organisation, Unavailability
-from matchmaker.schedules import services as schedules
+from matchmaker.planning import services as schedules
 from tests.calendar.helpers import parse_icalendar, vevents
 
 

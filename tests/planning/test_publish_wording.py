@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from matchmaker.meetings.models import Meeting
-from matchmaker.schedules import runs
-from matchmaker.schedules.board import free_targets
-from tests.schedules.conftest import SOLVE_SECONDS
+from matchmaker.planning import runs
+from matchmaker.planning.board import free_targets
+from tests.planning.conftest import SOLVE_SECONDS
 
 
 def test_one_changed_meeting_is_said_in_the_singular(client, auth, db, scheduled_event):
