@@ -35,6 +35,12 @@ def team(slug: str):
     if result.saved:
         flash(f"Invitation sent to {result.value.email}.", "success")
         return redirect(url_for("teams.team", slug=slug))
+    return _team_page(event, form, result.status)
+
+
+def _team_page(event, form, status: int, settings: dict | None = None, refusal=None):
+    """The team page; ``settings`` (the rules as typed) and ``refusal`` when the rules
+    were refused, so the form shows what was typed with the message at its field."""
     from ..privacy.retention import retention_date
 
     return render(
@@ -45,7 +51,9 @@ def team(slug: str):
         members=services.members(event),
         invitations=services.pending_invitations(event),
         roles=services.ROLE_LABELS,
-        status=result.status,
+        settings=settings,
+        settings_refusal=refusal,
+        status=status,
     )
 
 
@@ -124,4 +132,13 @@ def settings(slug: str):
             event, current_user, request.form.get("require_two_factor") == "yes"
         )
 
-    return _change(organised_event_or_404(slug, allow=OWNERS), change, "Saved.")
+    event = organised_event_or_404(slug, allow=OWNERS)
+    changed = act(lambda: change(event))
+    if changed.refusal is None:
+        flash("Saved.", "success")
+        return redirect(url_for("teams.team", slug=slug))
+    typed = {
+        "retain_until": request.form.get("retain_until", ""),
+        "require_two_factor": request.form.get("require_two_factor") == "yes",
+    }
+    return _team_page(event, InviteForm(formdata=None), changed.status, typed, changed.refusal)

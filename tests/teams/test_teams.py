@@ -192,3 +192,34 @@ def test_joining_by_the_link_proves_the_address_and_brings_the_places_made_for_i
     db.flush()
     assert liis.email_confirmed_at is not None
     assert place.user_id == liis.id
+
+
+def test_a_refused_retention_date_is_shown_again_at_its_field(client, db, make_event, auth):
+    """A day in the past is refused: the rules' form comes back (422) with the day as
+    typed and the reason beside it, rather than a flash over a form that lost it."""
+    from datetime import date, timedelta
+
+    event = make_event()
+    auth.login(event.organisers[0])
+    past = (date.today() - timedelta(days=2)).isoformat()
+    url = f"/events/{event.slug}/team/settings"
+    refused = client.post(url, data={"retain_until": past, "require_two_factor": "yes"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f'name="retain_until" value="{past}"' in html
+    assert '<p class="error" id="retain_until-error">Choose a day from today on.</p>' in html
+    assert 'aria-invalid="true"' in html and 'id="team-settings"' in html
+    db.expire_all()
+    assert event.retain_until is None  # nothing saved
+    # Two-factor for the team before the owner has it: told at that box, the day kept.
+    later = (date.today() + timedelta(days=400)).isoformat()
+    rule = client.post(url, data={"retain_until": later, "require_two_factor": "yes"})
+    html = rule.get_data(as_text=True)
+    assert rule.status_code == 409 and f'value="{later}"' in html
+    assert 'id="require_two_factor-error">Turn on two-factor log-in' in html
+    db.expire_all()
+    assert event.retain_until is None and event.require_two_factor is False
+    saved = client.post(url, data={"retain_until": later})
+    assert saved.status_code == 302
+    db.expire_all()
+    assert event.retain_until == date.fromisoformat(later)
