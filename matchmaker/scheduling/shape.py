@@ -114,7 +114,11 @@ def improve(engine, slot_of: dict[int, int], deadline: float) -> tuple[dict[int,
     judge = _Judge(inst, slot_of, rule)
     best = judge.best_shift(slot_of, deadline)
     proven: dict = {}
-    if not engine.local_search and deadline - time.monotonic() > 0.05:
+    # (Not when less time is left than the engine's model took to build, or when the
+    # engine had no time to build one: this one is as large, CP-SAT would get no time.)
+    left = deadline - time.monotonic()
+    exact = not engine.local_search and not engine.model_skipped
+    if exact and left > max(0.05, engine.build_seconds):
         made, out = _exact(engine, best, rule, deadline)
         proven = {k: v for k, v in out.items() if k.endswith("_bound")}
         if judge.no_worse(made) and judge.key(made) <= judge.key(best):

@@ -78,6 +78,12 @@ class Engine:
         self.total = len(problem.meetings)
         self.static_bound = 0
         self.pairs = 0  # (meeting, slot) pairs of the meetings to schedule
+        #: Seconds the last model took to build (``build``): on a large model under load,
+        #: several, and a step that would build one with less time left is skipped.
+        self.build_seconds = 0.0
+        #: The run ended before its break model was built, for lack of time: the
+        #: tie-break does not build one either (``shape.improve``).
+        self.model_skipped = False
 
     @property
     def local_search(self) -> bool:
@@ -181,6 +187,18 @@ class Engine:
         fatal = explain.fairness_precheck(inst, meetings, lower)
         return lower, fatal
 
+    def build(self, inst: Instance, meetings: list[int], lower, min_priority=None) -> Built:
+        """``build_model``, timed (``build_seconds``)."""
+        t0 = time.monotonic()
+        built = build_model(inst, meetings, lower, min_priority=min_priority)
+        self.build_seconds = time.monotonic() - t0
+        return built
+
+    def no_time_for_model(self) -> bool:
+        """Whether less time is left than the last model took to build (none left, before
+        the first): a CP-SAT step on a new model would get no time to search."""
+        return self.deadline - time.monotonic() <= self.build_seconds
+
     def solver(self, time_share: float = 1.0) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         prm = solver.parameters
@@ -228,7 +246,7 @@ class Engine:
         if self.workers >= 2 and not optional and not self.local_search:
             # Every meeting is required, so the model does not wait for a first schedule:
             # the search from below starts at once, the first schedule is made meanwhile.
-            built = build_model(inst, meetings, lower)
+            built = self.build(inst, meetings, lower)
             if main_objective(inst, built)[1]:
                 usable = hint is not None and self.usable(hint, meetings, None)
                 return self.min_breaks(built, meetings, hint, True, dropped, lower, usable)
@@ -248,10 +266,17 @@ class Engine:
         to_require = any(inst.optional[m] and inst.priority[m] > 0 for m in meetings)
         if to_require and usable and min_priority == top and not replan:
             return self.all_placed(meetings, dropped, hint)
+        if usable and self.no_time_for_model():
+            # (No time for the break stage: building its model alone can take seconds.)
+            self.model_skipped = True
+            plain = not replan and not inst.problem.organisation_blocks  # (breaks alone)
+            optimal = plain and proven and total_breaks(inst, hint) <= self.static_bound
+            status = "optimal" if optimal else "feasible"
+            return self.finish(Result(status, bound=self.static_bound), hint, dropped)
         if built is None or optional:
             # (With optional meetings the model above maximised priority: a new one, with
             # the priority reached as a constraint.)
-            built = build_model(inst, meetings, lower, min_priority=min_priority)
+            built = self.build(inst, meetings, lower, min_priority=min_priority)
         objective, pure = main_objective(inst, built)
         if pure:
             return self.min_breaks(
@@ -286,13 +311,17 @@ class Engine:
         if len(hint) == len(meetings) and large.fair(inst, hint):
             # (Unfairly, it may not be: fairness is a hard constraint.)
             return lower, hint, sum(inst.priority[m] for m in meetings), True
+        own = self.reached(hint, meetings)
+        if own is not None and self.no_time_for_model():
+            return lower, hint, own, False  # (its model takes seconds on large events)
         found = None if replan else self.over_full(meetings, hint)
         if found is not None:
             return found[0], found[1], found[2], True
+        if own is not None and self.no_time_for_model():
+            return lower, hint, own, False
         status, reached, made = self.max_priority(inst, meetings, lower, hint, 0.5)
         if status == cp_model.INFEASIBLE:
             return None
-        own = self.reached(hint, meetings)
         if own is not None and (reached is None or own > reached):
             return lower, hint, own, False
         if reached is None:
@@ -414,7 +443,7 @@ class Engine:
         """CP-SAT maximising the scheduled priority (at most ``at_most``) from ``hint``,
         for ``share`` of the time left: its status, the priority reached (None without a
         schedule) and that schedule."""
-        built = build_model(inst, meetings, lower)
+        built = self.build(inst, meetings, lower)
         if at_most is not None:
             built.model.add(built.priority <= at_most)
         built.model.maximize(built.priority)
