@@ -193,6 +193,7 @@ def _event_day_helpers():
                 for mid in ids
             },
             "qr": codes.qr_svg(codes.checkin_url(participant), "Your check-in code"),
+            "proposals": proposals.offered_count(participant),
         }
 
     return {"event_day_agenda": agenda_day}

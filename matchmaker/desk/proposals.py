@@ -254,6 +254,19 @@ def proposals_of(participant: Participant) -> list[ReplanProposal]:
     )
 
 
+def offered_count(participant: Participant) -> int:
+    """How many proposals wait for ``participant``'s answer (their agenda says so)."""
+    return (
+        db.session.scalar(
+            select(func.count(ReplanProposal.id)).where(
+                ReplanProposal.participant_id == participant.id,
+                ReplanProposal.status == "offered",
+            )
+        )
+        or 0
+    )
+
+
 def proposal_for(participant: Participant, proposal_id: int) -> ReplanProposal:
     proposal = db.session.get(ReplanProposal, proposal_id)
     if proposal is None or proposal.participant_id != participant.id:

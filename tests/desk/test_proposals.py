@@ -193,3 +193,24 @@ def test_a_proposal_goes_to_a_time_both_are_free_with_a_free_table(db, day_event
         select(MeetingParticipant.slot_start).where(MeetingParticipant.participant_id == lena.id)
     ).all()
     assert later[3].starts_at not in taken
+
+
+def test_the_freed_partners_agenda_points_to_the_proposal_until_it_is_answered(
+    client, auth, db, day_event, make_participant
+):
+    from matchmaker.desk.proposal_models import ReplanProposal
+
+    day = day_event()
+    anna = day.people[0]
+    kadri, _lena = _interests(db, day, make_participant)
+    auth.login(day.organiser)
+    client.post(f"/events/{day.event.slug}/desk/participants/{anna.id}/absent")
+    proposal = db.scalar(select(ReplanProposal).where(ReplanProposal.participant_id == kadri.id))
+    auth.logout()
+    auth.login(kadri.user)
+    agenda = client.get(f"/events/{day.event.slug}/agenda").get_data(True)
+    assert 'id="agenda-proposals"' in agenda and "propose 1 new meeting " in agenda
+    assert f'href="/events/{day.event.slug}/proposals"' in agenda
+    client.post(f"/events/{day.event.slug}/proposals/{proposal.id}/decline")
+    agenda = client.get(f"/events/{day.event.slug}/agenda").get_data(True)
+    assert 'id="agenda-proposals"' not in agenda
