@@ -280,11 +280,16 @@ def _solve(name: str, wcnf: WCNF, out, cpu_limit: float | None) -> None:
         out.send(("error", None, repr(exc)))
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def solve(name: str, wcnf: WCNF, limit: float, cpu_limit: float | None = None):
     """Wall-clock ``limit``; with ``cpu_limit`` the child's CPU time is what stops it
     (steadier on a shared machine), the wall-clock limit then only guards."""
     ctx = multiprocessing.get_context("fork")
-    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    cpu0 = _children_cpu()
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_solve, args=(name, wcnf, child, cpu_limit))
     t0 = time.perf_counter()
@@ -300,7 +305,7 @@ def solve(name: str, wcnf: WCNF, limit: float, cpu_limit: float | None = None):
     if proc.is_alive():
         proc.kill()
     proc.join()
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - cpu0
+    cpu = _children_cpu() - cpu0
     return (*answer, seconds, cpu)
 
 
