@@ -12,7 +12,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @users_cli.command("reset-link")
 @click.argument("email")
 def reset_link_command(email: str) -> None:
-    """Print a password reset link for EMAIL (valid for one hour)."""
+    """Print a password reset link for EMAIL (valid for PASSWORD_RESET_MAX_AGE seconds)."""
     user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account uses {email}.")

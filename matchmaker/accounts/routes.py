@@ -137,20 +137,30 @@ def forgot_password():
         except DomainError as refusal:  # the same for known and unknown addresses
             refusal.apply_to(form)
             return render(
-                "accounts/forgot.html", form=form, status=refusal.status, headers=refusal.headers
+                "accounts/forgot.html",
+                form=form,
+                lifetime=services.reset_link_lifetime(),
+                status=refusal.status,
+                headers=refusal.headers,
             )
         user = user_by_email(form.email.data)
         if user is not None:
             # Required mail, through the outbox (text and HTML). Without MAIL_SERVER the
             # worker writes it to the log, link included, for the operator.
             link = services.reset_link(user)
-            body = f"Reset your password here (the link works for one hour):\n{link}"
+            lifetime = services.reset_link_lifetime()
+            body = f"Reset your password here (the link works for {lifetime}):\n{link}"
             queue_mail(user.email, "Reset your Matchmaker password", body)
             db.session.commit()
         # The same answer whether or not the address is known: no account probing.
         flash("If an account uses that address, a reset link is on its way.", "info")
         return redirect(url_for("accounts.login"))
-    return render("accounts/forgot.html", form=form, status=422 if form.is_submitted() else 200)
+    return render(
+        "accounts/forgot.html",
+        form=form,
+        lifetime=services.reset_link_lifetime(),
+        status=422 if form.is_submitted() else 200,
+    )
 
 
 def _reset_and_confirm(user, password: str) -> None:

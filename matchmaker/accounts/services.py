@@ -189,6 +189,17 @@ def reset_link(user: User) -> str:
     return absolute_url("accounts.reset_password", token=reset_token(user))
 
 
+def reset_link_lifetime() -> str:
+    """How long a reset link works, in words, from ``PASSWORD_RESET_MAX_AGE`` (seconds):
+    "one hour", "2 hours", "30 minutes", "one day" - what the mail and the page promise."""
+    seconds = max(int(current_app.config["PASSWORD_RESET_MAX_AGE"]), 0)
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        if seconds >= size and (seconds % size == 0 or unit == "minute"):
+            count = seconds // size
+            return f"one {unit}" if count == 1 else f"{count} {unit}s"
+    return f"{seconds} seconds"
+
+
 def user_from_reset_token(token: str) -> User:
     """The user a reset link belongs to; ``Invalid`` if expired, used or forged."""
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]

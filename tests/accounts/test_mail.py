@@ -69,3 +69,18 @@ def test_a_meeting_request_is_mailed_to_the_recipient_only(
     assert asker.organisation.name in mail.get_body(("plain",)).get_content()
     assert f"http://matchmaker.test/events/{event.slug}" in mail.get_body(("plain",)).get_content()
     assert inbox.to(asker.user.email) == [] and inbox.to(bystander.user.email) == []
+
+
+def test_the_reset_mail_says_how_long_the_link_works_as_configured(
+    app, client, make_user, inbox, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", 2 * 3600)
+    user = make_user()
+    page = client.get("/password/forgot").get_data(as_text=True)
+    assert "It works for 2 hours." in page
+    client.post("/password/forgot", data={"email": user.email})
+    (mail,) = inbox.to(user.email)
+    text = mail.get_body(("plain",)).get_content()
+    assert "the link works for 2 hours" in text and "one hour" not in text
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", 30 * 60)
+    assert "It works for 30 minutes." in client.get("/password/forgot").get_data(as_text=True)
