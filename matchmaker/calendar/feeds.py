@@ -221,8 +221,9 @@ def _programme(event, participant_id: int | None) -> list[Entry]:
 def _visits(event, participant, now: datetime) -> list[Entry]:
     """The participant's places in trade visits, once published (``visible_places``):
     the span with travel, LOCATION the address, the meeting point first in DESCRIPTION.
-    A place given up (or whose visit was deleted) stays until its end as cancelled, with
-    the same UID and a higher SEQUENCE, as a cancelled meeting does."""
+    A place given up (or whose visit was deleted, or that a re-run no longer gives) stays
+    until its end as cancelled, with the same UID and a higher SEQUENCE, as a cancelled
+    meeting does."""
     from ..visits.services import span
     from ..visits.visibility import cancellations_of, place_sequence, visible_places, visit_uid
 

@@ -129,8 +129,9 @@ class VisitWaitlist(Model):
 
 
 class VisitCancellation(Model):
-    """A place given up (or whose visit was deleted), as the participant's calendar saw
-    it: its feed shows it STATUS:CANCELLED under the same UID until its end."""
+    """A place given up (or whose visit was deleted, or that a re-run no longer gives), as
+    the participant's calendar saw it: its feed shows it STATUS:CANCELLED under the same
+    UID until its end."""
 
     __tablename__ = "visit_cancellations"
 
