@@ -42,13 +42,9 @@ def participant_min_breaks(
         run = run + 1 if s in common else 0
         if run >= len(ms) and not any(inst.after[m] for m in ms):
             return 0
-    fillers = [m for m in meetings if inst.optional[m]]
-    fits = _fits_one_block(inst, ms)
-    if fits and not any(a in mset for m in ms for a in inst.after[m]):
+    if not any(a in mset for m in ms for a in inst.after[m]) and _fits_one_block(inst, ms):
         return 0
-    # Without optional meetings to fill a gap, meetings that fit no window of their
-    # count (whatever their order) need a break: CP-SAT has only to go beyond it.
-    floor = 0 if fits or fillers else 1
+    fillers = [m for m in meetings if inst.optional[m]]
     every = ms + fillers
     slots = sorted({s for m in every for s in inst.domain[m]})
     model = cp_model.CpModel()
@@ -85,7 +81,6 @@ def participant_min_breaks(
         when = [sum(s * x[m, s] for s in dom) for m in group]
         for earlier, next_one in zip(when, when[1:], strict=False):
             model.add(earlier < next_one)
-    model.add(sum(starts) >= floor + 1)
     model.minimize(sum(starts))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
@@ -94,8 +89,8 @@ def participant_min_breaks(
     if status == cp_model.INFEASIBLE:
         return None
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return floor
-    return max(floor, int(solver.best_objective_bound + 0.999) - 1)
+        return 0
+    return max(0, int(solver.best_objective_bound + 0.999) - 1)
 
 
 def block_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:

@@ -153,11 +153,25 @@ class Engine:
         the slot-capacity bound below ``EXACT_LIMIT``; or the reasons it is infeasible."""
         exact = self.pairs <= EXACT_LIMIT
         lower, fatal = self.lower_bounds(meetings, exact=exact)
-        self.static_bound = sum(lower)
+        # The bound also counts a break for each participant whose required meetings
+        # fit no unbroken run of slots (``block_lower_bound``; CP-SAT alone often ends
+        # its 0.3 s at 0 for them on medium events).  Only the bound: given to the model
+        # as each participant's floor it slowed the search on the benchmark (three
+        # instances at 8-11 breaks after 10 s instead of 5; docs/scheduling.md).
+        active = set(meetings)
+        raised = (
+            [
+                max(lb, bounds.block_lower_bound(self.inst, p, [m for m in ms if m in active]))
+                for p, (lb, ms) in enumerate(zip(lower, self.inst.meetings_of, strict=False))
+            ]
+            if lower
+            else lower
+        )
+        self.static_bound = sum(raised)
         if exact and not fatal:
             # Full slots force breaks that no participant alone shows.
             limit = min(0.5, self.remaining() / 10)
-            self.static_bound = bounds.capacity_bound(self.inst, meetings, lower, limit)
+            self.static_bound = bounds.capacity_bound(self.inst, meetings, raised, limit)
         return lower, fatal
 
     def lower_bounds(self, meetings: list[int], exact: bool) -> tuple[list[int], list[str]]:
