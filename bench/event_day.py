@@ -208,8 +208,8 @@ def replan(app, time_limit: float) -> None:
         )
         print(
             f"cancel + publish: {(t1 - t0) * 1000:.0f} ms, of which proposals to the freed "
-            f"partners {tp * 1000:.0f} ms ({len(sent)} sent; the bench's people list no "
-            "opportunities, so this is the cost of finding common free times)"
+            f"partners {tp * 1000:.0f} ms ({len(sent)} sent: the bench's people list no "
+            "opportunities, so nobody matches)"
         )
         print(
             f"re-plan run ({run.status}, engine limit {time_limit:g} s): {t2 - t1:.1f} s; "
