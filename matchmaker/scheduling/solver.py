@@ -158,15 +158,14 @@ class Engine:
         # its 0.3 s at 0 for them on medium events).  Only the bound: given to the model
         # as each participant's floor it slowed the search on the benchmark (three
         # instances at 8-11 breaks after 10 s instead of 5; docs/scheduling.md).
-        active = set(meetings)
-        raised = (
-            [
+        # Above EXACT_LIMIT ``lower`` is ``block_lower_bound`` already.
+        raised = lower
+        if exact and lower:
+            active = set(meetings)
+            raised = [
                 max(lb, bounds.block_lower_bound(self.inst, p, [m for m in ms if m in active]))
-                for p, (lb, ms) in enumerate(zip(lower, self.inst.meetings_of, strict=False))
+                for p, (lb, ms) in enumerate(zip(lower, self.inst.meetings_of, strict=True))
             ]
-            if lower
-            else lower
-        )
         self.static_bound = sum(raised)
         if exact and not fatal:
             # Full slots force breaks that no participant alone shows.
