@@ -100,6 +100,9 @@ def load_config(instance_path: Path) -> dict:
         # once instead of the engine exhausting the worker's memory. 10,000 meetings
         # peak at about 120 MiB (bench/results/scheduler_scale.txt).
         "SOLVER_MAX_MEETINGS": int(os.environ.get("SOLVER_MAX_MEETINGS", "50000")),
+        # How often an open "My meetings" page asks whether anything changed (seconds);
+        # the menu's badge asks half as often. A poll that finds nothing new is a 304.
+        "POLL_SECONDS": int(os.environ.get("POLL_SECONDS", "10")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
