@@ -6,7 +6,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..access import public, role_required, user_required
-from ..errors import DomainError
+from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..web import get_or_404, render, safe_next
 from . import bp, services, signup
@@ -30,27 +30,34 @@ def confirm_email(token: str):
     own = current_user.is_authenticated and current_user.id == user.id
     if request.method == "GET":
         return render("accounts/confirm.html", user=user, ask_password=not own)
-    if not own:
-        try:  # a password guess as at log-in: counted first, limited per address and IP
-            services.count_login_attempt(user.email, request.remote_addr)
-        except DomainError as refusal:
-            return render(
-                "accounts/confirm.html",
-                user=user,
-                ask_password=True,
-                password_error=refusal.message,
-                status=refusal.status,
-                headers=refusal.headers,
-            )
-    if not own and not user.check_password(request.form.get("password", "")[:200]):
+    refusal = None if own else _password_refusal(user)
+    if refusal is not None:
         return render(
             "accounts/confirm.html",
             user=user,
             ask_password=True,
-            password_error="That is not this account's password. Not your account? "
-            "Then do nothing.",
-            status=422,
+            password_error=refusal.message,
+            status=refusal.status,
+            headers=refusal.headers,
         )
+    return _confirmed(user)
+
+
+def _password_refusal(user: User) -> DomainError | None:
+    """Why the password typed does not prove ``user``'s account, or None when it does: a
+    guess as at log-in, counted first and limited per address and IP."""
+    try:
+        services.count_login_attempt(user.email, request.remote_addr)
+    except DomainError as refusal:
+        return refusal
+    if not user.check_password(request.form.get("password", "")[:200]):
+        return Invalid("That is not this account's password. Not your account? Then do nothing.")
+    return None
+
+
+def _confirmed(user: User):
+    """Confirm ``user``'s address; whoever was not logged in is now (the password and the
+    address are both proven; two-factor still asks its code)."""
     linked = signup.confirm_email(user)
     db.session.commit()
     if current_user.is_authenticated:
@@ -58,7 +65,6 @@ def confirm_email(token: str):
     else:
         from .routes import log_in
 
-        # The password and the address are both proven (two-factor still asks its code).
         response = log_in(user, url_for("events.home"))
     flash("Thank you: your e-mail address is confirmed.", "success")  # in the new session
     if linked:

@@ -29,26 +29,34 @@ def claim(token: str):
         flash(f"Your place at {event.name} is in your account.", "info")
         return redirect(url_for("events.show", slug=event.slug))
     if user is not None:
-        if user.email != participant.email:
-            return render(
-                "participants/claim.html", participant=participant, mode="other", status=403
-            )
-        if request.method == "POST":
-            claimed = act(lambda: invitations.claim(participant, user))
-            if claimed.saved:
-                return _welcome(participant)
-            return render(
-                "participants/claim.html",
-                participant=participant,
-                mode="refused",
-                message=claimed.message,
-                status=claimed.status,
-            )
-        return render("participants/claim.html", participant=participant, mode="accept")
+        return _claim_as(user, participant)
     if user_by_email(participant.email) is not None:
         # The link's reader owns the address, so saying that it has an account tells
         # nobody else anything.
         return render("participants/claim.html", participant=participant, mode="login")
+    return _claim_with_new_account(participant)
+
+
+def _claim_as(user, participant):
+    """The logged-in person takes the place: accept (POST) if the address is theirs."""
+    if user.email != participant.email:
+        return render("participants/claim.html", participant=participant, mode="other", status=403)
+    if request.method != "POST":
+        return render("participants/claim.html", participant=participant, mode="accept")
+    claimed = act(lambda: invitations.claim(participant, user))
+    if claimed.saved:
+        return _welcome(participant)
+    return render(
+        "participants/claim.html",
+        participant=participant,
+        mode="refused",
+        message=claimed.message,
+        status=claimed.status,
+    )
+
+
+def _claim_with_new_account(participant):
+    """No account for the address: a name and a password make one, logged in."""
     form = ClaimAccountForm(data={"name": participant.name} if request.method == "GET" else None)
     result = submit(form, lambda: _new_account(participant, form))
     if result.saved:

@@ -120,30 +120,31 @@ def request_organisation(slug: str, organisation_id: int):
     org = organisations.organisation_in_event(event, organisation_id, me)
     people = organisations.representatives(event.id, org.id)
     form = request_form(org, people, submitted=request.method == "POST")
-    status, error, sent = 200, None, False
-    if request.method == "POST":
-        result = submit(
-            form,
-            lambda: organisations.request_organisation(
-                me, org, form.representative_id(), form.message.data or "", by=current_user
-            ),
-        )
-        status, sent = result.status, result.saved
-        if result.saved:
-            if not wants_fragment():
-                flash(f"Your request to {org.name} is sent.", "success")
-                return redirect(
-                    url_for("participants.organisation", slug=slug, organisation_id=org.id)
-                )
-        else:
-            error = result.refusal.message if result.refusal else None
+    if request.method != "POST":
+        return _request_answer(event, me, org, form)
+    result = submit(
+        form,
+        lambda: organisations.request_organisation(
+            me, org, form.representative_id(), form.message.data or "", by=current_user
+        ),
+    )
+    if result.saved and not wants_fragment():
+        flash(f"Your request to {org.name} is sent.", "success")
+        return redirect(url_for("participants.organisation", slug=slug, organisation_id=org.id))
+    error = result.refusal.message if result.refusal else None
+    return _request_answer(event, me, org, None if result.saved else form, result.status, error)
+
+
+def _request_answer(event, me, org, form, status: int = 200, error: str | None = None):
+    """The organisation's page (a plain request) or its card (htmx) with the request
+    form and its error, or saying "Requested" once sent (``form`` None)."""
     if not wants_fragment():
         return _page(
             event,
             org,
             directory_viewer(event),
             status=status,
-            request_form=None if sent else form,
+            request_form=form,
             request_error=error,
         )
     return render(
@@ -151,7 +152,7 @@ def request_organisation(slug: str, organisation_id: int):
         status=status,
         event=event,
         org=org,
-        request_form=None if sent else form,
+        request_form=form,
         request_error=error,
         **card_context(event, me, organisation_cards(event.id, [org.id])),
     )

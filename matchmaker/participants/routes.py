@@ -31,30 +31,10 @@ def register(slug: str):
     if request.method == "GET":
         form.name.data = form.name.data or current_user.name
         form.org_query.data = request.args.get("org_query", "")
-    result = submit(
-        form,
-        lambda: consent.record(
-            services.register_participant(
-                event,
-                current_user,
-                organisation_id=form.picked_organisation_id(),
-                new_organisation=form.new_organisation(),
-                name=form.name.data,
-                role_title=form.role_title.data or "",
-            ),
-            **form.consent(),
-        ),
-    )
+    result = submit(form, lambda: _register(event, form))
     if result.saved:
-        flash(
-            "You are registered. Now describe what you offer and what you seek."
-            if not event.requires_approval
-            else "Thank you: the organisers will review your registration. "
-            "Meanwhile, describe what you offer and what you seek.",
-            "success",
-        )
+        flash(_REGISTERED_APPROVAL if event.requires_approval else _REGISTERED, "success")
         return redirect(url_for("participants.profile", slug=slug))
-    status = result.status
     return render(
         "participants/register.html",
         event=event,
@@ -62,8 +42,28 @@ def register(slug: str):
         problem=services.registration_problem(event),
         matches=services.search_organisations(form.org_query.data or "", current_user),
         what_others_see=consent.WHAT_OTHERS_SEE,
-        status=status,
+        status=result.status,
     )
+
+
+_REGISTERED = "You are registered. Now describe what you offer and what you seek."
+_REGISTERED_APPROVAL = (
+    "Thank you: the organisers will review your registration. "
+    "Meanwhile, describe what you offer and what you seek."
+)
+
+
+def _register(event, form: RegistrationForm):
+    """The current user's place, with their organisation (picked or new) and consent."""
+    participant = services.register_participant(
+        event,
+        current_user,
+        organisation_id=form.picked_organisation_id(),
+        new_organisation=form.new_organisation(),
+        name=form.name.data,
+        role_title=form.role_title.data or "",
+    )
+    return consent.record(participant, **form.consent())
 
 
 @bp.get("/events/<slug>/organisations")
