@@ -40,6 +40,7 @@ def _page(event, me, status: int = 200, error: str = "", field: str | None = Non
         places=places,
         waiting=waiting,
         may_apply={v.id: services.may_apply(v, me) for v in visits},
+        hosting={v.id for v in visits if services.hosted_by(v, me)},
         error=error,
         field=field,
         now=utcnow(),

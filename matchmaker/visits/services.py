@@ -187,7 +187,22 @@ def span(option: VisitOption) -> tuple[datetime, datetime]:
     )
 
 
+def _name_key(name: str) -> str:
+    return " ".join((name or "").casefold().split())
+
+
+def hosted_by(visit: Visit, participant: Participant) -> bool:
+    """Whether ``participant``'s organisation is the visit's host (its name, as the
+    organiser typed the host: case and spaces aside): hosts receive the visit."""
+    org = db.session.get(Organisation, participant.organisation_id)
+    return org is not None and bool(visit.host) and _name_key(org.name) == _name_key(visit.host)
+
+
 def may_apply(visit: Visit, participant: Participant) -> bool:
+    """Whether ``participant`` may rank ``visit``: open to their organisation, and not
+    their own organisation's (its people do not visit themselves)."""
+    if hosted_by(visit, participant):
+        return False
     if visit.eligibility == "all":
         return True
     kind, _, arg = visit.eligibility.partition(":")
@@ -230,8 +245,9 @@ def set_wishes(
         if oid is not None and oid not in {o.id for o in visit.options}:
             raise Invalid(f"{visit.title}: no such group.")
         if not may_apply(visit, participant):
+            why = "hosted by" if hosted_by(visit, participant) else "not open to"
             raise Invalid(
-                f"{visit.title} is not open to your organisation: you cannot rank it.",
+                f"{visit.title} is {why} your organisation: you cannot rank it.",
                 field=f"rank_{vid}",
             )
     for vid in set(old) | seen:

@@ -34,6 +34,26 @@ def test_a_participant_who_may_not_apply_cannot_rank_the_visit(client, auth, db,
     assert db.scalar(select(VisitWish).where(VisitWish.participant_id == me.id)) is None
 
 
+def test_the_hosts_people_cannot_rank_their_own_visit(client, auth, db, visit_event):
+    """Bell Equipment's buyer sees Bell's plant tour as hers to host, not to visit: the
+    form refuses her rank, and a wish she made before is not the engine's."""
+    s, visit, g1, _ = visit_event()
+    me, other = s.people[0], s.people[1]
+    services.set_wishes(s.event, me, [(visit.id, None)])
+    services.set_wishes(s.event, other, [(visit.id, None)])
+    me.organisation.name = "  bell   EQUIPMENT "  # as typed: case and spaces aside
+    db.commit()
+    assert [w["participant"] for w in build_problem(s.event)["visit_wishes"]] == [str(other.id)]
+    auth.login(me.user)
+    url = f"/events/{s.event.slug}/visits/mine"
+    page = client.get(url).get_data(as_text=True)
+    assert "Your organisation hosts this visit." in page
+    assert "Not open to your organisation." not in page
+    response = client.post(url, data={f"rank_{visit.id}": "1"})
+    assert response.status_code == 422
+    assert "hosted by your organisation: you cannot rank it" in response.get_data(as_text=True)
+
+
 def test_the_engine_never_gives_a_place_to_someone_who_may_not_apply(db, visit_event):
     s, visit, g1, _ = visit_event()
     me, other = s.people[0], s.people[1]
