@@ -58,6 +58,21 @@ def event_stats(event: Event) -> EventStats:
         .group_by(MeetingRequest.status)
     )
     stats.requests.update(dict(rows.tuples().all()))
+    # An accepted request whose meeting was called off (its participant marked absent at
+    # the desk) will not be held: counted with the cancelled ones, not the accepted.
+    called_off = db.session.scalar(
+        select(func.count())
+        .select_from(MeetingRequest)
+        .join(Meeting, Meeting.request_id == MeetingRequest.id)
+        .where(
+            MeetingRequest.event_id == event.id,
+            MeetingRequest.status == "accepted",
+            Meeting.status == "cancelled",
+        )
+    )
+    if called_off:
+        stats.requests["accepted"] -= called_off
+        stats.requests["cancelled"] += called_off
     per_slot = dict(
         db.session.execute(
             select(Meeting.slot_start, func.count())

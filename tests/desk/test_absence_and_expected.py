@@ -110,3 +110,30 @@ def test_expected_counts_who_the_day_concerns(client, auth, db, day_event, make_
     # Tomorrow: everyone approved but Away is free then (her unavailability is today's).
     assert checkin.counts(day.event, tomorrow) == (0, 6)
     assert tomorrow - today == timedelta(days=1)
+
+
+def test_at_a_glance_counts_a_request_whose_meeting_an_absence_cancelled_as_cancelled(
+    client, auth, db, day_event
+):
+    """Jukka's request to Anna was accepted; Anna is marked absent, so their meeting will
+    not be held: the organiser's "At a glance" no longer counts it as accepted."""
+    from matchmaker.events.stats import event_stats
+    from matchmaker.meetings.booking import accept_request, request_meeting
+    from matchmaker.meetings.services import place_meeting
+
+    day = day_event()
+    anna, jukka = day.people[0], day.people[3]
+    meeting = accept_request(request_meeting(jukka, anna), acting_for=anna)
+    place_meeting(meeting, day.slots[-2].starts_at, day.slots[-2].ends_at, day.event.tables[1].id)
+    db.commit()
+    assert (
+        event_stats(day.event).requests["accepted"],
+        event_stats(day.event).requests["cancelled"],
+    ) == (1, 0)
+    auth.login(day.organiser)
+    client.post(f"/events/{day.event.slug}/desk/participants/{anna.id}/absent")
+    stats = event_stats(day.event)
+    assert (stats.requests["accepted"], stats.requests["cancelled"]) == (0, 1)
+    card = client.get(f"/events/{day.event.slug}/manage/stats").get_data(as_text=True)
+    assert "<span>Accepted</span><strong>0 / 1</strong>" in card
+    assert "<span>Declined, withdrawn or cancelled</span><strong>1 / 1</strong>" in card
