@@ -17,7 +17,7 @@ from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Participant
 from ..scheduling.instance import breaks_of
 from ..visits.services import visit_blocked
-from .engine_input import blocked_slots
+from .engine_input import blocked_slots, current_problem, problem_key
 from .models import SolverRun
 
 
@@ -117,12 +117,39 @@ def last_finished_run(event: Event) -> SolverRun | None:
     )
 
 
+def proving_run(event: Event, placed: int, breaks: int) -> SolverRun | None:
+    """The latest run that proves a draft with ``placed`` meetings and ``breaks`` breaks
+    optimal: it proved that no schedule of the same problem (the same key: meetings,
+    people, availability, slots, tables, locks) places as many with fewer breaks. Which
+    run placed them, or a hand move since, does not matter; a change to the problem
+    does. The current problem is built only when such a run exists."""
+    candidates = db.session.scalars(
+        select(SolverRun)
+        .where(
+            SolverRun.event_id == event.id,
+            SolverRun.status == "succeeded",
+            SolverRun.solver_status == "optimal",
+            SolverRun.placed == placed,
+            SolverRun.breaks == breaks,
+            SolverRun.problem_key.is_not(None),
+        )
+        .order_by(SolverRun.id.desc())
+        .limit(5)
+    ).all()
+    if not candidates:
+        return None
+    key = problem_key(current_problem(event))
+    return next((run for run in candidates if run.problem_key == key), None)
+
+
 def quality(board: Board) -> dict:
-    """Placed of requested, breaks (total, per participant), fairness, last run's proof,
-    and why each unplaced meeting is unplaced (the engine's words, when it said)."""
+    """Placed of requested, breaks (total, per participant), fairness, the proof of
+    optimality (by whichever run proved it for this problem), and why each unplaced
+    meeting is unplaced (the engine's words, when it said)."""
     run = last_finished_run(board.event)
     breaks = {pid: board.breaks_of(pid) for pid in board.of_participant}
     placed = len(board.meetings) - len(board.unplaced)
+    proof = proving_run(board.event, placed, sum(breaks.values())) if run else None
     reasons = {}
     if run and run.result:
         reasons = {int(u["meeting"]): u["reason"] for u in run.result.get("unscheduled", [])}
@@ -145,7 +172,7 @@ def quality(board: Board) -> dict:
             for k in range(max(breaks.values(), default=-1) + 1)
         ],
         "run": run,
-        "proven": bool(run and run.solver_status == "optimal" and not edited_since),
+        "proof": proof,
         "edited_since": edited_since,
         "reasons": {m.id: reasons.get(m.id, "Not scheduled yet.") for m in board.unplaced},
     }

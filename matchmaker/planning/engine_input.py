@@ -8,6 +8,8 @@ bulk statements whose rows the partial unique indexes still check.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any, cast
@@ -69,6 +71,23 @@ def blocked_slots(event: Event, slots: list[Slot]) -> dict[int, set[datetime]]:
         for pid in attendees:
             blocked[pid] |= covered
     return blocked
+
+
+def problem_key(problem: dict[str, Any]) -> str:
+    """A fingerprint of what ``problem`` asks (meetings, people and their availability,
+    slots, tables, locks, visits), leaving out where the draft has its meetings now
+    (``previous``) and the event's name: two runs with the same key solved the same
+    problem, so a proof of one holds for a schedule of the other."""
+    asked = {k: v for k, v in problem.items() if k not in ("previous", "name")}
+    text = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def current_problem(event: Event) -> dict[str, Any]:
+    """The problem a run started now would solve (during the event, with the past kept)."""
+    from ..desk.replan import keep_the_past
+
+    return keep_the_past(event, build_problem(event))
 
 
 def build_problem(event: Event) -> dict[str, Any]:

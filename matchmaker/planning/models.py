@@ -61,6 +61,9 @@ class SolverRun(Model):
     breaks: Mapped[int | None] = mapped_column()
     bound: Mapped[int | None] = mapped_column()
     solver_status: Mapped[str | None] = mapped_column(String(20))
+    # What the run solved (engine_input.problem_key): its proof holds for a draft of the
+    # same problem.
+    problem_key: Mapped[str | None] = mapped_column(String(64))
     # [[elapsed, breaks, bound], ...] for the progress chart.
     progress: Mapped[list[Any]] = mapped_column(JSON, default=list)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -26,7 +26,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..scheduling import Progress, Result, parse_problem, solve
 from ..visits.services import save_allocation as save_visit_allocation
-from .engine_input import build_problem, save_result
+from .engine_input import current_problem, problem_key, save_result
 from .models import SolverRun
 
 log = logging.getLogger(__name__)
@@ -258,9 +258,9 @@ def execute_run(run_id: int) -> SolverRun | None:
     try:
         event = db.session.get_one(Event, run.event_id)
         # During the event, history stays as it was (desk.replan.keep_the_past).
-        from ..desk.replan import keep_the_past
-
-        problem = parse_problem(keep_the_past(event, build_problem(event)))
+        data = current_problem(event)
+        run.problem_key = problem_key(data)
+        problem = parse_problem(data)
         run.total = len(problem.meetings)
         db.session.commit()
         _check_size(problem)

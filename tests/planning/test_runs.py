@@ -349,3 +349,39 @@ def test_grid_of_a_big_event_opens_on_its_first_day(client, auth, db, scheduled_
     assert 'id="filter-day"' in client.get(url).get_data(as_text=True)
     assert rows("?day=2027-03-10") == {"Wed 10"}
     assert rows("?day=all") == {"Tue 09", "Wed 10"}
+
+
+def _proof_text(client, slug: str) -> str:
+    html = client.get(f"/events/{slug}/schedule").get_data(as_text=True)
+    start = html.index('id="quality-proof"')
+    return " ".join(html[start : html.index("</dd>", start)].split())
+
+
+def test_a_proof_holds_for_the_same_problem_whichever_run_came_last(
+    client, auth, db, scheduled_event
+):
+    """A run proves the schedule optimal. A later run that proves nothing (a 1-second
+    re-run) leaves the same schedule: the card still says proven, by the run that proved
+    it. A new meeting is a new problem: then the card says not proven."""
+    from matchmaker.meetings.services import create_meeting
+    from matchmaker.planning.board import load_board, quality
+
+    s = scheduled_event()
+    proving = runs.execute_run(runs.start_run(s.event, s.organiser, SOLVE_SECONDS).id)
+    assert proving.solver_status == "optimal" and proving.problem_key
+    q = quality(load_board(s.event))
+    assert (q["placed"], q["total_breaks"]) == (proving.placed, proving.breaks)
+    auth.login(s.organiser)
+    assert _proof_text(client, s.event.slug).endswith(f"> Proven optimal by run {proving.id}.")
+
+    # A short re-run that ends unproven, its schedule as good: the problem is the same.
+    rerun = runs.execute_run(runs.start_run(s.event, s.organiser, SOLVE_SECONDS).id)
+    rerun.solver_status = "feasible"  # as a 1-second run that stopped before its proof
+    db.commit()
+    text = _proof_text(client, s.event.slug)
+    assert f"Proven optimal by run {proving.id}: it proved that no schedule" in text
+    assert rerun.problem_key == proving.problem_key
+
+    create_meeting(s.event, [s.people[3], s.people[5]])  # a new meeting: a new problem
+    db.commit()
+    assert "Not proven" in _proof_text(client, s.event.slug)
