@@ -656,8 +656,10 @@ def solve(
         return result
 
 
-#: The share of the time limit the visit allocation may take (it stops sooner when each
-#: of its stages is proven, as they are in well under a second at the bench's size).
+#: The share of the time limit each of the two visit stages may take (the allocation,
+#: then the joint stage): together at most half, and the meetings get the rest, so the
+#: run keeps to its limit. Each stops sooner when proven, as they are in well under a
+#: second at the bench's size.
 VISIT_SHARE = 0.25
 
 
