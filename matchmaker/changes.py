@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from itertools import chain
 from typing import Any, cast
@@ -84,6 +84,23 @@ class VersionedCache:
                 return None
             self._items.move_to_end(key)
             return item[2]
+
+    def get_or_compute(
+        self,
+        key: Hashable,
+        version: Hashable,
+        compute: Callable[[], Any],
+        now: datetime | None = None,
+        valid_until: Callable[[Any], datetime | None] | None = None,
+    ) -> Any:
+        """The value stored for ``key`` at ``version``, else ``compute()`` stored there
+        (until ``valid_until(value)`` when given). Two threads that miss at once both
+        compute; the later one's value stays."""
+        value = self.get(key, version, now)
+        if value is None:
+            value = compute()
+            self.put(key, version, value, valid_until(value) if valid_until else None)
+        return value
 
     def put(self, key: Hashable, version: Hashable, value: Any, valid_until=None) -> None:
         with self._lock:

@@ -54,21 +54,22 @@ def feed(token: str):
     now, version = utcnow(), changes.version(cache.VERSION)
     try:
         hashed = services.token_hash(token)
-        feed_id = cache.tokens_cache.get(hashed, version, now)
-        if feed_id is None:
-            feed_id = services.check_token(token)
-            cache.tokens_cache.put(hashed, version, feed_id)
+        feed_id = cache.tokens_cache.get_or_compute(
+            hashed, version, lambda: services.check_token(token), now
+        )
     except NotFound as error:
         # Plain and identical for every failure: nothing tells a guess from a reset link.
         response = Response(error.message + "\n", 404, content_type="text/plain; charset=utf-8")
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "private, no-store"
         return response
-    rendered = cache.feeds_cache.get(feed_id, version, now)
-    if rendered is None:
-        live = services.feed_by_token(token)
-        rendered = cache.render(feeds.build_calendar(live, now))
-        cache.feeds_cache.put(feed_id, version, rendered, rendered.valid_until)
+    rendered = cache.feeds_cache.get_or_compute(
+        feed_id,
+        version,
+        lambda: cache.render(feeds.build_calendar(services.feed_by_token(token), now)),
+        now,
+        valid_until=lambda r: r.valid_until,
+    )
     return _calendar_response(rendered)
 
 

@@ -131,12 +131,7 @@ def clear_cache() -> None:
 
 def _cached(key: tuple, compute):
     """``compute()``, kept at the directory's data version under ``key``."""
-    version = changes.version(VERSION)
-    value = _lists.get(key, version)
-    if value is None:
-        value = compute()
-        _lists.put(key, version, value)
-    return value
+    return _lists.get_or_compute(key, changes.version(VERSION), compute)
 
 
 def organisation_cards(event_id: int, organisation_ids: list[int]) -> list[OrganisationCard]:

@@ -220,9 +220,11 @@ def _market(event_id: int) -> Market:
             .where(*scope)
         ).one()
     )
-    cached = _markets.get(event_id, key)
-    if cached is not None:
-        return cached
+    return _markets.get_or_compute(event_id, key, lambda: _build_market(scope))
+
+
+def _build_market(scope) -> Market:
+    """The event's needs and offers, once per organisation, from the database."""
     rows = db.session.execute(
         select(Participant.organisation_id, Opportunity.kind, Opportunity.title, Opportunity.tags)
         .join(Opportunity.participant)
@@ -236,9 +238,7 @@ def _market(event_id: int) -> Market:
         if (need.organisation_id, need.key()) not in seen:
             seen.add((need.organisation_id, need.key()))
             needs.append(need)
-    market = Market(needs)
-    _markets.put(event_id, key, market)
-    return market
+    return Market(needs)
 
 
 def my_needs(me: Participant) -> list[Need]:
