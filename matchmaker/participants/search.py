@@ -64,26 +64,24 @@ class Relevance:
 # (anywhere: bit k; in the heavy columns: bit k + 8) and all words once more for the
 # rank; PostgreSQL reads the flags off each matching row's tsvector in one scan.
 
+
 # Only the people the directory lists (approved, and listed by their own choice): a
 # search must not find an organisation by the name or the opportunities of someone who
 # asked not to be listed (privacy.consent), which would tell that they are there.
+def _listed(alias: str = "") -> str:
+    """The rule, on a participants row (``alias`` its table's name and a dot)."""
+    return f"{alias}event_id = :event AND {alias}status = 'approved' AND {alias}listed"
+
+
+_LISTED_ORGANISATIONS = f"t.id IN (SELECT organisation_id FROM participants WHERE {_listed()})"
 # SQLite's joins (PostgreSQL's are in _PG_SOURCE below).
 _OWNER = {
-    "organisations": (
-        "JOIN organisations t ON t.id = h.id",
-        "t.id",
-        "t.id IN (SELECT organisation_id FROM participants "
-        "WHERE event_id = :event AND status = 'approved' AND listed)",
-    ),
-    "participants": (
-        "JOIN participants t ON t.id = h.id",
-        "t.organisation_id",
-        "t.event_id = :event AND t.status = 'approved' AND t.listed",
-    ),
+    "organisations": ("JOIN organisations t ON t.id = h.id", "t.id", _LISTED_ORGANISATIONS),
+    "participants": ("JOIN participants t ON t.id = h.id", "t.organisation_id", _listed("t.")),
     "opportunities": (
         "JOIN opportunities t ON t.id = h.id JOIN participants p ON p.id = t.participant_id",
         "p.organisation_id",
-        "p.event_id = :event AND p.status = 'approved' AND p.listed",
+        _listed("p."),
     ),
 }
 HEAVY_BIT = 8
@@ -145,17 +143,12 @@ def _postgres_statement(table: str, words: list[str]) -> str:
     )
 
 
-_LISTED = "SELECT {} FROM participants WHERE event_id = :event AND status = 'approved' AND listed"
 # table -> (the rows searched, as t; the event's listed people only; their organisation)
 _PG_SOURCE = {
-    "organisations": ("organisations t", f"t.id IN ({_LISTED.format('organisation_id')})", "t.id"),
-    "participants": (
-        "participants t",
-        "t.event_id = :event AND t.status = 'approved' AND t.listed",
-        "t.organisation_id",
-    ),
+    "organisations": ("organisations t", _LISTED_ORGANISATIONS, "t.id"),
+    "participants": ("participants t", _listed("t."), "t.organisation_id"),
     "opportunities": (
-        f"({_LISTED.format('id, organisation_id')}) p "
+        f"(SELECT id, organisation_id FROM participants WHERE {_listed()}) p "
         "JOIN opportunities t ON t.participant_id = p.id",
         "TRUE",
         "p.organisation_id",
