@@ -35,10 +35,9 @@ from ..notifications.services import notify
 from ..participants.models import Participant
 from ..participants.recommend import suggestions_for
 from ..planning.agenda import is_published
-from ..planning.engine_input import blocked_slots
+from ..planning.board import stand_holders, tables_for, unavailable
 from ..planning.models import PublishedMeeting, ScheduleRevision
 from ..templating import to_zone
-from ..visits.services import visit_blocked
 from ..web import path_for
 from .proposal_models import ReplanProposal
 
@@ -63,9 +62,7 @@ class FreeTime:
     def load(cls, event: Event, now: datetime) -> FreeTime:
         every = event_slots(event)
         free = cls([s for s in every if s.starts_at > now], [t.id for t in event.tables])
-        for pid, starts in blocked_slots(event, every).items():
-            free.busy[pid] |= starts
-        for pid, starts in visit_blocked(event, every).items():
+        for pid, starts in unavailable(event, every).items():
             free.busy[pid] |= starts
         placed = db.session.execute(
             select(MeetingParticipant.participant_id, Meeting.slot_start, Meeting.table_id)
@@ -79,12 +76,7 @@ class FreeTime:
         for pid, start, table_id in placed:
             free.busy[pid].add(start)
             free.taken.add((start, table_id))
-        stands = db.session.execute(
-            select(Participant.fixed_table_id, Participant.id).where(
-                Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
-            )
-        )
-        free.stands = {table: pid for table, pid in stands if table is not None}
+        free.stands = stand_holders(event)
         return free
 
     def place_for(self, pids: list[int], prefer: datetime | None = None):
@@ -99,8 +91,7 @@ class FreeTime:
         return None
 
     def _table(self, start: datetime, pids: list[int]) -> int | None:
-        own = [t for t, p in self.stands.items() if p in pids]  # a stand holder's table
-        allowed = own or [t for t in self.tables if t not in self.stands]
+        allowed = tables_for(self.tables, self.stands, pids)
         return next((t for t in allowed if (start, t) not in self.taken), None)
 
     def hold(self, start: datetime, table: int, pids: list[int]) -> None:

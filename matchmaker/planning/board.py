@@ -178,15 +178,39 @@ def quality(board: Board) -> dict:
     }
 
 
+def unavailable(event: Event, slots: list[Slot]) -> dict[int, set[datetime]]:
+    """Participant id -> slot starts they cannot meet in: their absences and programme
+    (``blocked_slots``) and their places on trade visits."""
+    blocked = blocked_slots(event, slots)
+    for pid, starts in visit_blocked(event, slots).items():
+        blocked[pid] |= starts
+    return blocked
+
+
+def stand_holders(event: Event) -> dict[int, int]:
+    """Table id -> the participant whose stand (fixed table) it is."""
+    rows = db.session.execute(
+        select(Participant.fixed_table_id, Participant.id).where(
+            Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
+        )
+    )
+    return {table: pid for table, pid in rows.tuples() if table is not None}
+
+
+def tables_for(tables: list[int], stands: dict[int, int], pids) -> list[int]:
+    """Of ``tables`` (in their order), those a meeting of ``pids`` may use: the stand of
+    one of them, else any table that is nobody's stand."""
+    own = [t for t in tables if stands.get(t) in pids]
+    return own or [t for t in tables if t not in stands]
+
+
 def free_targets(event: Event, meeting: Meeting) -> list[tuple[Slot, list[Table]]]:
     """Every (slot, tables) where ``meeting`` could go without breaking a hard rule:
     its participants are free and available, the table is free, and stands (a
     participant's fixed table) are respected.  Its current place is left out."""
     slots = event_slots(event)
     pids = set(meeting.participant_ids)
-    blocked = blocked_slots(event, slots)
-    for pid, starts in visit_blocked(event, slots).items():  # trade visits
-        blocked[pid] |= starts
+    blocked = unavailable(event, slots)
     others = db.session.execute(
         select(Meeting.id, Meeting.slot_start, Meeting.table_id).where(
             Meeting.event_id == event.id,
@@ -209,20 +233,8 @@ def free_targets(event: Event, meeting: Meeting) -> list[tuple[Slot, list[Table]
         ).scalars()
     )
     taken = {(start, table) for _id, start, table in others}
-    stands = dict(
-        db.session.execute(
-            select(Participant.fixed_table_id, Participant.id).where(
-                Participant.event_id == event.id, Participant.fixed_table_id.is_not(None)
-            )
-        )
-        .tuples()
-        .all()
-    )
-    own = {t for t, p in stands.items() if p in pids}
-    if own:
-        allowed_tables = [t for t in event.tables if t.id in own]
-    else:
-        allowed_tables = [t for t in event.tables if t.id not in stands]
+    allowed = set(tables_for([t.id for t in event.tables], stand_holders(event), pids))
+    allowed_tables = [t for t in event.tables if t.id in allowed]
     targets = []
     for slot in slots:
         if slot.starts_at in busy_people:

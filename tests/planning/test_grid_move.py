@@ -98,3 +98,19 @@ def test_a_cell_taken_meanwhile_gets_409_with_the_reason(client, auth, db, sched
     )
     assert stale.status_code == 409
     assert db.scalar(select(Meeting.locked).where(Meeting.id == meeting.id)) is False
+
+
+def test_a_stand_holders_meeting_goes_only_to_the_stand_and_nobody_elses_there(
+    db, scheduled_event
+):
+    """Person 0 has table 2 as their stand: their meetings may only be moved there, and
+    a meeting of people without a stand never to it."""
+    s = scheduled_event()
+    _placed(db, s)
+    stand = s.event.tables[1]
+    s.people[0].fixed_table_id = stand.id
+    db.flush()
+    holder = {t.id for _slot, tables in free_targets(s.event, s.meetings[0]) for t in tables}
+    assert holder == {stand.id}
+    others = {t.id for _slot, tables in free_targets(s.event, s.meetings[5]) for t in tables}
+    assert others and stand.id not in others  # meeting 5: people 2 and 5, no stand
