@@ -100,9 +100,7 @@ def test_a_cell_taken_meanwhile_gets_409_with_the_reason(client, auth, db, sched
     assert db.scalar(select(Meeting.locked).where(Meeting.id == meeting.id)) is False
 
 
-def test_a_stand_holders_meeting_goes_only_to_the_stand_and_nobody_elses_there(
-    db, scheduled_event
-):
+def test_a_stand_holders_meeting_goes_only_to_the_stand_and_nobody_elses_there(db, scheduled_event):
     """Person 0 has table 2 as their stand: their meetings may only be moved there, and
     a meeting of people without a stand never to it."""
     s = scheduled_event()
