@@ -72,6 +72,24 @@ def keeps(
     )
 
 
+def approved_participants(event: Event) -> list[Participant]:
+    """The event's approved participants by name, with their organisations (the board's
+    people, without loading its meetings)."""
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .where(Participant.event_id == event.id, Participant.status == "approved")
+            .options(selectinload(Participant.organisation))
+            .order_by(Participant.name)
+        )
+    )
+
+
+def slot_at(event: Event, start: datetime | None) -> Slot | None:
+    """The event's slot starting at ``start`` (a meeting's ``slot_start``), or None."""
+    return next((s for s in event_slots(event) if s.starts_at == start), None) if start else None
+
+
 def load_board(event: Event) -> Board:
     slots = event_slots(event)
     meetings = list(
@@ -86,15 +104,7 @@ def load_board(event: Event) -> Board:
             .order_by(Meeting.id)
         )
     )
-    participants = list(
-        db.session.scalars(
-            select(Participant)
-            .where(Participant.event_id == event.id, Participant.status == "approved")
-            .options(selectinload(Participant.organisation))
-            .order_by(Participant.name)
-        )
-    )
-    board = Board(event, slots, list(event.tables), meetings, participants)
+    board = Board(event, slots, list(event.tables), meetings, approved_participants(event))
     board.slot_index = {s.starts_at: s.index for s in slots}
     for m in meetings:
         if m.slot_start is not None and m.table_id is not None:

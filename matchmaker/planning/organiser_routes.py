@@ -114,7 +114,7 @@ def _publication_context(event) -> dict:
     revisions = services.revisions(event)
     pending = services.draft_changes(event)
     told = revision_changes.per_participant(event, pending) if revisions and pending else {}
-    labels = {p.id: p.label for p in boards.load_board(event).participants} if told else {}
+    labels = {p.id: p.label for p in boards.approved_participants(event)} if told else {}
     return {
         "revisions": revisions,
         "publishers": services.publishers(revisions),
@@ -329,14 +329,13 @@ def move(slug: str, meeting_id: int):
     if status == 200 or form.version.data is None:
         form.version.data = meeting.version
     form.target.choices = _move_choices(event, meeting)
-    board = boards.load_board(event)
     return render(
         "schedules/move.html",
         "schedules/_move.html",
         status=status,
         event=event,
         meeting=meeting,
-        slot=board.slot_of(meeting),
+        slot=boards.slot_at(event, meeting.slot_start),
         form=form,
     )
 
@@ -346,7 +345,7 @@ def move(slug: str, meeting_id: int):
 def add_meeting(slug: str):
     event = organised_event_or_404(slug)
     form = AddMeetingForm()
-    people = boards.load_board(event).participants
+    people = boards.approved_participants(event)
     choices = [(0, "— choose —")] + [(p.id, p.label) for p in people]
     form.first.choices = form.second.choices = choices
     result = submit(
