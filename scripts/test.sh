@@ -57,12 +57,16 @@ fi
 # --- no arguments: five shards at once ------------------------------------------------
 # The browser shard on PostgreSQL gets a database of its own beside PG_URL's: each shard
 # empties its database's schema and makes its servers' databases from its name.
-PG_URL_E2E="${PG_URL%/*}/$(basename "${PG_URL##*/}")_browser"
+# The database name is the URL's last part, before any "?options".
+PG_DB="${PG_URL##*/}"
+PG_OPTIONS="${PG_DB#"${PG_DB%%\?*}"}"
+PG_DB_E2E="${PG_DB%%\?*}_browser"
+PG_URL_E2E="${PG_URL%/*}/$PG_DB_E2E$PG_OPTIONS"
 if [ "$STARTED_PG" = 1 ]; then
-    PG_TEST_DB="$(basename "${PG_URL_E2E##*/}")" scripts/pg.sh ensure >/dev/null ||
+    PG_TEST_DB="$PG_DB_E2E" scripts/pg.sh ensure >/dev/null ||
         { echo "could not create the second test database" >&2; exit 1; }
 else
-    "$PY" - "$PG_URL" "$(basename "${PG_URL_E2E##*/}")" <<'EOF' ||
+    "$PY" - "$PG_URL" "$PG_DB_E2E" <<'EOF' ||
 import sys
 from sqlalchemy import create_engine, text
 url, name = sys.argv[1], sys.argv[2]
