@@ -288,8 +288,8 @@ def first_schedule(
     first_seed: int = 0,
     settle: bool = False,
 ) -> Greedy:
-    """Greedy + local search (single moves, Kempe chains, refill of unplaced meetings).
-    A start that places every required meeting fairly keeps the whole time to improve
+    """Greedy + local search (single moves, focused Kempe chains with annealing, refill
+    of unplaced meetings).  A start that places every required meeting fairly keeps the whole time to improve
     (or, with ``settle``, is returned at once); otherwise up to ``starts`` seeds share it
     and the best by :func:`quality` is kept."""
     t0 = time.monotonic()
@@ -306,7 +306,7 @@ def first_schedule(
             if settle:
                 return g
             end = deadline
-        kempe_search(g, end - LAST_CLIMB, should_stop, seed=seed)
+        kempe_search(g, end - LAST_CLIMB, should_stop, seed=seed, focus=True)
         improve(g, end, should_stop, seed=seed)
         refill(g)
         q = quality(g)

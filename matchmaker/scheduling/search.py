@@ -18,7 +18,8 @@ With two or more workers, two single-worker CP-SAT threads share that state
 * **from above** (``FromAbove``): the first schedule when the caller left it to this
   thread; then the relaxation's participants' question (``decide_support``), budget
   decisions between the bound and the best, and large neighbourhood search; on large
-  models, local search (``polish``) instead.
+  models, local search (``polish``) instead, and on loose events too once the
+  neighbourhoods stall far above the bound (``POLISH_GAP``).
 * **the single-break scan** (``SingleBreakScan``): when the bound is one above the sum
   of the participants' own bounds, "only p takes the extra break" for one participant
   at a time; both threads take participants from its queue.
@@ -72,6 +73,15 @@ SUPPORT_SLICE = 4.5
 SUPPORT_TRIES = 2
 #: Seconds of minimisation among the relaxation's participants first, for a hint.
 SUPPORT_START = 1.2
+#: Loose events (issue 25): when the best schedule is at least ``POLISH_GAP`` breaks
+#: above the bound and ``POLISH_AFTER`` neighbourhoods in a row have not improved it
+#: (nor has anything else meanwhile), the search from above turns to local search
+#: (``polish``) for the rest of the run.  CP-SAT's neighbourhoods
+#: found nothing on generated events of 40-100 companies and 30 slots (40/200: 38
+#: breaks for 30 s from the first schedule, annealing 13), where on the tightly packed
+#: benchmark instances they are what reaches the optimum.
+POLISH_GAP = 10
+POLISH_AFTER = 2
 
 #: A schedule as (meeting, slot) pairs.
 Schedule = list[tuple[int, int]]
@@ -128,6 +138,7 @@ class SearchState:
         self.should_stop = should_stop
         self.best: int | None = None
         self.solution: Schedule | None = None
+        self.improved_at = time.monotonic()  # when ``best`` last fell
         self.infeasible = False
         # running solvers -> their break budget (None: minimisation)
         self.solvers: dict[cp_model.CpSolver, int | None] = {}
@@ -151,6 +162,7 @@ class SearchState:
             if self.best is not None and breaks >= self.best:
                 return
             self.best, self.solution = breaks, solution
+            self.improved_at = time.monotonic()
             self._check()
         self.report(breaks, self.lower, len(solution))
 
@@ -535,11 +547,15 @@ class FromAbove:
         members: list[list[int]] | None,
         first: FirstSchedule | None,
         polish: Polish | None,
+        local_only: bool = False,
     ):
         self.solving, self.state, self.scan = solving, solving.state, scan
         self.members = members  # meeting -> participants (for neighbourhoods)
         self.first = first
         self.polish = polish
+        self.local_only = local_only and polish is not None  # local search at once
+        # Neighbourhoods in a row that found nothing, and the best they started from.
+        self.lns_failed: tuple[int, float] = (0, 0.0)
         self.lns_kind: str | None = None  # the neighbourhood kind that improved last
         self.support_k = 0  # the next budget to ask the relaxation's participants
         # (the support it was made for, the hint of their decisions: ``support_start``)
@@ -573,7 +589,7 @@ class FromAbove:
         failures = tries  # a budget decision first: the local search is a local optimum
         while not state.done.is_set() and state.left() > 0.02:
             lower, best = state.lower, state.best
-            if self.polish is not None and best is not None:
+            if self.polish is not None and best is not None and self.stalled(lower, best):
                 self.polish_best(seed)  # until the search ends
                 return
             if self.scan.phase == ScanState.ON:
@@ -589,13 +605,33 @@ class FromAbove:
                 failures = 0
                 continue
             if best is not None and failures < tries:
-                failures = 0 if self.lns(rng) else failures + 1
+                since = self.state.improved_at
+                improved = self.lns(rng)
+                failures = 0 if improved else failures + 1
+                self.after_lns(improved, since)
                 continue
             failures = 0
             status = self.bisect(lower, best, seed)
             seed += 1
             # An unsettled decision: the neighbourhoods get longer before the next one.
             tries = min(2 * tries, 4 * LNS_TRIES) if status == cp_model.UNKNOWN else LNS_TRIES
+
+    def after_lns(self, improved: bool, since: float) -> None:
+        """Counts the neighbourhoods in a row that found nothing, started from the best
+        of ``since`` (``SearchState.improved_at``): a better schedule from anywhere
+        starts the count again."""
+        count, at = self.lns_failed
+        self.lns_failed = (0, 0.0) if improved else (count + 1 if at == since else 1, since)
+
+    def stalled(self, lower: int, best: int) -> bool:
+        """Whether local search should take over: at once on large models, or once the
+        best is ``POLISH_GAP`` above the bound and the last ``POLISH_AFTER`` neighbourhoods
+        found nothing, nor anything else meanwhile."""
+        if self.local_only:
+            return True
+        count, at = self.lns_failed
+        quiet = at == self.state.improved_at and count >= POLISH_AFTER
+        return quiet and best - lower >= POLISH_GAP
 
     def bisect(self, lower: int, best: int | None, seed: int) -> int:
         """A budget decision halfway between the bound and the best (the best as hint);
@@ -774,7 +810,8 @@ class BreakSearch:
     """The whole search (see the module's docstring for the contract).  ``hint``: a
     schedule to start from; ``members``: meeting -> participants (for neighbourhoods and
     the scan's order); ``first``: makes the first schedule when there is no hint;
-    ``relax``: the relaxation bound; ``polish``: local search on large models."""
+    ``relax``: the relaxation bound; ``polish``: local search, at once with
+    ``local_only`` (large models), else once the neighbourhoods stall (``POLISH_GAP``)."""
 
     def __init__(
         self,
@@ -788,13 +825,14 @@ class BreakSearch:
         first: FirstSchedule | None = None,
         relax: Relax | None = None,
         polish: Polish | None = None,
+        local_only: bool = False,
     ):
         self.state = SearchState(lower, deadline, report, should_stop)
         self.solving = Solving(built, self.state, hint)
         self.scanner = SingleBreakScan(self.solving, members)
         self.state.scan = self.scanner
         self.below = FromBelow(self.solving, self.scanner, relax)
-        self.above = FromAbove(self.solving, self.scanner, members, first, polish)
+        self.above = FromAbove(self.solving, self.scanner, members, first, polish, local_only)
 
     # -- the outcome (and the shared state's entry points)
     @property
@@ -846,7 +884,7 @@ class BreakSearch:
             side.join()
             return
         self.below.ladder(share=0.4)
-        if self.above.polish is None:
+        if not self.above.local_only:
             self.below.minimise(workers)
             return
         # Large models: CP-SAT's minimisation finds nothing there in time (the first

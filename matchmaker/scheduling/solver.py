@@ -27,7 +27,7 @@ from .instance import Instance, build_instance, total_breaks
 from .model import Built, build_model, main_objective
 from .problem import Problem
 from .result import Assignment, Progress, Result, Unscheduled
-from .search import BreakSearch, Polish
+from .search import BreakSearch
 from .tables import assign_tables
 
 #: Above this many (meeting, slot) pairs the exact model is replaced by ``large.py``.
@@ -522,18 +522,13 @@ class Engine:
             made = self.first_schedule(meetings, stop)
             return made, self.valid_breaks(made, meetings, min_priority)
 
-        polish: Polish | None = None
-        if self.local_search:
+        def polish(schedule, deadline, seed, stop, offer) -> None:
+            def report(made: dict[int, int]) -> None:
+                breaks = self.valid_breaks(made, meetings, min_priority)
+                if breaks is not None:
+                    offer(made, breaks)
 
-            def local_search(schedule, deadline, seed, stop, offer) -> None:
-                def report(made: dict[int, int]) -> None:
-                    breaks = self.valid_breaks(made, meetings, min_priority)
-                    if breaks is not None:
-                        offer(made, breaks)
-
-                report(large.polish(inst, meetings, schedule, deadline, stop, seed, report))
-
-            polish = local_search
+            report(large.polish(inst, meetings, schedule, deadline, stop, seed, report))
 
         portfolio = BreakSearch(
             built,
@@ -548,6 +543,7 @@ class Engine:
                 inst, meetings, lower, min(2.5, self.remaining() / 4)
             ),
             polish=polish,
+            local_only=self.local_search,
         )
         if usable:
             portfolio.offer(list(hint.items()), total_breaks(inst, hint))

@@ -261,3 +261,48 @@ def test_when_the_relaxation_names_who_takes_the_break_the_single_break_scan_is_
     assert search.below.relax_once() and search.lower == 1
     assert search.state.support
     assert search.scan == "no"
+
+
+def spread_triangles(n: int) -> tuple[BreakSearch, object]:
+    """``n`` triangles whose meetings are spread (triangle t in slots t, t + n, t + 2n):
+    everyone has a break, 3n in all, where one per triangle is the optimum."""
+    search, inst = new_search(triangles(n))
+    spread = [(m, (m % 3) * n + m // 3) for m in range(inst.n_meetings)]
+    search.offer(spread, total_breaks(inst, dict(spread)))
+    assert search.best == 3 * n and search.lower == 0
+    return search, inst
+
+
+def test_the_search_from_above_turns_to_local_search_when_its_neighbourhoods_stall():
+    """Far above the bound (10 breaks or more), two neighbourhoods in a row that find
+    nothing hand the rest of the run to local search; a better schedule from anywhere
+    in between starts the count again."""
+    search, inst = spread_triangles(6)
+    above = search.above
+    assert not above.stalled(search.lower, search.best)
+    above.after_lns(False, search.state.improved_at)
+    assert not above.stalled(search.lower, search.best)
+    # The search from below finds something better meanwhile: the count starts again.
+    since = search.state.improved_at
+    better = [(m, (m % 3) * 6 + m // 3) for m in range(inst.n_meetings)]
+    better[1], better[2] = (1, 18), (2, 19)  # triangle 0: one break less
+    time.sleep(0.01)
+    search.offer(better, total_breaks(inst, dict(better)))
+    assert search.state.improved_at != since
+    above.after_lns(False, since)
+    assert not above.stalled(search.lower, search.best)
+    above.after_lns(False, search.state.improved_at)
+    above.after_lns(False, search.state.improved_at)
+    assert above.stalled(search.lower, search.best)
+    # A neighbourhood that improves resets it.
+    above.after_lns(True, search.state.improved_at)
+    assert not above.stalled(search.lower, search.best)
+
+
+def test_close_to_the_bound_the_neighbourhoods_keep_the_search():
+    """Within 10 breaks of the bound the neighbourhoods are what reaches the optimum of
+    tightly packed events: however often they fail, no local search."""
+    search, _ = spread_triangles(3)  # 9 breaks, bound 0
+    for _ in range(5):
+        search.above.after_lns(False, search.state.improved_at)
+    assert not search.above.stalled(search.lower, search.best)
