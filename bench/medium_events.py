@@ -1,7 +1,14 @@
 """Benchmark: breaks and the proven bound over time on generated events of the sizes
 organisers run (issue 25), where the quality card is what the organiser reads.
 
+* ``day200``, ``day350``, ``day500``: a day of 30 slots for 40 companies and 200
+  meetings (12 tables), 70 and 350 (20), 100 and 500 (27), 30 s: the loose events where
+  CP-SAT's neighbourhoods stalled (exact model, under ``LOCAL_LIMIT``);
 * ``day1500``: a brokerage day, 300 companies, 1,500 meetings, 30 slots, 80 tables;
+* ``planted1500``: 300 companies, 30 slots, 80 tables and about 1,450 meetings made
+  from a schedule of about 10 breaks (``scheduler_scale.planted``: partners' windows
+  overlap, as when interests run along a value chain), 30 s; the planted schedule's
+  breaks are printed beside the result;
 * ``twoday4500``: two days, 800 participants, 4,500 meetings, 48 slots in four
   sessions, 200 tables;
 * ``large10000``: 2,000 participants, 10,000 meetings, 51 slots, 300 tables (the
@@ -13,8 +20,11 @@ and bound as the engine reports them (at most one line per second, and the last)
 final result, the gap (found minus bound, and in % of found) and the checker's
 violations.  Figures only.
 
-    .venv/bin/python bench/medium_events.py [--only day1500,twoday4500,large10000]
-        [--time-limit 30] [--workers 2] [--seed 1]
+    .venv/bin/python bench/medium_events.py [--only day200,day350,day500,day1500,...]
+        [--time-limit 30] [--workers 2] [--seed 1] [--optional]
+
+``--optional`` marks every meeting optional, as the app's runs do.  The default runs
+``day1500,twoday4500,large10000``.
 """
 
 from __future__ import annotations
@@ -27,21 +37,33 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from bench.scheduler_scale import generate  # noqa: E402
+from bench.scheduler_scale import generate, planted  # noqa: E402
 from matchmaker.scheduling import check_result, parse_problem, solve  # noqa: E402
+from matchmaker.scheduling.instance import build_instance, total_breaks  # noqa: E402
 
 #: name -> (participants, meetings, slots, tables, sessions, default time limit)
 EVENTS = {
+    "day200": (40, 200, 30, 12, 3, 30.0),
+    "day350": (70, 350, 30, 20, 3, 30.0),
+    "day500": (100, 500, 30, 27, 3, 30.0),
     "day1500": (300, 1500, 30, 80, 3, 30.0),
+    "planted1500": (300, 0, 30, 80, 0, 30.0),  # (0 meetings: planted, about 1,450)
     "twoday4500": (800, 4500, 48, 200, 4, 60.0),
     "large10000": (2000, 10000, 51, 300, 3, 60.0),
 }
 
 
-def run(name: str, time_limit: float | None, workers: int, seed: int) -> None:
+def run(name: str, time_limit: float | None, workers: int, seed: int, optional: bool) -> None:
     people, meetings, slots, tables, sessions, default = EVENTS[name]
     limit = time_limit or default
-    data = generate(people, meetings, slots, tables, seed, sessions=sessions)
+    if meetings:
+        data = generate(people, meetings, slots, tables, seed, sessions=sessions)
+    else:
+        data = planted(people, slots, tables, seed)
+        meetings = len(data["meetings"])
+    plan = data.pop("planted", None)
+    for m in data["meetings"] if optional else []:
+        m["optional"] = True
     problem = parse_problem(data)
     trace: list[tuple[float, int | None, int | None]] = []
 
@@ -64,7 +86,9 @@ def run(name: str, time_limit: float | None, workers: int, seed: int) -> None:
     gap = (result.breaks or 0) - (result.bound or 0)
     pct = 100.0 * gap / result.breaks if result.breaks else 0.0
     errors = check_result(problem, result)
-    print(f"{name} ({people} x {meetings} x {slots} slots x {tables} tables), {limit:g} s")
+    kind = ", every meeting optional" if optional else ""
+    size = f"{people} x {meetings} x {slots} slots x {tables} tables"
+    print(f"{name} ({size}), {limit:g} s, seed {seed}{kind}")
     print(f"  load average at start {load:.2f}, at end {os.getloadavg()[0]:.2f}")
     print("  breaks/bound over time: " + ", ".join(shown))
     print(
@@ -72,19 +96,25 @@ def run(name: str, time_limit: float | None, workers: int, seed: int) -> None:
         f"gap {gap} ({pct:.1f} %), placed {len(result.assignments)}/{meetings}, "
         f"{result.seconds:.1f} s ({cpu:.1f} s of CPU), violations {len(errors)}"
     )
+    if plan is not None:
+        inst = build_instance(problem)
+        index = {mid: i for i, mid in enumerate(inst.meeting_ids)}
+        made = {index[m]: inst.slot_index[s] for m, s in plan.items()}
+        print(f"  the planted schedule: {total_breaks(inst, made)} breaks")
     sys.stdout.flush()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default=",".join(EVENTS))
+    ap.add_argument("--only", default="day1500,twoday4500,large10000")
     ap.add_argument("--time-limit", type=float, default=None)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--optional", action="store_true")
     args = ap.parse_args()
     print(time.strftime("%Y-%m-%d %H:%M:%S"), "load average", os.getloadavg())
     for name in args.only.split(","):
-        run(name, args.time_limit, args.workers, args.seed)
+        run(name, args.time_limit, args.workers, args.seed, args.optional)
 
 
 if __name__ == "__main__":

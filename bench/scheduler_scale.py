@@ -60,6 +60,47 @@ def generate(
     }
 
 
+def planted(n_people: int, n_slots: int, n_tables: int, seed: int, mean: float = 10.0) -> dict:
+    """An event with a schedule of few breaks by construction: each participant gets a
+    window of about ``mean`` consecutive slots, and in each slot the people whose
+    window it is are paired at random (pairs not met yet, at most ``n_tables``
+    meetings); each pair is a meeting.  Partners' windows overlap, as when interests
+    run along a value chain.  The planted schedule is ``data["planted"]`` (meeting id
+    -> slot id); its breaks bound the optimum from above."""
+    rng = random.Random(seed)
+    size = [max(2, min(n_slots, round(rng.gauss(mean, 3)))) for _ in range(n_people)]
+    start = [rng.randrange(0, n_slots - k + 1) for k in size]
+    met: set[tuple[int, int]] = set()
+    meetings, plan = [], {}
+    for t in range(n_slots):
+        here = [p for p in range(n_people) if start[p] <= t < start[p] + size[p]]
+        rng.shuffle(here)
+        free, placed = set(here), 0
+        for p in here:
+            if p not in free or placed >= n_tables:
+                continue
+            others = sorted(q for q in free if q != p and (min(p, q), max(p, q)) not in met)
+            if not others:
+                continue
+            q = rng.choice(others)
+            free -= {p, q}
+            met.add((min(p, q), max(p, q)))
+            mid = str(len(meetings) + 1)
+            meetings.append({"id": mid, "participants": [str(p + 1), str(q + 1)]})
+            plan[mid] = str(t + 1)
+            placed += 1
+    return {
+        "format": "matchmaker.scheduling/1",
+        "name": f"planted-{n_people}-{n_slots}-{n_tables}",
+        "slots": [{"id": str(i + 1)} for i in range(n_slots)],
+        "tables": [str(t + 1) for t in range(n_tables)],
+        "participants": [{"id": str(i + 1), "label": f"Company {i + 1}"} for i in range(n_people)],
+        "meetings": meetings,
+        "fairness": None,
+        "planted": plan,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--participants", type=int, default=2000)

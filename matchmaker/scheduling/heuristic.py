@@ -13,10 +13,21 @@ import random
 
 from .instance import Instance
 
+#: What a slot outside one member's window adds to the score (``Greedy.windows``).
+WINDOW_WEIGHT = 20
+
 
 class Greedy:
-    def __init__(self, inst: Instance, meetings: list[int], seed: int = 0):
+    def __init__(
+        self,
+        inst: Instance,
+        meetings: list[int],
+        seed: int = 0,
+        windows: list[tuple[int, int]] | None = None,
+    ):
         self.inst = inst
+        # Each participant's preferred (start, length) of slots (``large.layout``).
+        self.windows = windows
         self.meetings = meetings
         self.active = set(meetings)
         self.slot_of: dict[int, int] = {}
@@ -89,7 +100,8 @@ class Greedy:
             self.load[s] -= 1
 
     def score(self, m: int, s: int) -> float:
-        """Lower is better: adjacency to existing meetings, previous slot, time order."""
+        """Lower is better: adjacency to existing meetings, previous slot, the members'
+        windows."""
         inst = self.inst
         sc = 0.0
         for p in inst.members[m]:
@@ -101,6 +113,11 @@ class Greedy:
                     sc += 2
         if inst.previous_slot[m] == s:
             sc -= 100
+        if self.windows is not None:
+            for p in inst.members[m]:
+                start, length = self.windows[p]
+                if not start <= s < start + length:
+                    sc += WINDOW_WEIGHT
         return sc + self.rng.random() * 0.5
 
     def run(self) -> dict[int, int]:

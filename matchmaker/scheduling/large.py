@@ -287,16 +287,18 @@ def first_schedule(
     starts: int = 4,
     first_seed: int = 0,
     settle: bool = False,
+    windows: list[tuple[int, int]] | None = None,
 ) -> Greedy:
     """Greedy + local search (single moves, focused Kempe chains with annealing, refill
-    of unplaced meetings).  A start that places every required meeting fairly keeps the whole time to improve
-    (or, with ``settle``, is returned at once); otherwise up to ``starts`` seeds share it
-    and the best by :func:`quality` is kept."""
+    of unplaced meetings).  A start that places every required meeting fairly keeps the
+    whole time to improve (or, with ``settle``, is returned at once); otherwise up to
+    ``starts`` seeds share it and the best by :func:`quality` is kept.  ``windows``:
+    the greedy's preferred windows (``layout``)."""
     t0 = time.monotonic()
     slice_ = max(0.0, deadline - t0) / starts
     best, best_q = None, None
     for seed in range(first_seed, first_seed + starts):
-        g = Greedy(inst, meetings, seed=seed)
+        g = Greedy(inst, meetings, seed=seed, windows=windows)
         g.run()
         end = t0 + slice_ * (seed - first_seed + 1)
         improve(g, end, should_stop, seed=seed)
@@ -345,10 +347,21 @@ def fair(inst: Instance, slot_of: dict[int, int]) -> bool:
     return max(counts) - min(counts) <= f
 
 
+#: The layout's share of a local-search run's time (``layout``), at most LAYOUT_SECONDS.
+LAYOUT_SHARE = 0.05
+LAYOUT_SECONDS = 1.5
+
+
+def layout_deadline(deadline: float) -> float:
+    now = time.monotonic()
+    return now + min(LAYOUT_SECONDS, max(0.0, deadline - now) * LAYOUT_SHARE)
+
+
 def schedule(
     inst: Instance, meetings: list[int], deadline: float, should_stop, progress
 ) -> dict[int, int]:
-    g = Greedy(inst, meetings)
+    windows = layout(inst, meetings, layout_deadline(deadline))
+    g = Greedy(inst, meetings, windows=windows)
     g.run()
     progress(None, None, len(g.slot_of))
     improve(g, deadline - 1.2, should_stop)
@@ -364,3 +377,96 @@ def schedule(
     improve(g, deadline - 1.0, should_stop)
     slot_of = dict(g.slot_of)
     return slot_of if fair(inst, slot_of) else {}
+
+
+#: Iterations of the power method for the layout's order (``fiedler_order``).
+FIEDLER_ITERATIONS = 300
+
+
+def fiedler_order(inst: Instance, meetings: list[int]) -> list[int]:
+    """The participants in the order of the meeting graph's Fiedler vector (the
+    Laplacian's eigenvector of the second smallest eigenvalue, by the power method on
+    ``c I - L`` kept orthogonal to the constant vector): partners come out near each
+    other when the meetings have such an order (interests along a value chain, groups
+    that meet among themselves)."""
+    import numpy as np
+
+    n = inst.n_participants
+    pairs = [inst.members[m] for m in meetings if len(inst.members[m]) == 2]
+    if n < 3 or not pairs:
+        return list(range(n))
+    a = np.array([p for p, _ in pairs], dtype=np.int64)
+    b = np.array([q for _, q in pairs], dtype=np.int64)
+    degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+    shift = 2.0 * float(degree.max()) + 1.0
+    x = np.random.default_rng(0).standard_normal(n)
+    for _ in range(FIEDLER_ITERATIONS):
+        x -= x.mean()
+        neighbours = np.bincount(a, weights=x[b], minlength=n)
+        neighbours += np.bincount(b, weights=x[a], minlength=n)
+        x = shift * x - (degree * x - neighbours)  # (c I - L) x
+        x /= np.linalg.norm(x) or 1.0
+    return [int(p) for p in np.argsort(x, kind="stable")]
+
+
+def layout(
+    inst: Instance, meetings: list[int], deadline: float, seed: int = 0
+) -> list[tuple[int, int]]:
+    """A window of consecutive slots for each participant, as long as their meetings
+    (``(start, length)``): first spread along ``fiedler_order``, then each window moved,
+    one participant at a time (everyone once, then at random until ``deadline``), to
+    the start where the fewest of their meetings have no common slot with the partner's
+    window, at most two people per table busy in a slot.
+    The greedy then prefers slots inside both members' windows."""
+    rng = random.Random(seed)
+    n_slots, n_people = inst.n_slots, inst.n_participants
+    count = [0] * n_people
+    partners: list[list[tuple[int, int]]] = [[] for _ in range(n_people)]
+    for m in meetings:
+        for p in inst.members[m]:
+            count[p] += 1
+            partners[p] += [(m, q) for q in inst.members[m] if q != p]
+    starts: list[list[int]] = []
+    for p in range(n_people):
+        length = min(count[p], n_slots)
+        free = [
+            s
+            for s in range(n_slots - length + 1)
+            if all(inst.available[p][t] for t in range(s, s + length))
+        ]
+        starts.append(free or list(range(n_slots - length + 1)))
+    start = [0] * n_people
+    for rank, p in enumerate(fiedler_order(inst, meetings)):
+        length = min(count[p], n_slots)
+        target = rank / max(1, n_people - 1) * (n_slots - length)
+        start[p] = min(starts[p], key=lambda s: abs(s - target))  # noqa: B023
+    cap = 2 * inst.n_free_tables
+    load = [0] * n_slots
+    for p in range(n_people):
+        for t in range(start[p], start[p] + min(count[p], n_slots)):
+            load[t] += 1
+
+    def apart(m: int, p: int, s: int, q: int) -> float:
+        lo, hi = max(s, start[q]), min(s + count[p], start[q] + count[q])
+        common = sum(1 for t in inst.domain[m] if lo <= t < hi)
+        return 1.0 if common == 0 else 0.3 / common  # a single common slot is fragile
+
+    movable = [p for p in range(n_people) if count[p] and len(starts[p]) > 1]
+    rounds = rng.sample(movable, len(movable))  # everyone once, then at random
+    while movable and (rounds or time.monotonic() < deadline):
+        for _ in range(64):
+            p = rounds.pop() if rounds else rng.choice(movable)
+            length = min(count[p], n_slots)
+            for t in range(start[p], start[p] + length):
+                load[t] -= 1
+            best, best_cost = start[p], math.inf
+            for s in starts[p]:
+                over = sum(max(0, load[t] + 1 - cap) for t in range(s, s + length))
+                c = sum(apart(m, p, s, q) for m, q in partners[p]) + 2 * over
+                c += rng.random() * 0.05
+                if c < best_cost:
+                    best, best_cost = s, c
+            start[p] = best
+            for t in range(best, best + length):
+                load[t] += 1
+    return [(start[p], min(count[p], n_slots)) for p in range(n_people)]

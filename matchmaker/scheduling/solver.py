@@ -474,7 +474,10 @@ class Engine:
         at most 1.5 s (a quarter of the time left), until one is valid."""
         inst = self.inst
         budget = time.monotonic() + min(1.0, self.remaining() / 10)
-        greedy = large.first_schedule(inst, meetings, budget, should_stop)
+        windows = None
+        if self.local_search:  # (the greedy in windows: ``large.layout``)
+            windows = large.layout(inst, meetings, large.layout_deadline(self.deadline))
+        greedy = large.first_schedule(inst, meetings, budget, should_stop, windows=windows)
         if large.quality(greedy)[:3] != (0, 0, 0):
             more = large.first_schedule(
                 inst,
