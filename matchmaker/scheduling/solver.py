@@ -531,7 +531,10 @@ class Engine:
                 if breaks is not None:
                     offer(made, breaks)
 
-            report(large.polish(inst, meetings, schedule, deadline, stop, seed, report))
+            # (From the layout's first schedule on local-search models, a lower heat.)
+            heat = large.HEAT_LAYOUT if self.local_search else large.HEAT_START
+            made = large.polish(inst, meetings, schedule, deadline, stop, seed, report, heat)
+            report(made)
 
         portfolio = BreakSearch(
             built,
