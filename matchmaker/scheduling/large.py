@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from bisect import bisect_left
 from collections.abc import Callable
 
 from .heuristic import Greedy
@@ -433,57 +434,55 @@ def layout(
     (``(start, length)``): first spread along ``fiedler_order``, then each window moved,
     one participant at a time (everyone once, then at random until ``deadline``), to
     the start where the fewest of their meetings have no common slot with the partner's
-    window, at most two people per table busy in a slot.
-    The greedy then prefers slots inside both members' windows."""
+    window, at most two people per table busy in a slot.  The greedy then prefers slots
+    inside both members' windows."""
     rng = random.Random(seed)
     n_slots, n_people = inst.n_slots, inst.n_participants
-    count = [0] * n_people
+    size = [0] * n_people
     partners: list[list[tuple[int, int]]] = [[] for _ in range(n_people)]
     for m in meetings:
         for p in inst.members[m]:
-            count[p] += 1
+            size[p] = min(n_slots, size[p] + 1)
             partners[p] += [(m, q) for q in inst.members[m] if q != p]
     starts: list[list[int]] = []
     for p in range(n_people):
-        length = min(count[p], n_slots)
         free = [
             s
-            for s in range(n_slots - length + 1)
-            if all(inst.available[p][t] for t in range(s, s + length))
+            for s in range(n_slots - size[p] + 1)
+            if all(inst.available[p][t] for t in range(s, s + size[p]))
         ]
-        starts.append(free or list(range(n_slots - length + 1)))
+        starts.append(free or list(range(n_slots - size[p] + 1)))
     start = [0] * n_people
     for rank, p in enumerate(fiedler_order(inst, meetings)):
-        length = min(count[p], n_slots)
-        target = rank / max(1, n_people - 1) * (n_slots - length)
+        target = rank / max(1, n_people - 1) * (n_slots - size[p])
         start[p] = min(starts[p], key=lambda s: abs(s - target))  # noqa: B023
     cap = 2 * inst.n_free_tables
     load = [0] * n_slots
     for p in range(n_people):
-        for t in range(start[p], start[p] + min(count[p], n_slots)):
+        for t in range(start[p], start[p] + size[p]):
             load[t] += 1
 
     def apart(m: int, p: int, s: int, q: int) -> float:
-        lo, hi = max(s, start[q]), min(s + count[p], start[q] + count[q])
-        common = sum(1 for t in inst.domain[m] if lo <= t < hi)
-        return 1.0 if common == 0 else 0.3 / common  # a single common slot is fragile
+        """1 when meeting ``m`` has no slot in both windows (p's starting at ``s``)."""
+        lo, hi = max(s, start[q]), min(s + size[p], start[q] + size[q])
+        common = bisect_left(inst.domain[m], hi) - bisect_left(inst.domain[m], lo)
+        return 1.0 if common <= 0 else 0.3 / common  # a single common slot is fragile
 
-    movable = [p for p in range(n_people) if count[p] and len(starts[p]) > 1]
+    movable = [p for p in range(n_people) if size[p] and len(starts[p]) > 1]
     rounds = rng.sample(movable, len(movable))  # everyone once, then at random
     while movable and (rounds or time.monotonic() < deadline):
         for _ in range(64):
             p = rounds.pop() if rounds else rng.choice(movable)
-            length = min(count[p], n_slots)
-            for t in range(start[p], start[p] + length):
+            for t in range(start[p], start[p] + size[p]):
                 load[t] -= 1
             best, best_cost = start[p], math.inf
             for s in starts[p]:
-                over = sum(max(0, load[t] + 1 - cap) for t in range(s, s + length))
+                over = sum(max(0, load[t] + 1 - cap) for t in range(s, s + size[p]))
                 c = sum(apart(m, p, s, q) for m, q in partners[p]) + 2 * over
                 c += rng.random() * 0.05
                 if c < best_cost:
                     best, best_cost = s, c
             start[p] = best
-            for t in range(best, best + length):
+            for t in range(best, best + size[p]):
                 load[t] += 1
-    return [(start[p], min(count[p], n_slots)) for p in range(n_people)]
+    return [(start[p], size[p]) for p in range(n_people)]
