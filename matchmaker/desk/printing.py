@@ -6,13 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..events.models import Event, Table
 from ..events.services import event_slots
 from ..events.slots import Slot
 from ..extensions import db
-from ..participants.models import Participant
 from .attendance import Person, day_meetings
 
 
@@ -29,14 +27,3 @@ def table_signs(event: Event, day: date) -> list[Sign]:
         select(Table).where(Table.event_id == event.id).order_by(Table.position, Table.id)
     )
     return [Sign(t, [(s, placed.get((s.starts_at, t.id), [])) for s in slots]) for t in tables]
-
-
-def badge_people(event: Event) -> list[Participant]:
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .where(Participant.event_id == event.id, Participant.status == "approved")
-            .options(selectinload(Participant.organisation))
-            .order_by(Participant.name)
-        )
-    )

@@ -10,6 +10,7 @@ from ..access import role_required
 from ..dbtypes import utcnow
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
+from ..participants.services import approved_participants
 from ..templating import to_zone
 from ..web import counts_changed, parse_id, render, wants_fragment
 from . import attendance, bp, checkin, codes, live, printing, proposals, replan
@@ -205,7 +206,7 @@ def signs(slug: str):
 def badges(slug: str):
     event = organised_event_or_404(slug)
     only = parse_id(request.args.get("participant"))
-    people = [p for p in printing.badge_people(event) if not only or p.id == only]
+    people = [p for p in approved_participants(event) if not only or p.id == only]
     return render("desk/badges.html", event=event, people=people, codes=codes)
 
 

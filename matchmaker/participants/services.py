@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, false, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -467,10 +468,13 @@ def require_approved(participant: Participant | None) -> Participant:
 
 
 def approved_participants(event: Event) -> list[Participant]:
+    """The event's approved participants by name, with their organisations (labels,
+    badges and the schedule board show them)."""
     return list(
         db.session.scalars(
             select(Participant)
             .where(Participant.event_id == event.id, Participant.status == "approved")
+            .options(selectinload(Participant.organisation))
             .order_by(Participant.name)
         )
     )

@@ -15,6 +15,7 @@ from ..events.slots import Slot
 from ..extensions import db
 from ..meetings.models import Meeting, MeetingParticipant
 from ..participants.models import Participant
+from ..participants.services import approved_participants
 from ..scheduling.instance import breaks_of
 from ..visits.services import visit_blocked
 from .engine_input import blocked_slots, current_problem, problem_key
@@ -69,19 +70,6 @@ def keeps(
     filter that is set narrows (this participant, and someone of this organisation)."""
     return (not participant_id or participant.id == participant_id) and (
         not organisation_id or participant.organisation_id == organisation_id
-    )
-
-
-def approved_participants(event: Event) -> list[Participant]:
-    """The event's approved participants by name, with their organisations (the board's
-    people, without loading its meetings)."""
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .where(Participant.event_id == event.id, Participant.status == "approved")
-            .options(selectinload(Participant.organisation))
-            .order_by(Participant.name)
-        )
     )
 
 

@@ -10,6 +10,7 @@ from ..access import role_required
 from ..errors import JOB_QUEUE_ERRORS, JOBS_UNAVAILABLE
 from ..events.loaders import organised_event_or_404
 from ..extensions import db
+from ..participants.services import approved_participants
 from ..scheduling import ProblemError, parse_problem
 from ..scheduling.capacity import plan
 from ..web import act, counts_changed, csv_response, parse_id, render, submit, wants_fragment
@@ -114,7 +115,7 @@ def _publication_context(event) -> dict:
     revisions = services.revisions(event)
     pending = services.draft_changes(event)
     told = revision_changes.per_participant(event, pending) if revisions and pending else {}
-    labels = {p.id: p.label for p in boards.approved_participants(event)} if told else {}
+    labels = {p.id: p.label for p in approved_participants(event)} if told else {}
     return {
         "revisions": revisions,
         "publishers": services.publishers(revisions),
@@ -345,7 +346,7 @@ def move(slug: str, meeting_id: int):
 def add_meeting(slug: str):
     event = organised_event_or_404(slug)
     form = AddMeetingForm()
-    people = boards.approved_participants(event)
+    people = approved_participants(event)
     choices = [(0, "— choose —")] + [(p.id, p.label) for p in people]
     form.first.choices = form.second.choices = choices
     result = submit(
