@@ -142,8 +142,9 @@ def proving_run(event: Event, placed: int, breaks: int) -> SolverRun | None:
 
 def quality(board: Board) -> dict:
     """Placed of requested, breaks (total, per participant), fairness, the proof of
-    optimality (by whichever run proved it for this problem), and why each unplaced
-    meeting is unplaced (the engine's words, when it said)."""
+    optimality (by whichever run proved it for this problem), why no schedule has fewer
+    breaks (``bound_reasons``) and why each unplaced meeting is unplaced (the engine's
+    words, when it said)."""
     run = last_finished_run(board.event)
     breaks = {pid: board.breaks_of(pid) for pid in board.of_participant}
     placed = len(board.meetings) - len(board.unplaced)
@@ -151,6 +152,9 @@ def quality(board: Board) -> dict:
     reasons = {}
     if run and run.result:
         reasons = {int(u["meeting"]): u["reason"] for u in run.result.get("unscheduled", [])}
+    # Why no schedule has fewer breaks, from the run whose proof or bound the card shows.
+    shown = proof or run
+    bound_reasons = list((shown.result or {}).get("bound_reasons", [])) if shown else []
     edited_since = bool(
         run
         and run.finished_at
@@ -173,6 +177,7 @@ def quality(board: Board) -> dict:
         "proof": proof,
         "edited_since": edited_since,
         "reasons": {m.id: reasons.get(m.id, "Not scheduled yet.") for m in board.unplaced},
+        "bound_reasons": bound_reasons,
     }
 
 

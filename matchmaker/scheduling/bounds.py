@@ -42,7 +42,9 @@ def participant_min_breaks(
         run = run + 1 if s in common else 0
         if run >= len(ms) and not any(inst.after[m] for m in ms):
             return 0
-    if not any(a in mset for m in ms for a in inst.after[m]) and _fits_one_block(inst, ms):
+    if not any(a in mset for m in ms for a in inst.after[m]) and fits_one_block(
+        [inst.domain[m] for m in ms]
+    ):
         return 0
     fillers = [m for m in meetings if inst.optional[m]]
     every = ms + fillers
@@ -101,7 +103,7 @@ def block_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
     ms = [m for m in meetings if not inst.optional[m]]
     if lb or len(ms) <= 1 or len(ms) < len(meetings):
         return lb
-    return 0 if _fits_one_block(inst, ms) else 1
+    return 0 if fits_one_block([inst.domain[m] for m in ms]) else 1
 
 
 def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
@@ -126,15 +128,15 @@ def interval_lower_bound(inst: Instance, p: int, meetings: list[int]) -> int:
     return max(0, used - 1)
 
 
-def _fits_one_block(inst: Instance, ms: list[int]) -> bool:
-    """Whether the meetings ``ms`` can fill some window of ``len(ms)`` consecutive slots
-    (a perfect bipartite matching meetings -> window slots, by augmenting paths).
+def fits_one_block(doms: list[list[int]]) -> bool:
+    """Whether meetings with these domains (sorted slot lists) can fill some window of as
+    many consecutive slots (a perfect bipartite matching meetings -> window slots, by
+    augmenting paths).
 
     A meeting allowed in every slot of a window takes whichever slot is left, so only
     the meetings the window restricts are matched: on large events most meetings are
     allowed everywhere and the check costs little per window."""
-    n = len(ms)
-    doms = [inst.domain[m] for m in ms]
+    n = len(doms)
     if not all(doms):
         return False
     lo = min(d[0] for d in doms)

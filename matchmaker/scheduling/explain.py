@@ -14,7 +14,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from .bounds import match_to_slots
+from .bounds import fits_one_block, match_to_slots
 from .instance import Instance, slots_by_participant
 
 #: Marker in ``precheck``'s reasons: infeasible, explanation still to be found.
@@ -40,11 +40,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def base_domain(inst: Instance, m: int) -> set[int]:
-    """Slots allowed by the meeting's own rules, before availability."""
+def base_domain(inst: Instance, m: int, session: bool = True) -> set[int]:
+    """Slots allowed by the meeting's own rules, before availability (without its
+    session when ``session`` is false)."""
     meeting = inst.problem.meetings[m]
     allowed = set(range(inst.n_slots))
-    if meeting.session is not None:
+    if session and meeting.session is not None:
         allowed &= {i for i, s in enumerate(inst.problem.slots) if s.session == meeting.session}
     if meeting.fixed_slot is not None:
         allowed &= {inst.slot_index[meeting.fixed_slot]}
@@ -90,6 +91,81 @@ def domain_reason(inst: Instance, m: int) -> str:
         )
     names = ", ".join(_p(inst, p) for p in mem)
     return f"{_m(inst, m)}: no slot is free for all of {names}"
+
+
+#: Participants named in each of the bound's reasons; the others are counted.
+NAMED = 3
+
+#: What keeps a participant's meetings from being back to back -> the words for it.
+FORCED_BY = {
+    "sessions": "meetings tied to sessions too far apart to be held back to back",
+    "absences": "meetings that cannot all be held back to back around their own or their "
+    "partners' absences",
+    "both": "meetings that cannot all be held back to back, between the sessions they are "
+    "tied to and the absences",
+    "rules": "fixed times, allowed slots or meetings in a set order that keep their meetings apart",
+}
+
+
+def bound_reasons(inst: Instance, floors: list[int], meetings: list[int], bound: int) -> list[str]:
+    """Why no schedule has fewer than ``bound`` breaks, in words an organiser can act on:
+    the breaks participants' own meetings force (``floors``, whose sum is the bound's
+    first part), grouped by what forces them, with a few participants named; and what the
+    solver proved beyond that sum.  Empty when the floors are not the bound's (above it)."""
+    counted = sum(floors)
+    if not bound or counted > bound:
+        return []
+    active = set(meetings)
+    groups: dict[str, list[int]] = {}
+    for p, floor in enumerate(floors):
+        if floor > 0:
+            ms = [m for m in inst.meetings_of[p] if m in active and not inst.optional[m]]
+            groups.setdefault(_forced_by(inst, ms), []).append(p)
+    reasons = []
+    for kind, words in FORCED_BY.items():
+        people = groups.get(kind)
+        if not people:
+            continue
+        names = [_p(inst, p) for p in people[:NAMED]]
+        who = ", ".join(names)
+        if len(people) > NAMED:
+            who += f" and {len(people) - NAMED} others"
+        has = "has" if len(people) == 1 else "have"
+        breaks = _plural(sum(floors[p] for p in people), "break")
+        reasons.append(f"{breaks} because {who} {has} {words}.")
+    if bound > counted:
+        more = " more" if reasons else ""
+        reasons.append(
+            f"{_plural(bound - counted, 'break')}{more}, proven by the solver from all the "
+            "meetings together: the tables each slot has and when partners can meet."
+        )
+    return reasons
+
+
+def _forced_by(inst: Instance, ms: list[int]) -> str:
+    """What keeps meetings ``ms`` (one participant's) from one unbroken run of slots: the
+    first of their sessions, the absences, or both that, taken away, lets them fit one;
+    else their fixed times, allowed slots or order."""
+    if not ms or fits_one_block([inst.domain[m] for m in ms]):
+        return "rules"  # they fit: the order of meetings is what forces the break
+
+    def domains(session: bool, absences: bool) -> list[list[int]]:
+        out = []
+        for m in ms:
+            allowed = base_domain(inst, m, session=session)
+            if absences:
+                allowed = {s for s in allowed if all(inst.available[p][s] for p in inst.members[m])}
+            out.append(sorted(allowed))
+        return out
+
+    for kind, session, absences in (
+        ("sessions", False, True),
+        ("absences", True, False),
+        ("both", False, False),
+    ):
+        if fits_one_block(domains(session, absences)):
+            return kind
+    return "rules"
 
 
 def precheck(inst: Instance) -> tuple[list[str], dict[int, str]]:

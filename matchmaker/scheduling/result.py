@@ -53,6 +53,9 @@ class Result:
     #: Only when the problem has visits: ``{"places": [{participant, visit, option}],
     #: "waitlist": {option: [participant, ...]}, "figures": {...}, "proven": bool}``.
     visits: dict[str, Any] | None = None
+    #: Why no schedule has fewer than ``bound`` breaks, one sentence a cause
+    #: (``explain.bound_reasons``); empty when the bound is 0.
+    bound_reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +74,8 @@ class Result:
             out["tie_break"] = dict(self.tie_break)
         if self.visits is not None:
             out["visits"] = self.visits
+        if self.bound_reasons:
+            out["bound_reasons"] = list(self.bound_reasons)
         return out
 
     @classmethod
@@ -94,4 +99,5 @@ class Result:
             explanation=list(data.get("explanation", [])),
             tie_break=data.get("tie_break"),
             visits=data.get("visits"),
+            bound_reasons=list(data.get("bound_reasons", [])),
         )

@@ -77,6 +77,9 @@ class Engine:
         self.should_stop = should_stop or (lambda: False)
         self.total = len(problem.meetings)
         self.static_bound = 0
+        #: The instance and each participant's own bound that ``static_bound`` sums (the
+        #: bound's reasons, ``explain.bound_reasons``).
+        self.floors: tuple[Instance, list[int]] | None = None
         self.pairs = 0  # (meeting, slot) pairs of the meetings to schedule
         #: Seconds the last model took to build (``build``): on a large model under load,
         #: several, and a step that would build one with less time left is skipped.
@@ -129,13 +132,14 @@ class Engine:
         counted as required: every schedule of top priority places them (as in
         ``all_placed``; the app marks every meeting optional)."""
         inst = self.inst
-        if_all = self.static_bound
+        if_all, floors_if_all = self.static_bound, self.floors
         if any(inst.optional[m] and inst.priority[m] > 0 for m in meetings):
             required, active = self.requiring(set()), set(meetings)
-            if_all = sum(
+            floors = [
                 bounds.block_lower_bound(required, p, [m for m in ms if m in active])
                 for p, ms in enumerate(required.meetings_of)
-            )
+            ]
+            if_all, floors_if_all = sum(floors), (required, floors)
 
         def progress(breaks: int | None, _bound: int | None, placed: int) -> None:
             bound = if_all if placed == len(meetings) else self.static_bound
@@ -144,7 +148,9 @@ class Engine:
         slot_of = large.schedule(inst, meetings, self.deadline, self.should_stop, progress)
         if not all(m in slot_of for m in meetings if not inst.optional[m]):
             return None
-        bound = if_all if len(slot_of) == len(meetings) else self.static_bound
+        bound = self.static_bound
+        if len(slot_of) == len(meetings):
+            bound, self.floors = if_all, floors_if_all
         status = "optimal" if total_breaks(inst, slot_of) <= bound else "feasible"
         return self.finish(Result(status, bound=bound), slot_of, dropped)
 
@@ -167,6 +173,7 @@ class Engine:
                 for p, (lb, ms) in enumerate(zip(lower, self.inst.meetings_of, strict=True))
             ]
         self.static_bound = sum(raised)
+        self.floors = (self.inst, raised)
         if exact and not fatal:
             # Full slots force breaks that no participant alone shows.
             limit = min(0.5, self.remaining() / 10)
@@ -619,6 +626,9 @@ class Engine:
                 if m not in slot_of:
                     reason = dropped.get(m) or explain.unscheduled_reason(inst, m, slot_of)
                     result.unscheduled.append(Unscheduled(inst.meeting_ids[m], reason))
+            if result.bound and self.floors is not None:
+                active = [m for m in range(inst.n_meetings) if m not in dropped]
+                result.bound_reasons = explain.bound_reasons(*self.floors, active, result.bound)
         elif result.status == "infeasible":
             result.unscheduled = [
                 Unscheduled(inst.meeting_ids[m], r) for m, r in sorted(dropped.items())

@@ -385,3 +385,25 @@ def test_a_proof_holds_for_the_same_problem_whichever_run_came_last(
     create_meeting(s.event, [s.people[3], s.people[5]])  # a new meeting: a new problem
     db.commit()
     assert "Not proven" in _proof_text(client, s.event.slug)
+
+
+def test_the_quality_card_says_why_no_schedule_has_fewer_breaks(client, auth, db, scheduled_event):
+    """The first participant is away every other slot of the day: their three meetings
+    cannot be back to back, so every schedule gives them two breaks at least.  The card
+    says so, naming them and the cause, and the run keeps the words with its result."""
+    s = scheduled_event()
+    slots = event_slots(s.event)
+    away = s.people[0]
+    for slot in slots[1::2]:
+        db.add(Unavailability(participant_id=away.id, slot_start=slot.starts_at))
+    db.commit()
+    run = runs.execute_run(runs.start_run(s.event, s.organiser, SOLVE_SECONDS).id)
+    assert run.bound is not None and run.bound >= 2
+    assert run.placed == len(s.meetings)
+    (why,) = run.result["bound_reasons"]
+    assert why.startswith(f"{run.bound} breaks because {away.organisation.name}")
+    assert "absences" in why
+    auth.login(s.organiser)
+    text = _proof_text(client, s.event.slug)
+    assert f"fewer than {run.bound} breaks" in text or "Why these breaks cannot be avoided" in text
+    assert f"<li>{run.bound} breaks because {away.organisation.name}" in text

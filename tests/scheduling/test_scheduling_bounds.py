@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from sched_gen import brute_force, partners, problems
 
-from matchmaker.scheduling import bounds, parse_problem, solve, solver
+from matchmaker.scheduling import Result, bounds, parse_problem, solve, solver
 from matchmaker.scheduling.solver import Engine
 
 #: A safety net, not a measurement: the runs below end by themselves once they have
@@ -205,3 +205,44 @@ def test_events_above_the_exact_model_with_every_meeting_optional_keep_the_bound
     assert len(result.assignments) == 3
     assert result.bound == 1 == result.breaks
     assert result.status == "optimal"
+    assert result.bound_reasons and "participant A" in result.bound_reasons[0]
+
+
+def test_the_bound_says_which_participants_force_breaks_and_why():
+    # Sessions: A's meetings are tied to the morning and the afternoon.
+    result = solve(parse_problem(_sessions_apart()), time_limit=LIMIT, workers=2)
+    assert (result.breaks, result.bound) == (1, 1)
+    assert result.bound_reasons == [
+        "1 break because participant A has meetings tied to sessions too far apart to be "
+        "held back to back."
+    ]
+    # Absences: no sessions now, but B is free only in the morning and C only in the
+    # afternoon.
+    data = _sessions_apart()
+    for m in data["meetings"]:
+        m.pop("session", None)
+    data["participants"][1]["unavailable"] = ["3", "4", "5", "6"]
+    data["participants"][2]["unavailable"] = ["1", "2", "3", "4"]
+    result = solve(parse_problem(data), time_limit=LIMIT, workers=2)
+    assert (result.breaks, result.bound) == (1, 1)
+    (why,) = result.bound_reasons
+    assert why.startswith("1 break because participant A has") and "absences" in why
+    # The words travel with the result (the app keeps its dict).
+    assert Result.from_dict(result.to_dict()).bound_reasons == result.bound_reasons
+
+
+def test_a_bound_from_full_slots_says_the_solver_proved_it():
+    result = solve(parse_problem(_full_event()), time_limit=LIMIT, workers=2)
+    assert (result.breaks, result.bound) == (1, 1)
+    assert result.bound_reasons == [
+        "1 break, proven by the solver from all the meetings together: the tables each "
+        "slot has and when partners can meet."
+    ]
+
+
+def test_no_reasons_without_a_bound():
+    data = _full_event()
+    data["tables"].append("T3")
+    result = solve(parse_problem(data), time_limit=LIMIT, workers=2)
+    assert (result.breaks, result.bound, result.bound_reasons) == (0, 0, [])
+    assert "bound_reasons" not in result.to_dict()
