@@ -75,10 +75,11 @@ def blocked_slots(event: Event, slots: list[Slot]) -> dict[int, set[datetime]]:
 
 def problem_key(problem: dict[str, Any]) -> str:
     """A fingerprint of what ``problem`` asks (meetings, people and their availability,
-    slots, tables, locks, visits), leaving out where the draft has its meetings now
-    (``previous``) and the event's name: two runs with the same key solved the same
-    problem, so a proof of one holds for a schedule of the other."""
-    asked = {k: v for k, v in problem.items() if k not in ("previous", "name")}
+    slots, tables, locks, visits and wishes), leaving out where the draft has its
+    meetings and visitors now (``previous``, ``visit_previous``: a run saves both) and
+    the event's name: two runs with the same key solved the same problem, so a proof of
+    one holds for a schedule of the other."""
+    asked = {k: v for k, v in problem.items() if k not in ("previous", "visit_previous", "name")}
     text = json.dumps(asked, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -118,3 +118,22 @@ def test_a_meeting_moved_by_hand_is_not_offered_during_a_visit(db, visit_event):
     offered = [slot for slot, _tables in free_targets(s.event, mine)]
     assert offered
     assert not [x for x in offered if x.starts_at < end and start < x.ends_at]
+
+
+def test_a_run_that_places_visitors_keeps_its_proof_for_the_draft(db, visit_event):
+    """The run's places on visits are where the draft has them now, like its meetings'
+    slots: saving them does not make a new problem, so the run's proof still holds for
+    the draft (the card said "Not proven" after an optimal run on the demo mission)."""
+    from matchmaker.planning.board import load_board, proving_run, quality
+    from matchmaker.planning.engine_input import current_problem, problem_key
+
+    s, visit, g1, g2 = visit_event()
+    for person in s.people[:3]:
+        services.set_wishes(s.event, person, [(visit.id, None)])
+    run = _run(db, s)
+    assert run.status == "succeeded" and run.solver_status == "optimal", run.error
+    assert _places(db, visit)  # the run placed visitors: the draft has changed
+    assert problem_key(current_problem(s.event)) == run.problem_key
+    q = quality(load_board(s.event))
+    assert proving_run(s.event, q["placed"], q["total_breaks"]) == run
+    assert q["proof"] == run
