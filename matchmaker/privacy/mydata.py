@@ -27,6 +27,9 @@ SECRET_COLUMNS = {
 }
 #: Tables whose key itself is a secret (a session's id is the hash of its cookie).
 SECRET_TABLES = {"user_sessions", "attempt_counters"}
+#: Columns of a row about the account that hold the event's data, not the account's: a
+#: solver run the organiser started keeps its figures, but not everyone's schedule.
+EVENT_COLUMNS = {"solver_runs": {"result", "progress"}}
 
 
 def _plain(value):
@@ -38,7 +41,8 @@ def _plain(value):
 
 
 def _rows(table, column, ids) -> list[dict]:
-    keep = [c for c in table.columns if c.name not in SECRET_COLUMNS]
+    left_out = SECRET_COLUMNS | EVENT_COLUMNS.get(table.name, set())
+    keep = [c for c in table.columns if c.name not in left_out]
     result = db.session.execute(select(*keep).where(column.in_(ids)).order_by(*table.primary_key))
     return [{k: _plain(v) for k, v in row._mapping.items()} for row in result]
 
@@ -104,12 +108,20 @@ def collect(user) -> dict:
                 continue
             rows = _rows(table, column, ids)
             if rows:
+                # A table that points at the account twice (or at it and a place) gives
+                # a row once; rows may hold JSON (dicts, lists): compared as text.
                 data.setdefault(table.name, [])
-                seen = {tuple(sorted(r.items(), key=lambda kv: kv[0])) for r in data[table.name]}
+                seen = {_row_key(r) for r in data[table.name]}
                 for row in rows:
-                    if tuple(sorted(row.items(), key=lambda kv: kv[0])) not in seen:
+                    if _row_key(row) not in seen:
                         data[table.name].append(row)
     return data
+
+
+def _row_key(row: dict) -> str:
+    import json
+
+    return json.dumps(row, sort_keys=True, default=str)
 
 
 def _session_rows(user) -> list[dict]:

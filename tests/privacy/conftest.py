@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import insert
 
 from matchmaker.events.models import event_organisers
+from tests.planning.conftest import scheduled_event  # noqa: F401  (a fixture)
 
 
 @pytest.fixture

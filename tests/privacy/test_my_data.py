@@ -192,3 +192,22 @@ def test_a_large_accounts_data_is_made_by_the_worker_and_mailed(
     data = json.loads(mail.attachment)
     assert data["account"]["email"] == "anna@hydroline.example"
     assert [o["title"] for o in data["opportunities"]] == ["Hydraulic cylinders"]
+
+
+def test_an_organiser_who_ran_the_solver_gets_their_data(client, db, auth, scheduled_event):
+    """The run's row points at the organiser who started it and holds JSON (its progress
+    and result): the page answered 500.  Now it is listed with its figures, without the
+    event's schedule (everyone's meetings are not the organiser's data)."""
+    from matchmaker.planning import runs
+    from tests.planning.conftest import SOLVE_SECONDS
+
+    s = scheduled_event()
+    run = runs.execute_run(runs.start_run(s.event, s.organiser, SOLVE_SECONDS).id)
+    assert run.status == "succeeded" and run.result
+    auth.login(s.organiser)
+    assert client.get("/account/data").status_code == 200
+    data = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    (mine,) = data["solver_runs"]
+    assert mine["id"] == run.id and mine["breaks"] == run.breaks
+    assert "result" not in mine and "progress" not in mine
+    assert s.people[1].name not in json.dumps(data["solver_runs"])
