@@ -143,9 +143,9 @@ def bound_reasons(inst: Instance, floors: list[int], meetings: list[int], bound:
 
 
 def _forced_by(inst: Instance, ms: list[int]) -> str:
-    """What keeps meetings ``ms`` (one participant's) from one unbroken run of slots: the
-    first of their sessions, the absences, or both that, taken away, lets them fit one;
-    else their fixed times, allowed slots or order."""
+    """What keeps meetings ``ms`` (one participant's) from one unbroken run of slots:
+    their sessions, the absences or both (the first that, taken away, lets them fit
+    one); else their fixed times, allowed slots or order."""
     if not ms or fits_one_block([inst.domain[m] for m in ms]):
         return "rules"  # they fit: the order of meetings is what forces the break
 
