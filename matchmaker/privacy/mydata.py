@@ -8,6 +8,7 @@ tokens) are left out: they are the app's locks, not the person's data.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -80,8 +81,6 @@ def row_count(user) -> int:
 
 
 def as_json(user) -> str:
-    import json
-
     return json.dumps(collect(user), indent=2, ensure_ascii=False, default=str)
 
 
@@ -119,8 +118,6 @@ def collect(user) -> dict:
 
 
 def _row_key(row: dict) -> str:
-    import json
-
     return json.dumps(row, sort_keys=True, default=str)
 
 
