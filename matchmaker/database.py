@@ -36,6 +36,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 #: How long a SQLite connection waits for another one's write lock before it gives up
 #: with "database is locked" (milliseconds). Writes are short (a request, a solver
@@ -47,12 +48,30 @@ _READS = ("SELECT", "PRAGMA", "EXPLAIN")
 
 
 def init_database(app: Flask) -> None:
-    """Configure every engine of ``app`` (call after ``db.init_app``)."""
+    """Configure every engine of ``app`` (call after ``db.init_app``), and end each
+    request's session so that a connection lost at the very end does not turn a made
+    answer into a 500 (``_end_session``)."""
     from .extensions import db
 
     with app.app_context():
         for engine in db.engines.values():
             configure_engine(engine)
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs
+    # them in reverse): that one then finds the session already ended.
+    @app.teardown_appcontext
+    def _end_session(_error) -> None:
+        """The session's transaction ends with a ROLLBACK after the answer is made.  If
+        the database server went away in between (a restart), that ROLLBACK fails, and
+        the error escaped the error handlers as a 500 for a request that had succeeded
+        (tests/app/test_faults.py).  The server ended the transaction with the
+        connection, so nothing is left to undo: the session is dropped and the failed
+        connection is not reused."""
+        try:
+            db.session.remove()
+        except DBAPIError:
+            app.logger.warning("the database connection was lost at the end of a request")
+            db.session.registry.clear()
 
 
 def configure_engine(engine: Engine) -> None:
